@@ -1,0 +1,193 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Threading.Tasks;
+using GiftStudio.Sandbox.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Net.Http.Headers;
+
+namespace GiftStudio.Sandbox.Http;
+
+/// <summary>The routes of the contract (Part A and the Part B extensions) under /v2.</summary>
+public sealed class Api
+{
+    public const int MaxBodyBytes = 64 * 1024;
+
+    private readonly SandboxStore _store;
+    private readonly Idempotency _idempotency;
+    private readonly Clock _clock;
+
+    public Api(SandboxStore store, Idempotency idempotency, Clock clock)
+    {
+        _store = store;
+        _idempotency = idempotency;
+        _clock = clock;
+    }
+
+    public void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", context => Reply.Ok(new HealthDto("ok"), WireJson.Wire.HealthDto).WriteAsync(context));
+        app.MapPost("/v2/gamification/gifts", CreateGift);
+        app.MapGet("/v2/gamification/gifts", ListGifts);
+        app.MapGet("/v2/gamification/gifts/{giftId}", GetGift);
+        app.MapPost("/v2/gamification/score", UpdateScore);
+        app.MapGet("/v2/gamification/score/{userId}", GetScore);
+        app.MapGet("/v2/analytics", Analytics);
+
+        MethodNotAllowed(app, "/health", "GET");
+        MethodNotAllowed(app, "/v2/gamification/gifts", "GET", "POST");
+        MethodNotAllowed(app, "/v2/gamification/gifts/{giftId}", "GET");
+        MethodNotAllowed(app, "/v2/gamification/score", "POST");
+        MethodNotAllowed(app, "/v2/gamification/score/{userId}", "GET");
+        MethodNotAllowed(app, "/v2/analytics", "GET");
+        app.MapFallback(context => throw ApiProblem.NotFound($"There is no route {context.Request.Path.Value}."));
+    }
+
+    /// <summary>A known route with another method: 405 with Allow. Order 1 lets the route's
+    /// own methods win.</summary>
+    private static void MethodNotAllowed(IEndpointRouteBuilder app, string pattern, params string[] allowed) =>
+        app.Map(pattern, context => throw new ApiProblem(405, "method-not-allowed", "Method not allowed",
+                $"{context.Request.Method} is not allowed on {context.Request.Path.Value}; allowed: {string.Join(", ", allowed)}.")
+            { Allow = allowed })
+            .WithOrder(1);
+
+    private async Task CreateGift(HttpContext context)
+    {
+        var tenant = Gate.TenantOf(context);
+        var body = await ReadJsonBodyAsync(context);
+        var reply = await _idempotency.ExecuteAsync(context, tenant, body,
+            json => Requests.ReadGift(json, _clock.Now),
+            (c, gift) => Reply.Ok(_store.CreateGift(c, tenant.Id, gift), WireJson.Wire.GiftDto));
+        await reply.WriteAsync(context);
+    }
+
+    private async Task UpdateScore(HttpContext context)
+    {
+        var tenant = Gate.TenantOf(context);
+        var body = await ReadJsonBodyAsync(context);
+        var reply = await _idempotency.ExecuteAsync(context, tenant, body,
+            Requests.ReadScore,
+            (c, change) => Reply.Ok(_store.ApplyScore(c, tenant.Id, change), WireJson.Wire.ScoreDto));
+        await reply.WriteAsync(context);
+    }
+
+    private async Task GetGift(HttpContext context)
+    {
+        var tenant = Gate.TenantOf(context);
+        var giftId = (string)context.Request.RouteValues["giftId"]!;
+        Requests.ValidGiftId(giftId, "gift_id");
+        var gift = await _store.Database.ReadAsync(c => _store.FindGift(c, tenant.Id, giftId))
+            ?? throw ApiProblem.NotFound($"Gift '{giftId}' does not exist.");
+        await Reply.Ok(gift, WireJson.Wire.GiftDto).WriteAsync(context);
+    }
+
+    private async Task ListGifts(HttpContext context)
+    {
+        var tenant = Gate.TenantOf(context);
+        var query = context.Request.Query;
+        int? tier = Single(query, "tier") is { } tierText
+            ? TierRules.Parse(tierText) ?? throw ApiProblem.Validation("tier", $"must be one of {TierRules.NamesText}")
+            : null;
+        bool? active = Single(query, "active") switch
+        {
+            null => null,
+            "true" => true,
+            "false" => false,
+            _ => throw ApiProblem.Validation("active", "must be true or false"),
+        };
+        var limit = IntegerParameter(query, "limit", 1, 1000) ?? 100;
+        var after = GiftCursor.Decode(Single(query, "cursor"));
+        var page = await _store.Database.ReadAsync(c => _store.ListGifts(c, tenant.Id, tier, active, limit, after));
+        await Reply.Ok(page, WireJson.Wire.GiftPageDto).WriteAsync(context);
+    }
+
+    private async Task GetScore(HttpContext context)
+    {
+        var tenant = Gate.TenantOf(context);
+        var userId = Requests.ValidUserId((string?)context.Request.RouteValues["userId"], "userId");
+        Requests.ValidScoreMetric(Single(context.Request.Query, "metric") ?? "tier");
+        var score = await _store.Database.ReadAsync(c => _store.FindScore(c, tenant.Id, userId))
+            ?? throw ApiProblem.NotFound($"User '{userId}' has no score events.");
+        await Reply.Ok(score, WireJson.Wire.ScoreDto).WriteAsync(context);
+    }
+
+    private async Task Analytics(HttpContext context)
+    {
+        var tenant = Gate.TenantOf(context);
+        var query = context.Request.Query;
+        switch (Single(query, "type"))
+        {
+            case "currency":
+            {
+                var metric = Single(query, "metric");
+                if (metric is not ("gifts_redeemed" or "points_awarded"))
+                    throw ApiProblem.Validation("metric", "must be gifts_redeemed or points_awarded for type currency");
+                var window = Requests.ReadWindow(Single(query, "window") ?? "7d", _clock.Now);
+                var audit = await _store.Database.ReadAsync(c => _store.CurrencyAudit(c, tenant.Id, metric, window));
+                await Reply.Ok(audit, WireJson.Wire.CurrencyAuditDto).WriteAsync(context);
+                break;
+            }
+            case "leaderboard":
+            {
+                if (Single(query, "metric") is { } metric && metric != "tier")
+                    throw ApiProblem.Validation("metric", "must be tier for type leaderboard");
+                var limit = IntegerParameter(query, "limit", 1, 1000) ?? 10;
+                var board = await _store.Database.ReadAsync(c => _store.Leaderboard(c, tenant.Id, limit));
+                await Reply.Ok(board, WireJson.Wire.LeaderboardDto).WriteAsync(context);
+                break;
+            }
+            default:
+                throw ApiProblem.Validation("type", "must be currency or leaderboard");
+        }
+    }
+
+    // ---- request reading ------------------------------------------------------------------
+
+    /// <summary>The body of a JSON POST: application/json (UTF-8) and at most 64 KiB.</summary>
+    private static async Task<byte[]> ReadJsonBodyAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+            || !type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (type.Charset.HasValue && !type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
+            throw new ApiProblem(415, "unsupported-media-type", "Unsupported media type",
+                $"Content-Type must be application/json (UTF-8), not '{request.ContentType ?? "(none)"}'.",
+                ProblemErrors.One("Content-Type", "must be application/json"));
+        if (request.ContentLength > MaxBodyBytes) throw TooLarge();
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes) throw TooLarge();
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static ApiProblem TooLarge() => new(413, "payload-too-large", "Payload too large",
+        $"The body is larger than {MaxBodyBytes} bytes.", ProblemErrors.One("body", $"must be at most {MaxBodyBytes} bytes"));
+
+    private static string? Single(IQueryCollection query, string name)
+    {
+        var values = query[name];
+        return values.Count switch
+        {
+            0 => null,
+            1 => values[0],
+            _ => throw ApiProblem.Validation(name, "must be given only once"),
+        };
+    }
+
+    private static int? IntegerParameter(IQueryCollection query, string name, int min, int max)
+    {
+        var text = Single(query, name);
+        if (text is null) return null;
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw ApiProblem.Validation(name, $"must be a whole number from {min} to {max}");
+    }
+}

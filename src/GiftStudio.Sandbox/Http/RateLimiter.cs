@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+
+namespace GiftStudio.Sandbox.Http;
+
+/// <summary>A token bucket per key (--rate-limit N: N tokens a second, bucket of N). Off by
+/// default, when every response still carries the headers, reporting an unmetered bucket.</summary>
+public sealed class RateLimiter
+{
+    public readonly record struct Decision(bool Allowed, long Remaining, int ResetSeconds, int RetryAfterSeconds = 0)
+    {
+        public void Apply(IHeaderDictionary headers)
+        {
+            headers["X-RateLimit-Remaining"] = Remaining.ToString(CultureInfo.InvariantCulture);
+            headers["X-RateLimit-Reset"] = ResetSeconds.ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>What an unmetered response reports: a full bucket of int.MaxValue.</summary>
+    public static readonly Decision Unmetered = new(true, int.MaxValue, 0, 0);
+
+    private readonly ConcurrentDictionary<long, Bucket> _buckets = new();
+
+    public RateLimiter(double? rate) => Rate = rate;
+
+    public double? Rate { get; }
+
+    public Decision Take(long tenant)
+    {
+        if (Rate is not { } rate) return Unmetered;
+        var bucket = _buckets.GetOrAdd(tenant, _ => new Bucket(rate));
+        return bucket.Take(rate);
+    }
+
+    private sealed class Bucket
+    {
+        private readonly double capacity;
+        private double _tokens;
+
+        public Bucket(double capacity)
+        {
+            this.capacity = capacity;
+            _tokens = capacity;
+        }
+
+        private long _stamp = Stopwatch.GetTimestamp();
+
+        public Decision Take(double rate)
+        {
+            lock (this)
+            {
+                var now = Stopwatch.GetTimestamp();
+                _tokens = Math.Min(capacity, _tokens + Stopwatch.GetElapsedTime(_stamp, now).TotalSeconds * rate);
+                _stamp = now;
+                var allowed = _tokens >= 1;
+                if (allowed) _tokens -= 1;
+                // Reset: whole seconds until the bucket is full again; Retry-After: until one token.
+                var reset = (int)Math.Ceiling((capacity - _tokens) / rate);
+                var retryAfter = allowed ? 0 : Math.Max(1, (int)Math.Ceiling((1 - _tokens) / rate));
+                return new Decision(allowed, (long)Math.Floor(_tokens), reset, retryAfter);
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using GiftStudio.Sandbox;
+using GiftStudio.Sandbox.Http;
+using GiftStudio.Sandbox.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(SandboxOptions.Usage);
+    return 0;
+}
+
+SandboxOptions options;
+try
+{
+    options = SandboxOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"GiftStudio.Sandbox: {e.Message}");
+    return 2;
+}
+
+// The raw args are not handed to the host: its command-line configuration would misread them.
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+{
+    ContentRootPath = AppContext.BaseDirectory,
+    Args = Array.Empty<string>(),
+});
+builder.WebHost.UseUrls(options.Url);
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.AddServerHeader = false;
+    kestrel.Limits.MaxRequestBodySize = 1024 * 1024; // the API's own 64 KiB rule answers first
+});
+builder.Logging.ClearProviders();
+builder.Logging.AddSimpleConsole(console =>
+{
+    console.SingleLine = true;
+    console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+    console.UseUtcTimestamp = true;
+    console.ColorBehavior = LoggerColorBehavior.Disabled;
+});
+
+TierRules tiers;
+try
+{
+    tiers = TierRules.FromConfiguration(builder.Configuration);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"GiftStudio.Sandbox: {e.Message}");
+    return 2;
+}
+
+var clock = new Clock(options.Now);
+var database = new Database(options.DataPath);
+var store = new SandboxStore(database, tiers, clock);
+var keys = new ApiKeys(options.ApiKeys);
+var tenants = new Tenants(keys, store.EnsureTenants(keys.TenantNames));
+await database.WriteAsync(store.PurgeReplies);
+
+builder.Services.AddSingleton(tenants);
+builder.Services.AddSingleton(new RateLimiter(options.RateLimit));
+builder.Services.AddSingleton(store);
+builder.Services.AddSingleton(new Idempotency(store));
+builder.Services.AddSingleton(clock);
+
+var app = builder.Build();
+app.UseMiddleware<Gate>();
+new Api(store, app.Services.GetRequiredService<Idempotency>(), clock).Map(app);
+
+await app.StartAsync();
+var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+// Launchers read this first line to learn the port that --urls ...:0 picked.
+Console.WriteLine($"Listening on {address}");
+if (options.KeyWasGenerated)
+    Console.WriteLine($"No --api-key given; generated one for this run: {options.ApiKeys[0]}");
+Console.WriteLine($"Data: {database.FilePath} (SQLite WAL, synchronous={Database.Synchronous})");
+
+if (options.ParentPid is { } parentPid)
+    _ = WatchParentAsync(parentPid, app.Lifetime);
+
+await app.WaitForShutdownAsync();
+await database.DisposeAsync();
+return 0;
+
+// Ends the server when the process that started it is gone, so a sandbox never outlives its script.
+static async Task WatchParentAsync(int pid, IHostApplicationLifetime lifetime)
+{
+    using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+    try
+    {
+        while (await timer.WaitForNextTickAsync(lifetime.ApplicationStopping))
+        {
+            if (IsAlive(pid)) continue;
+            Console.WriteLine($"Parent process {pid} has ended; stopping.");
+            lifetime.StopApplication();
+            return;
+        }
+    }
+    catch (OperationCanceledException)
+    {
+        // The server is stopping anyway.
+    }
+}
+
+static bool IsAlive(int pid)
+{
+    try
+    {
+        using var process = Process.GetProcessById(pid);
+        return !process.HasExited;
+    }
+    catch (ArgumentException)
+    {
+        return false;
+    }
+    catch (InvalidOperationException)
+    {
+        return false;
+    }
+}

@@ -1,0 +1,123 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net;
+
+namespace GiftStudio.Sandbox;
+
+/// <summary>The sandbox's command line. Parsed by hand because ASP.NET's command-line
+/// configuration keeps only the last of repeated switches such as --api-key.</summary>
+public sealed class SandboxOptions
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    public string Url { get; private set; } = DefaultUrl;
+    public List<string> ApiKeys { get; } = new();
+    public string DataPath { get; private set; } = "giftstudio-sandbox.db";
+    public DateTimeOffset? Now { get; private set; }
+    public double? RateLimit { get; private set; }
+    public int? ParentPid { get; private set; }
+    public bool KeyWasGenerated { get; private set; }
+
+    public static string Usage =>
+        """
+        GiftStudio.Sandbox: a local server implementing the SocialOS v2 contract.
+
+          --urls URL            where to listen (default http://127.0.0.1:5080; port 0 picks a free port)
+          --api-key KEY         an API key; repeat for several tenants
+          --api-key-file PATH   a file with one API key per line (keeps keys out of the process list)
+          --data PATH           the SQLite data file (created if missing; default giftstudio-sandbox.db)
+          --now INSTANT         start the clock at this RFC 3339 instant, e.g. 2026-02-20T14:00:00Z
+          --rate-limit N        requests per second per key (token bucket; off when absent)
+          --parent-pid PID      exit when that process ends
+          --help                this text
+        """;
+
+    /// <exception cref="ArgumentException">A switch is unknown, lacks its value or has a bad one.</exception>
+    public static SandboxOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new SandboxOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            string Value()
+            {
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                    throw new ArgumentException($"{name} needs a value.");
+                return args[++i];
+            }
+
+            switch (name)
+            {
+                case "--urls": options.Url = ParseUrl(Value()); break;
+                case "--api-key": options.AddKey(Value(), "--api-key"); break;
+                case "--api-key-file": options.ReadKeyFile(Value()); break;
+                case "--data": options.DataPath = Value(); break;
+                case "--now": options.Now = ParseInstant(Value()); break;
+                case "--rate-limit": options.RateLimit = ParseRate(Value()); break;
+                case "--parent-pid": options.ParentPid = ParsePid(Value()); break;
+                default: throw new ArgumentException($"Unknown switch '{name}'. Run with --help for the accepted switches.");
+            }
+        }
+
+        if (options.ApiKeys.Count == 0)
+        {
+            if (!IsLoopback(options.Url))
+                throw new ArgumentException($"--urls {options.Url} is not a loopback address: give the keys with --api-key or --api-key-file; a generated key is only allowed on loopback.");
+            options.ApiKeys.Add(Sandbox.ApiKeys.Generate());
+            options.KeyWasGenerated = true;
+        }
+        return options;
+    }
+
+    private void AddKey(string key, string source)
+    {
+        if (key.Length == 0 || key.Length > 512 || key.Any(c => c < 0x21 || c > 0x7E))
+            throw new ArgumentException($"An API key from {source} is not 1-512 printable ASCII characters without spaces.");
+        if (!ApiKeys.Contains(key, StringComparer.Ordinal)) ApiKeys.Add(key);
+    }
+
+    private void ReadKeyFile(string path)
+    {
+        string[] lines;
+        try { lines = File.ReadAllLines(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--api-key-file '{path}' cannot be read: {e.Message}");
+        }
+        var keys = lines.Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        if (keys.Count == 0) throw new ArgumentException($"--api-key-file '{path}' holds no key (one key per line).");
+        foreach (var key in keys) AddKey(key, "--api-key-file");
+    }
+
+    private static string ParseUrl(string value)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/")
+            throw new ArgumentException($"--urls '{value}' is not accepted: give one http://HOST:PORT address, e.g. http://127.0.0.1:0.");
+        return value;
+    }
+
+    internal static bool IsLoopback(string url)
+    {
+        var host = new Uri(url).Host;
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return true;
+        return IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip);
+    }
+
+    private static DateTimeOffset ParseInstant(string value) =>
+        Rfc3339.TryParse(value, out var instant)
+            ? instant
+            : throw new ArgumentException($"--now '{value}' is not an RFC 3339 instant such as 2026-02-20T14:00:00Z.");
+
+    private static double ParseRate(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0 && rate <= 1_000_000
+            ? rate
+            : throw new ArgumentException($"--rate-limit '{value}' is not a number of requests per second above 0.");
+
+    private static int ParsePid(string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0
+            ? pid
+            : throw new ArgumentException($"--parent-pid '{value}' is not a process id.");
+}

@@ -1,0 +1,176 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using Microsoft.Data.Sqlite;
+
+namespace GiftStudio.Sandbox.Storage;
+
+/// <summary>The SQLite file: schema, read connections, and the one writer.
+/// All writes go through a single writer connection that commits in groups: each queued
+/// write runs in its own savepoint (all-or-nothing on its own), and one COMMIT with
+/// synchronous=FULL makes the whole group durable before any of them is answered.
+/// One writer also means a read-modify-write of a score can never lose an increment.</summary>
+public sealed class Database : IAsyncDisposable
+{
+    /// <summary>Stated in the README: FULL in WAL mode fsyncs the log at every commit, so a
+    /// write that was answered 2xx survives a crash of the process and a power loss.</summary>
+    public const string Synchronous = "FULL";
+
+    private const int MaxGroup = 256;
+
+    private readonly string _connectionString;
+    private readonly SqliteConnection _writer;
+    private readonly Channel<WriteItem> _queue = Channel.CreateBounded<WriteItem>(
+        new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Task _writerLoop;
+
+    public Database(string path)
+    {
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+
+        _writer = new SqliteConnection(_connectionString);
+        _writer.Open();
+        Execute(_writer, "PRAGMA journal_mode=WAL;");
+        Execute(_writer, $"PRAGMA synchronous={Synchronous};");
+        Execute(_writer, "PRAGMA busy_timeout=30000;");
+        Schema.Apply(_writer);
+        _writerLoop = Task.Run(WriterLoop);
+    }
+
+    public string FilePath => _writer.DataSource;
+
+    /// <summary>A pooled read connection; WAL lets readers run beside the writer.</summary>
+    public SqliteConnection OpenReader()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    public async Task<T> ReadAsync<T>(Func<SqliteConnection, T> read)
+    {
+        await using var connection = OpenReader();
+        return read(connection);
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the writer inside its own savepoint and returns
+    /// once the group it ran in is committed. An exception rolls back this work only.</summary>
+    public async Task<T> WriteAsync<T>(Func<SqliteConnection, T> work)
+    {
+        var item = new WriteItem<T>(work);
+        await _queue.Writer.WriteAsync(item).ConfigureAwait(false);
+        return await item.Task.ConfigureAwait(false);
+    }
+
+    private async Task WriterLoop()
+    {
+        var group = new List<WriteItem>(MaxGroup);
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            group.Clear();
+            while (group.Count < MaxGroup && reader.TryRead(out var next)) group.Add(next);
+            RunGroup(group);
+        }
+    }
+
+    private void RunGroup(List<WriteItem> group)
+    {
+        try
+        {
+            Execute(_writer, "BEGIN IMMEDIATE;");
+            foreach (var item in group)
+            {
+                Execute(_writer, "SAVEPOINT item;");
+                try
+                {
+                    item.Run(_writer);
+                    Execute(_writer, "RELEASE item;");
+                }
+                catch (Exception e)
+                {
+                    Execute(_writer, "ROLLBACK TO item; RELEASE item;");
+                    item.Failed(e);
+                }
+            }
+            Execute(_writer, "COMMIT;");
+        }
+        catch (Exception e)
+        {
+            try { Execute(_writer, "ROLLBACK;"); } catch (SqliteException) { /* no transaction left to roll back */ }
+            foreach (var item in group) item.Failed(e);
+        }
+        foreach (var item in group) item.Complete();
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a nested savepoint: on an exception its changes
+    /// are undone and the exception goes on, so the caller may still write (e.g. a refusal).</summary>
+    public static T InSavepoint<T>(SqliteConnection connection, string name, Func<T> work)
+    {
+        Execute(connection, $"SAVEPOINT {name};");
+        try
+        {
+            var result = work();
+            Execute(connection, $"RELEASE {name};");
+            return result;
+        }
+        catch
+        {
+            Execute(connection, $"ROLLBACK TO {name}; RELEASE {name};");
+            throw;
+        }
+    }
+
+    internal static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writerLoop.ConfigureAwait(false);
+        Execute(_writer, "PRAGMA wal_checkpoint(TRUNCATE);");
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        SqliteConnection.ClearAllPools();
+    }
+
+    private abstract class WriteItem
+    {
+        public abstract void Run(SqliteConnection connection);
+        public abstract void Failed(Exception error);
+        public abstract void Complete();
+    }
+
+    private sealed class WriteItem<T>(Func<SqliteConnection, T> work) : WriteItem
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+        private Exception? _error;
+
+        public Task<T> Task => _completion.Task;
+
+        public override void Run(SqliteConnection connection) => _result = work(connection);
+
+        public override void Failed(Exception error) => _error ??= error;
+
+        public override void Complete()
+        {
+            if (_error is null) _completion.TrySetResult(_result!);
+            else _completion.TrySetException(_error);
+        }
+    }
+}

@@ -1,0 +1,282 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+
+namespace GiftStudio.Sandbox.Storage;
+
+public sealed record StoredReply(byte[] Fingerprint, int Status, byte[] Body);
+
+/// <summary>The sandbox's data operations. Write methods run on the writer connection inside
+/// a savepoint (see <see cref="Database.WriteAsync{T}"/>); read methods on a pooled reader.</summary>
+public sealed class SandboxStore
+{
+    private const long DayMs = 86_400_000;
+    private static readonly ConditionalWeakTable<SqliteConnection, Dictionary<string, SqliteCommand>> Prepared = new();
+
+    private readonly Database _database;
+    private readonly TierRules _tiers;
+    private readonly Clock _clock;
+
+    public SandboxStore(Database database, TierRules tiers, Clock clock)
+    {
+        _database = database;
+        _tiers = tiers;
+        _clock = clock;
+    }
+
+    public Database Database => _database;
+
+    /// <summary>Makes sure every configured tenant has its row; returns hash → tenant id.</summary>
+    public IReadOnlyDictionary<string, long> EnsureTenants(IEnumerable<string> tenantNames)
+    {
+        var ids = new Dictionary<string, long>(StringComparer.Ordinal);
+        using var connection = _database.OpenReader();
+        foreach (var name in tenantNames)
+        {
+            using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO tenants (key_hash) VALUES ($h) ON CONFLICT (key_hash) DO NOTHING; SELECT id FROM tenants WHERE key_hash = $h;";
+            insert.Parameters.AddWithValue("$h", name);
+            ids[name] = (long)insert.ExecuteScalar()!;
+        }
+        return ids;
+    }
+
+    // ---- gifts ----------------------------------------------------------------------------
+
+    public GiftDto CreateGift(SqliteConnection c, long tenant, NewGift gift)
+    {
+        var now = _clock.NowMs;
+        for (var attempt = 0; ; attempt++)
+        {
+            var giftId = NewGiftId();
+            var insert = Command(c, """
+                INSERT INTO gifts (tenant_id, gift_id, name, tier, reward, badge, expires_ms, created_ms)
+                VALUES ($t, $id, $name, $tier, $reward, $badge, $expires, $now)
+                ON CONFLICT (tenant_id, gift_id) DO NOTHING;
+                """,
+                ("$t", tenant), ("$id", giftId), ("$name", gift.Name), ("$tier", gift.Tier), ("$reward", gift.Reward),
+                ("$badge", gift.Badge ? 1 : 0), ("$expires", gift.ExpiresMs), ("$now", now));
+            if (insert.ExecuteNonQuery() == 1)
+                return new GiftDto(giftId, gift.Name, TierRules.Names[gift.Tier], gift.Reward, gift.Badge,
+                    gift.ExpiresMs is { } e ? Rfc3339.Format(e) : null, Rfc3339.Format(now));
+            if (attempt == 5) throw new InvalidOperationException("Could not draw a free gift id.");
+        }
+    }
+
+    public GiftDto? FindGift(SqliteConnection c, long tenant, string giftId)
+    {
+        using var reader = Command(c, GiftColumns + " WHERE tenant_id = $t AND gift_id = $id;", ("$t", tenant), ("$id", giftId)).ExecuteReader();
+        return reader.Read() ? ReadGift(reader) : null;
+    }
+
+    public GiftPageDto ListGifts(SqliteConnection c, long tenant, int? tier, bool? active, int limit, long afterId)
+    {
+        var filter = (tier is null ? "" : " AND tier = $tier")
+            + (active switch
+            {
+                true => " AND (expires_ms IS NULL OR expires_ms > $now)",
+                false => " AND expires_ms IS NOT NULL AND expires_ms <= $now",
+                null => "",
+            });
+        using var reader = Command(c, GiftColumns + " WHERE tenant_id = $t AND id > $after" + filter + " ORDER BY id LIMIT $take;",
+            ("$t", tenant), ("$after", afterId), ("$tier", tier), ("$now", _clock.NowMs), ("$take", limit + 1)).ExecuteReader();
+        var page = new List<GiftDto>(Math.Min(limit, 1000));
+        long lastId = 0;
+        var more = false;
+        while (reader.Read())
+        {
+            if (page.Count == limit) { more = true; break; }
+            lastId = reader.GetInt64(7);
+            page.Add(ReadGift(reader));
+        }
+        return new GiftPageDto(page, more ? GiftCursor.Encode(lastId) : null);
+    }
+
+    private const string GiftColumns = "SELECT gift_id, name, tier, reward, badge, expires_ms, created_ms, id FROM gifts";
+
+    private static GiftDto ReadGift(SqliteDataReader r) => new(
+        r.GetString(0), r.GetString(1), TierRules.Names[r.GetInt32(2)], r.GetInt64(3), r.GetInt64(4) != 0,
+        r.IsDBNull(5) ? null : Rfc3339.Format(r.GetInt64(5)), Rfc3339.Format(r.GetInt64(6)));
+
+    private static string NewGiftId()
+    {
+        const string alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        Span<char> id = stackalloc char[12];
+        for (var i = 0; i < id.Length; i++) id[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        return "gift_" + new string(id);
+    }
+
+    // ---- scores ---------------------------------------------------------------------------
+
+    public ScoreDto ApplyScore(SqliteConnection c, long tenant, ScoreChange change)
+    {
+        var now = _clock.NowMs;
+        long? giftRef = null;
+        int? giftTier = null;
+        if (change.GiftId is not null)
+        {
+            using var gift = Command(c, "SELECT id, tier, expires_ms FROM gifts WHERE tenant_id = $t AND gift_id = $id;",
+                ("$t", tenant), ("$id", change.GiftId)).ExecuteReader();
+            if (!gift.Read()) throw ApiProblem.NotFound($"giftId '{change.GiftId}' does not exist.");
+            if (!gift.IsDBNull(2) && gift.GetInt64(2) <= now)
+                throw ApiProblem.Unprocessable("giftId", $"'{change.GiftId}' expired at {Rfc3339.Format(gift.GetInt64(2))} and can no longer be redeemed");
+            giftRef = gift.GetInt64(0);
+            giftTier = gift.GetInt32(1);
+        }
+
+        long previous = 0;
+        using (var user = Command(c, "SELECT score FROM users WHERE tenant_id = $t AND user_id = $u;", ("$t", tenant), ("$u", change.UserId)).ExecuteReader())
+        {
+            if (user.Read()) previous = user.GetInt64(0);
+        }
+        var current = previous + change.Value;
+        if (current < 0)
+            throw ApiProblem.Unprocessable("value", $"{change.Value} would take the score of '{change.UserId}' from {previous} to {current}; a score cannot fall below 0");
+
+        var userRef = (long)Command(c, """
+            INSERT INTO users (tenant_id, user_id, score, updated_ms) VALUES ($t, $u, $score, $now)
+            ON CONFLICT (tenant_id, user_id) DO UPDATE SET score = excluded.score, updated_ms = excluded.updated_ms
+            RETURNING id;
+            """, ("$t", tenant), ("$u", change.UserId), ("$score", current), ("$now", now)).ExecuteScalar()!;
+
+        var tierIndex = _tiers.TierIndexFor(current);
+        Command(c, """
+            INSERT INTO events (tenant_id, user_ref, action, value, tier, gift_ref, previous, current, at_ms)
+            VALUES ($t, $user, $action, $value, $tier, $gift, $previous, $current, $now);
+            """,
+            ("$t", tenant), ("$user", userRef), ("$action", (int)change.Action), ("$value", change.Value),
+            ("$tier", giftTier ?? tierIndex), ("$gift", giftRef), ("$previous", previous), ("$current", current), ("$now", now)).ExecuteNonQuery();
+
+        return new ScoreDto(change.UserId, "tier", previous, current, TierRules.Names[tierIndex], RankOf(c, tenant, current), Rfc3339.Format(now));
+    }
+
+    public ScoreDto? FindScore(SqliteConnection c, long tenant, string userId)
+    {
+        long score, updated;
+        using (var user = Command(c, "SELECT score, updated_ms FROM users WHERE tenant_id = $t AND user_id = $u;", ("$t", tenant), ("$u", userId)).ExecuteReader())
+        {
+            if (!user.Read()) return null;
+            score = user.GetInt64(0);
+            updated = user.GetInt64(1);
+        }
+        return new ScoreDto(userId, "tier", score, score, _tiers.TierFor(score), RankOf(c, tenant, score), Rfc3339.Format(updated));
+    }
+
+    /// <summary>Competition rank: one more than the number of users strictly above.</summary>
+    private static long RankOf(SqliteConnection c, long tenant, long score) =>
+        1 + (long)Command(c, "SELECT count(*) FROM users WHERE tenant_id = $t AND score > $s;", ("$t", tenant), ("$s", score)).ExecuteScalar()!;
+
+    public LeaderboardDto Leaderboard(SqliteConnection c, long tenant, int limit)
+    {
+        var entries = new List<LeaderboardEntryDto>(limit);
+        using (var reader = Command(c, "SELECT user_id, score FROM users WHERE tenant_id = $t ORDER BY score DESC, user_id LIMIT $n;",
+                   ("$t", tenant), ("$n", limit)).ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var score = reader.GetInt64(1);
+                // Ties share the rank of the first of them; the next distinct score skips ahead.
+                var rank = entries.Count > 0 && entries[^1].Score == score ? entries[^1].Rank : entries.Count + 1;
+                entries.Add(new LeaderboardEntryDto(rank, reader.GetString(0), score, _tiers.TierFor(score)));
+            }
+        }
+        var total = (long)Command(c, "SELECT count(*) FROM users WHERE tenant_id = $t;", ("$t", tenant)).ExecuteScalar()!;
+        return new LeaderboardDto("leaderboard", "tier", entries, total);
+    }
+
+    // ---- analytics ------------------------------------------------------------------------
+
+    public CurrencyAuditDto CurrencyAudit(SqliteConnection c, long tenant, string metric, Window window)
+    {
+        // gifts_redeemed: redemption events; points_awarded: every positive change.
+        var filter = metric == "gifts_redeemed" ? "action = 1" : "value > 0";
+        var range = "FROM events WHERE tenant_id = $t AND at_ms >= $from AND at_ms <= $to AND " + filter;
+        (string, object?)[] args = { ("$t", tenant), ("$from", window.FromMs), ("$to", window.ToMs) };
+
+        var byDay = new Dictionary<long, (long Count, long Value)>();
+        using (var reader = Command(c, $"SELECT at_ms / {DayMs}, count(*), sum(value) {range} GROUP BY 1;", args).ExecuteReader())
+        {
+            while (reader.Read()) byDay[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetInt64(2));
+        }
+        var recipients = (long)Command(c, $"SELECT count(DISTINCT user_ref) {range};", args).ExecuteScalar()!;
+        string? topTier = null;
+        using (var reader = Command(c, $"SELECT tier {range} GROUP BY tier ORDER BY count(*) DESC, tier DESC LIMIT 1;", args).ExecuteReader())
+        {
+            if (reader.Read()) topTier = TierRules.Names[reader.GetInt32(0)];
+        }
+
+        var daily = new List<CurrencyDayDto>();
+        long totalCount = 0, totalValue = 0;
+        for (var day = window.LastDay; day >= window.FirstDay; day = day.AddDays(-1))
+        {
+            var key = Requests.StartOfDayMs(day) / DayMs;
+            var (count, value) = byDay.GetValueOrDefault(key);
+            totalCount += count;
+            totalValue += value;
+            daily.Add(new CurrencyDayDto(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), count, value));
+        }
+        return new CurrencyAuditDto("currency", metric, window.Text,
+            new CurrencySummaryDto(totalCount, totalValue, recipients, topTier), daily);
+    }
+
+    // ---- idempotency ----------------------------------------------------------------------
+
+    public StoredReply? FindReply(SqliteConnection c, long tenant, string key)
+    {
+        using var reader = Command(c, "SELECT fingerprint, status, body FROM idempotency WHERE tenant_id = $t AND key = $k;",
+            ("$t", tenant), ("$k", key)).ExecuteReader();
+        return reader.Read() ? new StoredReply((byte[])reader[0], reader.GetInt32(1), (byte[])reader[2]) : null;
+    }
+
+    public void SaveReply(SqliteConnection c, long tenant, string key, byte[] fingerprint, int status, byte[] body) =>
+        Command(c, "INSERT INTO idempotency (tenant_id, key, fingerprint, status, body, created_ms) VALUES ($t, $k, $f, $s, $b, $now);",
+            ("$t", tenant), ("$k", key), ("$f", fingerprint), ("$s", status), ("$b", body), ("$now", _clock.NowMs)).ExecuteNonQuery();
+
+    /// <summary>Records are kept at least 24 hours (the contract); this drops those past 48.</summary>
+    public int PurgeReplies(SqliteConnection c) =>
+        Command(c, "DELETE FROM idempotency WHERE created_ms < $cutoff;", ("$cutoff", _clock.NowMs - 2 * DayMs)).ExecuteNonQuery();
+
+    // ---- statements -----------------------------------------------------------------------
+
+    /// <summary>One prepared statement per SQL text and connection, reused with new values:
+    /// no statement is compiled twice on the writer or on a pooled reader.</summary>
+    private static SqliteCommand Command(SqliteConnection c, string sql, params (string Name, object? Value)[] args)
+    {
+        var cache = Prepared.GetValue(c, _ => new Dictionary<string, SqliteCommand>(StringComparer.Ordinal));
+        if (!cache.TryGetValue(sql, out var command))
+        {
+            command = c.CreateCommand();
+            command.CommandText = sql;
+            cache[sql] = command;
+        }
+        command.Parameters.Clear();
+        foreach (var (name, value) in args) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command;
+    }
+}
+
+/// <summary>Opaque paging cursors: "c1." and the base64url of the last row's sequence number.</summary>
+public static class GiftCursor
+{
+    public static string Encode(long lastId) =>
+        "c1." + ApiKeys.Base64Url(System.Text.Encoding.ASCII.GetBytes(lastId.ToString(CultureInfo.InvariantCulture)));
+
+    public static long Decode(string? cursor)
+    {
+        if (string.IsNullOrEmpty(cursor)) return 0;
+        const string rule = "must be a next_cursor value returned by this route";
+        if (!cursor.StartsWith("c1.", StringComparison.Ordinal) || cursor.Length > 40) throw ApiProblem.Validation("cursor", rule);
+        try
+        {
+            var b64 = cursor[3..].Replace('-', '+').Replace('_', '/');
+            b64 = b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=');
+            var text = System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(b64));
+            if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0) return id;
+        }
+        catch (FormatException) { }
+        throw ApiProblem.Validation("cursor", rule);
+    }
+}
