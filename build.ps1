@@ -1,0 +1,151 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+    Builds, stages, tests and demonstrates GiftStudio.
+.DESCRIPTION
+    Run through the repository's local PowerShell tool:
+        dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+    Tasks:
+        Build  compile the solution and stage the module under out/GiftStudio
+        Test   Build, then every xUnit and Pester test; ends with 'N passed, N failed[, N skipped]'
+        Clean  remove out/, bin/ and obj/ folders and the restored test tools
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Clean')]
+    [string[]] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'GiftStudio'
+$ToolsDir = Join-Path $Root '.tools'
+$TestResults = Join-Path $Out 'TestResults'
+$PesterVersion = '6.2.0'
+
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+$env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+
+function Invoke-Native {
+    # Runs a native command and stops the build when it fails.
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @())
+    & $FilePath @ArgumentList | Out-Host
+    if ($LASTEXITCODE -ne 0) {
+        throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Invoke-Build {
+    Write-Host '== Build' -ForegroundColor Cyan
+    Invoke-Native dotnet @('build', (Join-Path $Root 'GiftStudio.PowerShell.sln'), '-c', $Configuration, '--nologo', '-v', 'minimal')
+    # The sandbox ships inside the module folder so that Start-SocialSandbox finds it offline.
+    $sandboxOut = Join-Path $ModuleOut 'sandbox'
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/GiftStudio.Sandbox/GiftStudio.Sandbox.csproj'),
+        '-c', $Configuration, '--no-build', '--nologo', '-v', 'quiet', '-o', $sandboxOut)
+    Write-Host "Staged $ModuleOut"
+}
+
+function Get-PesterModulePath {
+    # PSGallery is not reachable: Pester comes from NuGet through a PackageDownload item.
+    $manifest = Join-Path $ToolsDir "packages/pester/$PesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path $manifest)) {
+        Write-Host "Restoring Pester $PesterVersion from NuGet"
+        Invoke-Native dotnet @('restore', (Join-Path $Root 'build/Pester.Restore.csproj'),
+            '--packages', (Join-Path $ToolsDir 'packages'), '--nologo', '-v', 'quiet')
+    }
+    if (-not (Test-Path $manifest)) { throw "Pester $PesterVersion was restored but $manifest is missing." }
+    $manifest
+}
+
+function Get-TrxCounts {
+    param([string] $Path)
+    [xml] $trx = Get-Content -Raw -LiteralPath $Path
+    $counters = $trx.TestRun.ResultSummary.Counters
+    [pscustomobject]@{
+        Passed  = [int] $counters.passed
+        Failed  = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+        Skipped = [int] $counters.notExecuted
+    }
+}
+
+function Invoke-XunitTests {
+    $totals = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    $projects = Get-ChildItem (Join-Path $Root 'tests') -Filter '*.Tests.csproj' -Recurse
+    foreach ($project in $projects) {
+        Write-Host "== xUnit: $($project.BaseName)" -ForegroundColor Cyan
+        $trxName = "$($project.BaseName).trx"
+        $trxPath = Join-Path $TestResults $trxName
+        Remove-Item $trxPath -ErrorAction Ignore
+        & dotnet test $project.FullName -c $Configuration --no-build --nologo `
+            --logger "trx;LogFileName=$trxName" --logger 'console;verbosity=minimal' --results-directory $TestResults | Out-Host
+        if (Test-Path $trxPath) {
+            $counts = Get-TrxCounts $trxPath
+            $totals.Passed += $counts.Passed; $totals.Failed += $counts.Failed; $totals.Skipped += $counts.Skipped
+        }
+        elseif ($LASTEXITCODE -ne 0) {
+            # The run died before writing results: count the project as one failure, never as nothing.
+            Write-Warning "$($project.BaseName) produced no results (exit code $LASTEXITCODE)."
+            $totals.Failed += 1
+        }
+    }
+    $totals
+}
+
+function Invoke-PesterTests {
+    Write-Host '== Pester' -ForegroundColor Cyan
+    $pester = Get-PesterModulePath
+    $summaryPath = Join-Path $TestResults 'pester-summary.json'
+    Remove-Item $summaryPath -ErrorAction Ignore
+    # A child pwsh keeps the tests' module loads and state out of this build session.
+    $runner = Join-Path $Root 'tests/Pester/Invoke-PesterRun.ps1'
+    & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File $runner `
+        -PesterManifest $pester -TestPath (Join-Path $Root 'tests/Pester') -ModulePath $ModuleOut `
+        -ResultPath (Join-Path $TestResults 'pester.xml') -SummaryPath $summaryPath | Out-Host
+    if (-not (Test-Path $summaryPath)) {
+        Write-Warning "The Pester run produced no summary (exit code $LASTEXITCODE)."
+        return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
+    }
+    Get-Content -Raw $summaryPath | ConvertFrom-Json
+}
+
+function Invoke-Test {
+    Invoke-Build
+    New-Item -ItemType Directory -Force $TestResults | Out-Null
+    $xunit = Invoke-XunitTests
+    $pester = Invoke-PesterTests
+    $passed = $xunit.Passed + $pester.Passed
+    $failed = $xunit.Failed + $pester.Failed
+    $skipped = $xunit.Skipped + $pester.Skipped
+    Write-Host ("xUnit: {0} passed, {1} failed, {2} skipped; Pester: {3} passed, {4} failed, {5} skipped" -f `
+        $xunit.Passed, $xunit.Failed, $xunit.Skipped, $pester.Passed, $pester.Failed, $pester.Skipped)
+    $line = "$passed passed, $failed failed"
+    if ($skipped -gt 0) { $line += ", $skipped skipped" }
+    # CI reads this closing line.
+    Write-Host $line
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Invoke-Clean {
+    Write-Host '== Clean' -ForegroundColor Cyan
+    foreach ($dir in @($Out, $ToolsDir)) { Remove-Item -Recurse -Force $dir -ErrorAction Ignore }
+    Get-ChildItem $Root -Directory -Recurse -Include 'bin', 'obj' |
+        Where-Object { $_.FullName -notmatch '[\\/]\.git[\\/]' } |
+        Remove-Item -Recurse -Force -ErrorAction Ignore
+}
+
+foreach ($name in $Task) {
+    switch ($name) {
+        'Clean' { Invoke-Clean }
+        'Build' { Invoke-Build }
+        'Test' { Invoke-Test }
+    }
+}

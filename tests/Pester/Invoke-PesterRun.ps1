@@ -1,0 +1,33 @@
+<#
+.SYNOPSIS
+    Runs the Pester suite in this (child) pwsh and writes a summary for build.ps1.
+#>
+param(
+    [Parameter(Mandatory)] [string] $PesterManifest,
+    [Parameter(Mandatory)] [string] $TestPath,
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $ResultPath,
+    [Parameter(Mandatory)] [string] $SummaryPath
+)
+$ErrorActionPreference = 'Stop'
+Import-Module $PesterManifest -Force
+# The tests import the staged module from here, never from the source tree.
+$env:GIFTSTUDIO_TEST_MODULE = $ModulePath
+
+$configuration = New-PesterConfiguration
+$configuration.Run.Path = $TestPath
+$configuration.Run.PassThru = $true
+$configuration.Output.Verbosity = 'Normal'
+$configuration.TestResult.Enabled = $true
+$configuration.TestResult.OutputPath = $ResultPath
+$configuration.TestResult.OutputFormat = 'NUnitXml'
+$result = Invoke-Pester -Configuration $configuration
+
+# Container failures (a BeforeAll that throws) fail every test inside; count them too.
+$failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+[pscustomobject]@{
+    Passed  = $result.PassedCount
+    Failed  = $failed
+    Skipped = $result.SkippedCount
+} | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath
+exit ([int]($failed -gt 0))

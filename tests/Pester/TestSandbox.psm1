@@ -1,0 +1,51 @@
+# Starts and stops a real sandbox process for the Pester tests: loopback, a free port,
+# a fresh data file, a key handed over in a file (never on the command line).
+Set-StrictMode -Version 3.0
+
+function Start-TestSandbox {
+    param([string[]] $ExtraArgs = @(), [string] $DataPath)
+    $module = $env:GIFTSTUDIO_TEST_MODULE
+    $dll = Join-Path $module 'sandbox/GiftStudio.Sandbox.dll'
+    if (-not (Test-Path $dll)) { throw "No staged sandbox at $dll; run build.ps1 -Task Build first." }
+    $work = Join-Path ([IO.Path]::GetTempPath()) ("gs-pester-" + [guid]::NewGuid().ToString('n'))
+    New-Item -ItemType Directory $work | Out-Null
+    if (-not $DataPath) { $DataPath = Join-Path $work 'sandbox.db' }
+    $key = 'sk_test_' + [guid]::NewGuid().ToString('n')
+    $keyFile = Join-Path $work 'keys.txt'
+    Set-Content -LiteralPath $keyFile -Value $key -NoNewline
+
+    $start = [Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in @($dll, '--urls', 'http://127.0.0.1:0', '--api-key-file', $keyFile, '--data', $DataPath,
+                     '--parent-pid', $PID) + $ExtraArgs) { $start.ArgumentList.Add($a) }
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.UseShellExecute = $false
+    $process = [Diagnostics.Process]::Start($start)
+    $first = $process.StandardOutput.ReadLine()
+    if ($first -notmatch '^Listening on (http://\S+)$') {
+        $err = $process.StandardError.ReadToEnd()
+        throw "The sandbox did not start: '$first' $err"
+    }
+    $baseUri = $Matches[1]
+    [pscustomobject]@{
+        Process  = $process
+        BaseUri  = $baseUri
+        ApiUri   = "$baseUri/v2"
+        Key      = $key
+        Headers  = @{ Authorization = "Bearer $key" }
+        DataPath = $DataPath
+        WorkDir  = $work
+    }
+}
+
+function Stop-TestSandbox {
+    param([Parameter(Mandatory)] $Sandbox)
+    if (-not $Sandbox.Process.HasExited) {
+        $Sandbox.Process.Kill($true)
+        $Sandbox.Process.WaitForExit(10000) | Out-Null
+    }
+    $Sandbox.Process.Dispose()
+    Remove-Item -Recurse -Force $Sandbox.WorkDir -ErrorAction Ignore
+}
+
+Export-ModuleMember -Function Start-TestSandbox, Stop-TestSandbox
