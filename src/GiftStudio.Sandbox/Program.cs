@@ -70,6 +70,16 @@ var store = new SandboxStore(database, tiers, clock);
 var keys = new ApiKeys(options.ApiKeys);
 var tenants = new Tenants(keys, store.EnsureTenants(keys.TenantNames));
 await database.WriteAsync(store.PurgeReplies);
+string? seeded = null;
+if (options.Seed is { } seed)
+{
+    var firstTenant = store.EnsureTenants(keys.TenantNames.Take(1)).Values.Single();
+    var started = Stopwatch.GetTimestamp();
+    var filled = await database.WriteAsync(c => new Seeder(tiers).Seed(c, firstTenant, seed, clock.NowMs));
+    seeded = filled
+        ? $"Seeded {seed.Users} users, {seed.Events} events over {seed.Days} days in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s."
+        : "--seed: the data file already holds data for the first key; left it as it is.";
+}
 
 builder.Services.AddSingleton(tenants);
 builder.Services.AddSingleton(new RateLimiter(options.RateLimit));
@@ -88,6 +98,7 @@ Console.WriteLine($"Listening on {address}");
 if (options.KeyWasGenerated)
     Console.WriteLine($"No --api-key given; generated one for this run: {options.ApiKeys[0]}");
 Console.WriteLine($"Data: {database.FilePath} (SQLite WAL, synchronous={Database.Synchronous})");
+if (seeded is not null) Console.WriteLine(seeded);
 
 if (options.ParentPid is { } parentPid)
     _ = WatchParentAsync(parentPid, app.Lifetime);

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Net;
+using GiftStudio.Sandbox.Storage;
 
 namespace GiftStudio.Sandbox;
 
@@ -20,6 +21,7 @@ public sealed class SandboxOptions
     public double? RateLimit { get; private set; }
     public int? ParentPid { get; private set; }
     public bool KeyWasGenerated { get; private set; }
+    public SeedSpec? Seed { get; private set; }
 
     public static string Usage =>
         """
@@ -32,6 +34,8 @@ public sealed class SandboxOptions
           --now INSTANT         start the clock at this RFC 3339 instant, e.g. 2026-02-20T14:00:00Z
           --rate-limit N        requests per second per key (token bucket; off when absent)
           --parent-pid PID      exit when that process ends
+          --seed USERS,DAYS[,EVENTS]
+                                fill an empty data file (first key's tenant) with a deterministic history
           --help                this text
         """;
 
@@ -58,6 +62,7 @@ public sealed class SandboxOptions
                 case "--now": options.Now = ParseInstant(Value()); break;
                 case "--rate-limit": options.RateLimit = ParseRate(Value()); break;
                 case "--parent-pid": options.ParentPid = ParsePid(Value()); break;
+                case "--seed": options.Seed = SeedSpec.Parse(Value()); break;
                 default: throw new ArgumentException($"Unknown switch '{name}'. Run with --help for the accepted switches.");
             }
         }

@@ -127,31 +127,60 @@ public sealed class SandboxStore
             giftTier = gift.GetInt32(1);
         }
 
-        long previous = 0;
-        using (var user = Command(c, "SELECT score FROM users WHERE tenant_id = $t AND user_id = $u;", ("$t", tenant), ("$u", change.UserId)).ExecuteReader())
-        {
-            if (user.Read()) previous = user.GetInt64(0);
-        }
+        var (userRef, previous) = UserFor(c, tenant, change.UserId, now);
         var current = previous + change.Value;
         if (current < 0)
             throw ApiProblem.Unprocessable("value", $"{change.Value} would take the score of '{change.UserId}' from {previous} to {current}; a score cannot fall below 0");
 
-        var userRef = (long)Command(c, """
-            INSERT INTO users (tenant_id, user_id, score, updated_ms) VALUES ($t, $u, $score, $now)
-            ON CONFLICT (tenant_id, user_id) DO UPDATE SET score = excluded.score, updated_ms = excluded.updated_ms
-            RETURNING id;
-            """, ("$t", tenant), ("$u", change.UserId), ("$score", current), ("$now", now)).ExecuteScalar()!;
-
         var tierIndex = _tiers.TierIndexFor(current);
-        Command(c, """
-            INSERT INTO events (tenant_id, user_ref, action, value, tier, gift_ref, previous, current, at_ms)
-            VALUES ($t, $user, $action, $value, $tier, $gift, $previous, $current, $now);
-            """,
-            ("$t", tenant), ("$user", userRef), ("$action", (int)change.Action), ("$value", change.Value),
-            ("$tier", giftTier ?? tierIndex), ("$gift", giftRef), ("$previous", previous), ("$current", current), ("$now", now)).ExecuteNonQuery();
-
+        AppendEvent(c, tenant, userRef, change.Action, change.Value, giftTier ?? tierIndex, giftRef, previous, current, now);
         return new ScoreDto(change.UserId, "tier", previous, current, TierRules.Names[tierIndex], RankOf(c, tenant, current), Rfc3339.Format(now));
     }
+
+    /// <summary>The user's row id and score, creating the user with score 0 on first sight
+    /// (inside the caller's savepoint, so a refused change leaves no user behind).</summary>
+    internal static (long Ref, long Score) UserFor(SqliteConnection c, long tenant, string userId, long atMs)
+    {
+        using (var found = Command(c, "SELECT id, score FROM users WHERE tenant_id = $t AND user_id = $u;", ("$t", tenant), ("$u", userId)).ExecuteReader())
+        {
+            if (found.Read()) return (found.GetInt64(0), found.GetInt64(1));
+        }
+        var id = (long)Command(c, "INSERT INTO users (tenant_id, user_id, score, updated_ms) VALUES ($t, $u, 0, $at) RETURNING id;",
+            ("$t", tenant), ("$u", userId), ("$at", atMs)).ExecuteScalar()!;
+        return (id, 0);
+    }
+
+    /// <summary>The one way a score changes: a ledger event, the user's running total and the
+    /// daily roll-up, together (the caller's savepoint makes them all-or-nothing).</summary>
+    internal static void AppendEvent(SqliteConnection c, long tenant, long userRef, ScoreAction action, long value,
+        int tier, long? giftRef, long previous, long current, long atMs)
+    {
+        var redeemed = action == ScoreAction.GiftRedeemed;
+        var awarded = value > 0;
+        Command(c, """
+            INSERT INTO events (tenant_id, user_ref, action, value, tier, gift_ref, previous, current, at_ms)
+            VALUES ($t, $user, $action, $value, $tier, $gift, $previous, $current, $at);
+            """,
+            ("$t", tenant), ("$user", userRef), ("$action", (int)action), ("$value", value),
+            ("$tier", tier), ("$gift", giftRef), ("$previous", previous), ("$current", current), ("$at", atMs)).ExecuteNonQuery();
+        Command(c, """
+            UPDATE users SET score = $current, updated_ms = $at,
+                last_redeemed_ms = CASE WHEN $redeemed THEN $at ELSE last_redeemed_ms END,
+                last_awarded_ms = CASE WHEN $awarded THEN $at ELSE last_awarded_ms END
+            WHERE id = $user;
+            """, ("$current", current), ("$at", atMs), ("$redeemed", redeemed), ("$awarded", awarded), ("$user", userRef)).ExecuteNonQuery();
+        if (redeemed) AddToDailyTotals(c, tenant, MetricGiftsRedeemed, atMs, tier, value);
+        if (awarded) AddToDailyTotals(c, tenant, MetricPointsAwarded, atMs, tier, value);
+    }
+
+    private const int MetricGiftsRedeemed = 1;
+    private const int MetricPointsAwarded = 2;
+
+    private static void AddToDailyTotals(SqliteConnection c, long tenant, int metric, long atMs, int tier, long value) =>
+        Command(c, """
+            INSERT INTO daily_totals (tenant_id, metric, day, tier, count, value) VALUES ($t, $m, $day, $tier, 1, $value)
+            ON CONFLICT (tenant_id, metric, day, tier) DO UPDATE SET count = count + 1, value = value + excluded.value;
+            """, ("$t", tenant), ("$m", metric), ("$day", atMs / DayMs), ("$tier", tier), ("$value", value)).ExecuteNonQuery();
 
     public ScoreDto? FindScore(SqliteConnection c, long tenant, string userId)
     {
@@ -189,31 +218,61 @@ public sealed class SandboxStore
 
     // ---- analytics ------------------------------------------------------------------------
 
+    /// <summary>Whole past days come from the daily roll-up; the partial first day (Nh) and
+    /// today come from a range scan of the ledger's covering index; unique recipients from
+    /// the users' latest-event index. Each part is exact, and all count the same events.</summary>
     public CurrencyAuditDto CurrencyAudit(SqliteConnection c, long tenant, string metric, Window window)
     {
-        // gifts_redeemed: redemption events; points_awarded: every positive change.
-        var filter = metric == "gifts_redeemed" ? "action = 1" : "value > 0";
-        var range = "FROM events WHERE tenant_id = $t AND at_ms >= $from AND at_ms <= $to AND " + filter;
-        (string, object?)[] args = { ("$t", tenant), ("$from", window.FromMs), ("$to", window.ToMs) };
-
+        var redeemed = metric == "gifts_redeemed";
         var byDay = new Dictionary<long, (long Count, long Value)>();
-        using (var reader = Command(c, $"SELECT at_ms / {DayMs}, count(*), sum(value) {range} GROUP BY 1;", args).ExecuteReader())
+        var byTier = new long[TierRules.Names.Count];
+        void Add(long day, int tier, long count, long value)
         {
-            while (reader.Read()) byDay[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetInt64(2));
+            var (dayCount, dayValue) = byDay.GetValueOrDefault(day);
+            byDay[day] = (dayCount + count, dayValue + value);
+            byTier[tier] += count;
         }
-        var recipients = (long)Command(c, $"SELECT count(DISTINCT user_ref) {range};", args).ExecuteScalar()!;
-        string? topTier = null;
-        using (var reader = Command(c, $"SELECT tier {range} GROUP BY tier ORDER BY count(*) DESC, tier DESC LIMIT 1;", args).ExecuteReader())
+
+        var today = window.ToMs / DayMs;
+        var firstWholeDay = (window.FromMs + DayMs - 1) / DayMs;
+        var ranges = new List<(long From, long To)>();
+        if (firstWholeDay < today)
         {
-            if (reader.Read()) topTier = TierRules.Names[reader.GetInt32(0)];
+            using var rolled = Command(c, "SELECT day, tier, count, value FROM daily_totals WHERE tenant_id = $t AND metric = $m AND day >= $first AND day < $today;",
+                ("$t", tenant), ("$m", redeemed ? MetricGiftsRedeemed : MetricPointsAwarded), ("$first", firstWholeDay), ("$today", today)).ExecuteReader();
+            while (rolled.Read()) Add(rolled.GetInt64(0), rolled.GetInt32(1), rolled.GetInt64(2), rolled.GetInt64(3));
+            if (window.FromMs < firstWholeDay * DayMs) ranges.Add((window.FromMs, firstWholeDay * DayMs - 1));
+            ranges.Add((today * DayMs, window.ToMs));
+        }
+        else
+        {
+            ranges.Add((window.FromMs, window.ToMs));
+        }
+        var filter = redeemed ? "action = 1" : "value > 0";
+        foreach (var (from, to) in ranges)
+        {
+            using var scanned = Command(c, $"SELECT at_ms / {DayMs}, tier, count(*), sum(value) FROM events WHERE tenant_id = $t AND at_ms >= $from AND at_ms <= $to AND {filter} GROUP BY 1, 2;",
+                ("$t", tenant), ("$from", from), ("$to", to)).ExecuteReader();
+            while (scanned.Read()) Add(scanned.GetInt64(0), scanned.GetInt32(1), scanned.GetInt64(2), scanned.GetInt64(3));
+        }
+
+        var lastColumn = redeemed ? "last_redeemed_ms" : "last_awarded_ms";
+        var recipients = (long)Command(c, $"SELECT count(*) FROM users WHERE tenant_id = $t AND {lastColumn} >= $from;",
+            ("$t", tenant), ("$from", window.FromMs)).ExecuteScalar()!;
+
+        // Most frequent redemption tier; ties go to the higher tier.
+        string? topTier = null;
+        long best = 0;
+        for (var tier = 0; tier < byTier.Length; tier++)
+        {
+            if (byTier[tier] > 0 && byTier[tier] >= best) (best, topTier) = (byTier[tier], TierRules.Names[tier]);
         }
 
         var daily = new List<CurrencyDayDto>();
         long totalCount = 0, totalValue = 0;
         for (var day = window.LastDay; day >= window.FirstDay; day = day.AddDays(-1))
         {
-            var key = Requests.StartOfDayMs(day) / DayMs;
-            var (count, value) = byDay.GetValueOrDefault(key);
+            var (count, value) = byDay.GetValueOrDefault(Requests.StartOfDayMs(day) / DayMs);
             totalCount += count;
             totalValue += value;
             daily.Add(new CurrencyDayDto(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), count, value));

@@ -40,8 +40,15 @@ internal static class Schema
             user_id    TEXT NOT NULL,
             score      INTEGER NOT NULL,
             updated_ms INTEGER NOT NULL,
+            -- The user's latest redemption and latest positive change: since every window ends
+            -- now, "had an event in the window" is "latest event at or after its start", which
+            -- makes unique_recipients exact with one index range count.
+            last_redeemed_ms INTEGER,
+            last_awarded_ms  INTEGER,
             UNIQUE (tenant_id, user_id)
         );
+        CREATE INDEX IF NOT EXISTS users_by_last_redeemed ON users (tenant_id, last_redeemed_ms);
+        CREATE INDEX IF NOT EXISTS users_by_last_awarded ON users (tenant_id, last_awarded_ms);
         -- rank = 1 + users above; leaderboard = the top of this index.
         CREATE INDEX IF NOT EXISTS users_by_score ON users (tenant_id, score);
 
@@ -64,6 +71,19 @@ internal static class Schema
             BEGIN SELECT RAISE(ABORT, 'the score ledger is append-only'); END;
         CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
             BEGIN SELECT RAISE(ABORT, 'the score ledger is append-only'); END;
+
+        -- Daily roll-up of the ledger per analytics metric (1 gifts_redeemed, 2 points_awarded)
+        -- and redemption tier, written in the same transaction as each event: whole days of a
+        -- window are read from here, only the partial days from the events.
+        CREATE TABLE IF NOT EXISTS daily_totals (
+            tenant_id INTEGER NOT NULL,
+            metric    INTEGER NOT NULL,
+            day       INTEGER NOT NULL,
+            tier      INTEGER NOT NULL,
+            count     INTEGER NOT NULL,
+            value     INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, metric, day, tier)
+        ) WITHOUT ROWID;
 
         CREATE TABLE IF NOT EXISTS idempotency (
             tenant_id   INTEGER NOT NULL REFERENCES tenants(id),

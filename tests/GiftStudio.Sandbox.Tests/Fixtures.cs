@@ -1,0 +1,79 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace GiftStudio.Sandbox.Tests;
+
+/// <summary>One sandbox shared by the tests of a class (xUnit class fixture). It knows K1, K2
+/// and a pool of spare keys: a test that needs a tenant of its own (ranks, analytics totals,
+/// list contents) takes a fresh key, so the tests of the class never see each other's data.</summary>
+public class SharedSandbox : IAsyncLifetime
+{
+    public const string K1 = "K1";
+    public const string K2 = "K2";
+    private const int SpareKeys = 40;
+
+    private readonly string _keyPrefix = "T" + Guid.NewGuid().ToString("N")[..6] + "-";
+    private int _nextKey;
+    private SandboxProcess? _server;
+
+    public SandboxProcess Server => _server ?? throw new InvalidOperationException("The sandbox has not started.");
+
+    public HttpClient Client1 => Server.Client(K1);
+    public HttpClient Client2 => Server.Client(K2);
+
+    /// <summary>--now for this fixture's server (null: the real clock).</summary>
+    protected virtual string? Now => null;
+
+    /// <summary>--rate-limit for this fixture's server (null: off).</summary>
+    protected virtual string? RateLimit => null;
+
+    /// <summary>An API key no other test uses: a tenant of its own.</summary>
+    public string FreshKey()
+    {
+        var n = Interlocked.Increment(ref _nextKey);
+        if (n > SpareKeys) throw new InvalidOperationException($"The fixture has only {SpareKeys} spare keys; raise SpareKeys.");
+        return $"{_keyPrefix}{n:D2}";
+    }
+
+    /// <summary>A client for a fresh tenant.</summary>
+    public HttpClient FreshTenant() => Server.Client(FreshKey());
+
+    public async Task InitializeAsync()
+    {
+        var keys = new List<string> { K1, K2 };
+        keys.AddRange(Enumerable.Range(1, SpareKeys).Select(n => $"{_keyPrefix}{n:D2}"));
+        _server = await SandboxProcess.StartAsync(new SandboxStart { Keys = keys, Now = Now, RateLimit = RateLimit });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_server is not null) await _server.DisposeAsync();
+    }
+}
+
+/// <summary>A shared sandbox whose clock starts at the published example's instant,
+/// 2026-02-20T14:00:00Z, so the Part A examples (expires 2026-03-20) are in the future.</summary>
+public sealed class ExampleClockSandbox : SharedSandbox
+{
+    public const string Start = "2026-02-20T14:00:00Z";
+    protected override string? Now => Start;
+}
+
+/// <summary>A shared sandbox whose clock starts two hours after a UTC midnight, so hour windows
+/// of 3 hours or more reach into the previous day.</summary>
+public sealed class EarlyMorningSandbox : SharedSandbox
+{
+    public const string Start = "2026-02-20T02:00:00Z";
+    protected override string? Now => Start;
+}
+
+/// <summary>A shared sandbox with --rate-limit 5 (a bucket of 5 per key, 5 tokens a second).</summary>
+public sealed class RateLimitedSandbox : SharedSandbox
+{
+    protected override string? RateLimit => "5";
+}

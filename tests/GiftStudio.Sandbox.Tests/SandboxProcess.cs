@@ -1,0 +1,256 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Threading;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace GiftStudio.Sandbox.Tests;
+
+/// <summary>How to start one sandbox. Defaults: keys K1 and K2, loopback on a free port, a fresh
+/// temporary data file (deleted on dispose), and --parent-pid of the test process so a server
+/// never outlives a crashed test run.</summary>
+public sealed record SandboxStart
+{
+    public IReadOnlyList<string> Keys { get; init; } = new[] { "K1", "K2" };
+    public string? Now { get; init; }
+    public string? RateLimit { get; init; }
+
+    /// <summary>null: a fresh temporary file that the process deletes on dispose. Given: the
+    /// caller owns the file (e.g. to restart on it) and deletes it with <see cref="TempData"/>.</summary>
+    public string? DataPath { get; init; }
+
+    /// <summary>null: no --parent-pid at all.</summary>
+    public int? ParentPid { get; init; } = Environment.ProcessId;
+
+    public IReadOnlyList<string> ExtraArgs { get; init; } = Array.Empty<string>();
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>A temporary SQLite data file and its -wal/-shm companions, deleted on dispose.</summary>
+public sealed class TempData : IDisposable
+{
+    public static readonly string Folder = Path.Combine(Path.GetTempPath(), "giftstudio-sandbox-tests");
+
+    public TempData(string suffix = ".db")
+    {
+        Directory.CreateDirectory(Folder);
+        Path = System.IO.Path.Combine(Folder, Guid.NewGuid().ToString("N") + suffix);
+    }
+
+    public string Path { get; }
+
+    public void Dispose() => Delete(Path);
+
+    public static void Delete(string path)
+    {
+        foreach (var file in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
+        {
+            try { File.Delete(file); }
+            catch (IOException) { /* best effort: a temp file */ }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+}
+
+/// <summary>The real sandbox as a child process: `dotnet GiftStudio.Sandbox.dll ...` from this
+/// test's output folder. Reads the "Listening on" line, waits for /health, hands out one
+/// HttpClient per API key, captures stdout/stderr, and kills + waits + cleans up on dispose.</summary>
+public sealed class SandboxProcess : IAsyncDisposable
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _stdout = new();
+    private readonly ConcurrentQueue<string> _stderr = new();
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentDictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
+    private readonly string? _ownedDataPath;
+    private int _disposed;
+
+    private SandboxProcess(IReadOnlyList<string> args, string? ownedDataPath, IReadOnlyDictionary<string, string>? environment)
+    {
+        Arguments = args;
+        _ownedDataPath = ownedDataPath;
+        var info = new ProcessStartInfo(DotnetHost)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = false,
+            WorkingDirectory = Directory.CreateDirectory(TempData.Folder).FullName,
+        };
+        info.ArgumentList.Add(ServerDll);
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        if (environment is not null)
+        {
+            foreach (var (name, value) in environment) info.Environment[name] = value;
+        }
+
+        _process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                _stdoutClosed.TrySetResult();
+                _ = FailStartAsync("closed its standard output");
+                return;
+            }
+            _stdout.Enqueue(e.Data);
+            if (e.Data.StartsWith("Listening on ", StringComparison.Ordinal))
+                _listening.TrySetResult(new Uri(e.Data["Listening on ".Length..].Trim()));
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) _stderrClosed.TrySetResult();
+            else _stderr.Enqueue(e.Data);
+        };
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        Pid = _process.Id;
+    }
+
+    /// <summary>The dotnet host that runs this test (dotnet test sets DOTNET_HOST_PATH).</summary>
+    public static string DotnetHost =>
+        System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    public static string ServerDll => Path.Combine(AppContext.BaseDirectory, "GiftStudio.Sandbox.dll");
+
+    public IReadOnlyList<string> Arguments { get; }
+    public int Pid { get; }
+    public Uri BaseAddress => _listening.Task.IsCompletedSuccessfully ? _listening.Task.Result : throw new InvalidOperationException("The sandbox is not listening.");
+    public IReadOnlyList<string> StdoutLines => _stdout.ToArray();
+    public IReadOnlyList<string> StderrLines => _stderr.ToArray();
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Starts the process with exactly these arguments and does not wait for anything.</summary>
+    public static SandboxProcess Launch(IEnumerable<string> args, string? ownedDataPath = null, IReadOnlyDictionary<string, string>? environment = null) =>
+        new(args.ToList(), ownedDataPath, environment);
+
+    /// <summary>Starts a sandbox and returns once GET /health answers 200.</summary>
+    public static async Task<SandboxProcess> StartAsync(SandboxStart? start = null)
+    {
+        start ??= new SandboxStart();
+        string? owned = null;
+        var dataPath = start.DataPath;
+        if (dataPath is null)
+        {
+            Directory.CreateDirectory(TempData.Folder);
+            dataPath = owned = Path.Combine(TempData.Folder, Guid.NewGuid().ToString("N") + ".db");
+        }
+        var args = new List<string> { "--urls", "http://127.0.0.1:0" };
+        foreach (var key in start.Keys) args.AddRange(new[] { "--api-key", key });
+        args.AddRange(new[] { "--data", dataPath });
+        if (start.Now is not null) args.AddRange(new[] { "--now", start.Now });
+        if (start.RateLimit is not null) args.AddRange(new[] { "--rate-limit", start.RateLimit });
+        args.AddRange(start.ExtraArgs);
+        if (start.ParentPid is { } parent) args.AddRange(new[] { "--parent-pid", parent.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+        var process = Launch(args, owned, start.Environment);
+        try
+        {
+            await process.WaitUntilReadyAsync();
+            return process;
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Waits for the "Listening on" line, then for GET /health to answer 200.</summary>
+    public async Task WaitUntilReadyAsync()
+    {
+        var uri = await _listening.Task.WaitAsync(StartTimeout);
+        Assert.Equal("127.0.0.1", uri.Host);
+        using var probe = new HttpClient { BaseAddress = uri, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var response = await probe.GetAsync("/health");
+                if (response.StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException) when (deadline.Elapsed < StartTimeout) { }
+            if (deadline.Elapsed >= StartTimeout) throw new TimeoutException($"GET /health did not answer 200 within {StartTimeout}. {Describe()}");
+            if (_process.HasExited) throw new InvalidOperationException($"The sandbox exited while starting. {Describe()}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>A client that sends `Authorization: Bearer key` (null: no Authorization header).
+    /// One per key, kept for the life of the process.</summary>
+    public HttpClient Client(string? key) => _clients.GetOrAdd(key ?? "", k =>
+    {
+        var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            BaseAddress = BaseAddress,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        if (k.Length > 0) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", k);
+        return client;
+    });
+
+    public HttpClient Anonymous => Client(null);
+
+    /// <summary>Waits for the process to end by itself; false on timeout.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+            await Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task).WaitAsync(TimeSpan.FromSeconds(5));
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Kills the process (SIGKILL: no graceful shutdown) and waits; the data file stays.</summary>
+    public async Task KillAsync()
+    {
+        foreach (var client in _clients.Values) client.Dispose();
+        _clients.Clear();
+        try
+        {
+            if (!_process.HasExited) _process.Kill();
+        }
+        catch (InvalidOperationException) { /* exited in between */ }
+        await _process.WaitForExitAsync();
+    }
+
+    public string Describe() =>
+        $"Exited: {(_process.HasExited ? _process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "no")}. " +
+        $"Args: {string.Join(' ', Arguments)}\nstdout:\n{string.Join('\n', _stdout)}\nstderr:\n{string.Join('\n', _stderr)}";
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        await KillAsync();
+        _process.Dispose();
+        if (_ownedDataPath is not null) TempData.Delete(_ownedDataPath);
+    }
+
+    private async Task FailStartAsync(string what)
+    {
+        if (_listening.Task.IsCompleted) return;
+        await _stderrClosed.Task.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
+        _listening.TrySetException(new InvalidOperationException($"The sandbox {what} before printing 'Listening on'. {Describe()}"));
+    }
+}
