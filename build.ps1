@@ -47,6 +47,12 @@ function Invoke-Native {
 function Invoke-Build {
     Write-Host '== Build' -ForegroundColor Cyan
     Invoke-Native dotnet @('build', (Join-Path $Root 'GiftStudio.PowerShell.sln'), '-c', $Configuration, '--nologo', '-v', 'minimal')
+    Remove-Item -Recurse -Force $ModuleOut -ErrorAction Ignore
+    New-Item -ItemType Directory -Force $ModuleOut | Out-Null
+    # The module: manifest, format file and the cmdlet assembly with its dependencies.
+    $binaries = Join-Path $Root "src/GiftStudio.PowerShell/bin/$Configuration/netstandard2.0"
+    Get-ChildItem $binaries -Filter '*.dll' | Copy-Item -Destination $ModuleOut
+    Copy-Item (Join-Path $Root 'GiftStudio.psd1'), (Join-Path $Root 'GiftStudio.Format.ps1xml') -Destination $ModuleOut
     # The sandbox ships inside the module folder so that Start-SocialSandbox finds it offline.
     $sandboxOut = Join-Path $ModuleOut 'sandbox'
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/GiftStudio.Sandbox/GiftStudio.Sandbox.csproj'),

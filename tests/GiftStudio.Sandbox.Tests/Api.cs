@@ -64,7 +64,7 @@ public sealed class Answer
 
     public string RequestId => Header("X-Request-Id") ?? "";
 
-    public override string ToString() => $"HTTP {Status} {MediaType} {Text}";
+    public override string ToString() => $"HTTP {Status} {MediaType ?? "(no content type)"} {(Body.Length == 0 ? "(empty body)" : Text)}";
 }
 
 /// <summary>HTTP helpers. Every call goes through <see cref="Invariants.Check"/>: never a 5xx,
@@ -75,7 +75,7 @@ public static class Api
     public const string Score = "/v2/gamification/score";
     public const string Analytics = "/v2/analytics";
 
-    public static async Task<Answer> SendAsync(this HttpClient client, HttpRequestMessage request)
+    public static async Task<Answer> ExchangeAsync(this HttpClient client, HttpRequestMessage request)
     {
         using (request)
         using (var response = await client.SendAsync(request))
@@ -87,8 +87,8 @@ public static class Api
         }
     }
 
-    public static Task<Answer> GetAsync(this HttpClient client, string path) =>
-        client.SendAsync(new HttpRequestMessage(HttpMethod.Get, path));
+    public static Task<Answer> FetchAsync(this HttpClient client, string path) =>
+        client.ExchangeAsync(new HttpRequestMessage(HttpMethod.Get, path));
 
     /// <summary>POSTs <paramref name="json"/> verbatim as application/json (UTF-8).</summary>
     public static Task<Answer> PostJsonAsync(this HttpClient client, string path, string json, string? idempotencyKey = null) =>
@@ -100,7 +100,7 @@ public static class Api
         if (contentType is not null) content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
         if (idempotencyKey is not null) request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
-        return client.SendAsync(request);
+        return client.ExchangeAsync(request);
     }
 
     /// <summary>Serializes the properties as given (null values are left out).</summary>
@@ -145,7 +145,7 @@ public static class Api
     }
 
     public static Task<Answer> GetScoreAsync(this HttpClient client, string userId) =>
-        client.GetAsync($"{Score}/{Uri.EscapeDataString(userId)}?metric=tier");
+        client.FetchAsync($"{Score}/{Uri.EscapeDataString(userId)}?metric=tier");
 
     /// <summary>The user's current score, or null when the user has none (404).</summary>
     public static async Task<long?> CurrentScoreAsync(this HttpClient client, string userId)
@@ -157,7 +157,7 @@ public static class Api
     }
 
     public static Task<Answer> CurrencyAsync(this HttpClient client, string metric = "gifts_redeemed", string window = "7d") =>
-        client.GetAsync($"{Analytics}?type=currency&metric={metric}&window={window}");
+        client.FetchAsync($"{Analytics}?type=currency&metric={metric}&window={window}");
 
     public static async Task<JsonElement> CurrencyOkAsync(this HttpClient client, string metric = "gifts_redeemed", string window = "7d")
     {
@@ -168,7 +168,7 @@ public static class Api
 
     public static async Task<JsonElement> LeaderboardAsync(this HttpClient client, int? limit = null)
     {
-        var answer = await client.GetAsync($"{Analytics}?type=leaderboard&metric=tier" + (limit is null ? "" : $"&limit={limit}"));
+        var answer = await client.FetchAsync($"{Analytics}?type=leaderboard&metric=tier" + (limit is null ? "" : $"&limit={limit}"));
         Assert.True(answer.Status == 200, answer.ToString());
         return answer.Json;
     }
@@ -181,7 +181,7 @@ public static class Api
         for (var pages = 0; ; pages++)
         {
             Assert.True(pages < 1000, "paging does not end");
-            var answer = await client.GetAsync($"{Gifts}?limit={limit}{filter}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)));
+            var answer = await client.FetchAsync($"{Gifts}?limit={limit}{filter}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)));
             Assert.True(answer.Status == 200, answer.ToString());
             var data = answer.Json.GetProperty("data");
             Assert.True(data.GetArrayLength() <= limit, answer.ToString());

@@ -27,7 +27,7 @@ public sealed record SandboxStart
     public string? DataPath { get; init; }
 
     /// <summary>null: no --parent-pid at all.</summary>
-    public int? ParentPid { get; init; } = Environment.ProcessId;
+    public int? ParentPid { get; init; } = System.Environment.ProcessId;
 
     public IReadOnlyList<string> ExtraArgs { get; init; } = Array.Empty<string>();
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
@@ -36,7 +36,7 @@ public sealed record SandboxStart
 /// <summary>A temporary SQLite data file and its -wal/-shm companions, deleted on dispose.</summary>
 public sealed class TempData : IDisposable
 {
-    public static readonly string Folder = Path.Combine(Path.GetTempPath(), "giftstudio-sandbox-tests");
+    public static readonly string Folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "giftstudio-sandbox-tests");
 
     public TempData(string suffix = ".db")
     {

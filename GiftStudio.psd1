@@ -1,0 +1,33 @@
+@{
+    RootModule             = 'GiftStudio.PowerShell.dll'
+    ModuleVersion          = '0.1.0'
+    GUID                   = '4f6c2a8e-9d3b-4e51-a7c2-6b1f0e8d9a34'
+    Author                 = 'GiftStudio contributors'
+    CompanyName            = 'GiftStudio'
+    Copyright              = '(c) 2026 GiftStudio contributors. MIT License.'
+    Description            = 'Gift campaigns, tier scores and currency audits on the SocialOS v2 gamification platform, with a local sandbox server for offline runbooks and tests.'
+    PowerShellVersion      = '7.2'
+    CompatiblePSEditions   = @('Core')
+    FormatsToProcess       = @('GiftStudio.Format.ps1xml')
+    CmdletsToExport        = @(
+        'Connect-SocialOS'
+        'Disconnect-SocialOS'
+        'Get-SocialOSConnection'
+        'New-SocialGift'
+        'Set-SocialTierScore'
+        'Get-SocialCurrencyAudit'
+        'Start-SocialSandbox'
+        'Stop-SocialSandbox'
+    )
+    FunctionsToExport      = @()
+    AliasesToExport        = @()
+    VariablesToExport      = @()
+    PrivateData            = @{
+        PSData = @{
+            Tags         = @('SocialOS', 'Gamification', 'Gifts', 'Rewards', 'API', 'Sandbox', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            ProjectUri   = 'https://github.com/giftstudio/GiftStudio'
+            LicenseUri   = 'https://github.com/giftstudio/GiftStudio/blob/main/LICENSE'
+            ReleaseNotes = 'See CHANGELOG.md.'
+        }
+    }
+}

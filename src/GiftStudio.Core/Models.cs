@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+
+namespace GiftStudio
+{
+    // The objects GiftStudio hands to its users: PascalCase scalar properties only, so they
+    // format as tables and export to CSV as clean columns. Times are UTC DateTimes.
+
+    /// <summary>A gift campaign.</summary>
+    public sealed class SocialGift
+    {
+        public string GiftId { get; set; } = "";
+        public string Name { get; set; } = "";
+        public string Tier { get; set; } = "";
+        public long Reward { get; set; }
+        public bool BadgeIncluded { get; set; }
+        public DateTime? Expires { get; set; }
+        public DateTime CreatedAt { get; set; }
+
+        public override string ToString() => GiftId;
+    }
+
+    /// <summary>A user's tier score after (or, when read, without) a change.</summary>
+    public sealed class SocialTierScore
+    {
+        public string UserId { get; set; } = "";
+        public string Metric { get; set; } = "";
+        public long Previous { get; set; }
+        public long Current { get; set; }
+        public string TierName { get; set; } = "";
+        public long Rank { get; set; }
+        public DateTime UpdatedAt { get; set; }
+
+        public override string ToString() => $"{UserId}: {Current} ({TierName})";
+    }
+
+    /// <summary>The summary of a currency audit and the period it covers.</summary>
+    public sealed class SocialCurrencyAudit
+    {
+        public string Type { get; set; } = "";
+        public string Metric { get; set; } = "";
+        public string Window { get; set; } = "";
+        public long TotalGifts { get; set; }
+        public long TotalValue { get; set; }
+        public long UniqueRecipients { get; set; }
+        public string? TopTier { get; set; }
+        /// <summary>The first UTC day of the window (midnight UTC).</summary>
+        public DateTime PeriodStart { get; set; }
+        /// <summary>The last UTC day of the window (midnight UTC; the window ends at the server's now).</summary>
+        public DateTime PeriodEnd { get; set; }
+        public int Days { get; set; }
+    }
+
+    /// <summary>One UTC day of a currency audit.</summary>
+    public sealed class SocialCurrencyAuditDay
+    {
+        /// <summary>The day, as midnight UTC.</summary>
+        public DateTime Date { get; set; }
+        public long Count { get; set; }
+        public long Value { get; set; }
+        public string Metric { get; set; } = "";
+        public string Window { get; set; } = "";
+    }
+
+    /// <summary>What the audit call returns: the summary and its days, newest first.</summary>
+    public sealed class CurrencyAuditReport
+    {
+        public CurrencyAuditReport(SocialCurrencyAudit summary, IReadOnlyList<SocialCurrencyAuditDay> days)
+        {
+            Summary = summary;
+            Days = days;
+        }
+
+        public SocialCurrencyAudit Summary { get; }
+        public IReadOnlyList<SocialCurrencyAuditDay> Days { get; }
+    }
+
+    /// <summary>A new gift campaign as the API takes it.</summary>
+    public sealed class NewGiftRequest
+    {
+        public string Name { get; set; } = "";
+        public string Tier { get; set; } = "";
+        public long Reward { get; set; }
+        public bool Badge { get; set; }
+        /// <summary>UTC; null for a campaign that never expires.</summary>
+        public DateTime? Expires { get; set; }
+    }
+
+    /// <summary>A score change as the API takes it.</summary>
+    public sealed class ScoreUpdateRequest
+    {
+        public string UserId { get; set; } = "";
+        public string Action { get; set; } = ScoreActions.GiftRedeemed;
+        public long Value { get; set; }
+        public string? GiftId { get; set; }
+    }
+
+    public static class ScoreActions
+    {
+        public const string GiftRedeemed = "gift_redeemed";
+        public const string Adjustment = "adjustment";
+    }
+}

@@ -1,0 +1,50 @@
+using System;
+using System.Security;
+
+namespace GiftStudio
+{
+    /// <summary>Where and how a <see cref="SocialOsClient"/> talks to SocialOS v2.</summary>
+    public sealed class SocialOsClientOptions
+    {
+        public static readonly Uri DefaultBaseUri = new Uri("https://sandbox.socialos.io/v2/");
+
+        private Uri _baseUri = DefaultBaseUri;
+
+        /// <summary>The API root including the version path. Stored with a trailing slash:
+        /// HttpClient drops the last segment of a base address without one.</summary>
+        public Uri BaseUri
+        {
+            get => _baseUri;
+            set => _baseUri = NormalizeBaseUri(value ?? throw new ArgumentNullException(nameof(value)));
+        }
+
+        /// <summary>The API key. Plain text exists only while a request header is written.</summary>
+        public SecureString? ApiKey { get; set; }
+
+        /// <summary>How long one attempt may take, from sending to the end of the body.</summary>
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
+
+        /// <summary>Where diagnostics go (request lines, statuses, timings); null for none.</summary>
+        public IRequestLog? Log { get; set; }
+
+        public static Uri NormalizeBaseUri(Uri uri)
+        {
+            if (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                throw new ArgumentException($"The base URI '{uri}' must be an absolute http or https URI, e.g. https://sandbox.socialos.io/v2.", nameof(uri));
+            if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+                throw new ArgumentException($"The base URI '{uri}' must not have a query or fragment.", nameof(uri));
+            var text = uri.GetLeftPart(UriPartial.Path);
+            return new Uri(text.EndsWith("/", StringComparison.Ordinal) ? text : text + "/");
+        }
+
+        internal SocialOsClientOptions Clone() => (SocialOsClientOptions)MemberwiseClone();
+    }
+
+    /// <summary>Receives the client's diagnostics. Called from any thread; never given a key.</summary>
+    public interface IRequestLog
+    {
+        void Verbose(string message);
+
+        void Debug(string message);
+    }
+}

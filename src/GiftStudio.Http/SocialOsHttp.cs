@@ -1,0 +1,43 @@
+using System;
+using System.Net.Http;
+using GiftStudio.Pipeline;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GiftStudio.Http
+{
+    /// <summary>Builds a <see cref="SocialOsClient"/> whose HttpClient comes from
+    /// Microsoft.Extensions.Http with the handler chain, outermost first:
+    /// authentication → (retry and idempotency) → diagnostics → the socket handler.</summary>
+    public static class SocialOsHttp
+    {
+        private const string ClientName = "SocialOS";
+
+        public static SocialOsClient CreateClient(SocialOsClientOptions options)
+        {
+            if (options is null) throw new ArgumentNullException(nameof(options));
+            var services = new ServiceCollection();
+            services.AddHttpClient(ClientName, http =>
+                {
+                    http.BaseAddress = options.BaseUri;
+                    // Each attempt has its own timeout (options.Timeout), set by the client.
+                    http.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
+                    http.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
+                })
+                .ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler
+                {
+                    AllowAutoRedirect = false,
+                    MaxConnectionsPerServer = 64,
+                })
+                .AddHttpMessageHandler(() => new AuthenticationHandler(options.ApiKey))
+                .AddHttpMessageHandler(() => new DiagnosticsHandler(options.Log))
+                // The client lives as long as its connection: one handler, one connection pool.
+                .SetHandlerLifetime(System.Threading.Timeout.InfiniteTimeSpan);
+            var provider = services.BuildServiceProvider();
+            var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(ClientName);
+            return new SocialOsClient(http, options, provider);
+        }
+
+        public static string UserAgent { get; } =
+            $"GiftStudio/{typeof(SocialOsClient).Assembly.GetName().Version?.ToString(3) ?? "0.0.0"}";
+    }
+}

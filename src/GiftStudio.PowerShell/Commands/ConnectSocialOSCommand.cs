@@ -1,0 +1,121 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using System.Security;
+
+namespace GiftStudio.PowerShell.Commands
+{
+    /// <summary>Connect-SocialOS: sets this runspace's current connection.</summary>
+    [Cmdlet(VerbsCommunications.Connect, "SocialOS", DefaultParameterSetName = KeySet)]
+    [OutputType(typeof(SocialOSConnection))]
+    public sealed class ConnectSocialOSCommand : PSCmdlet
+    {
+        private const string KeySet = "ApiKey";
+        private const string CredentialSet = "Credential";
+
+        /// <summary>The API root including the version path; default SOCIALOS_BASE_URI, else the hosted service.</summary>
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        public string? BaseUri { get; set; }
+
+        /// <summary>The API key; default SOCIALOS_API_KEY.</summary>
+        [Parameter(ParameterSetName = KeySet, ValueFromPipelineByPropertyName = true)]
+        public SecureString? ApiKey { get; set; }
+
+        /// <summary>A credential whose password is the API key (the user name is not used).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = CredentialSet)]
+        [Credential]
+        public PSCredential? Credential { get; set; }
+
+        /// <summary>Seconds one request attempt may take.</summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int TimeoutSec { get; set; } = 100;
+
+        /// <summary>Return the connection (without its key).</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            try
+            {
+                var baseUri = ConnectionFactory.BaseUri(BaseUri);
+                var (key, source) = ResolveKey();
+                SocialOSConnection connection;
+                using (key)
+                {
+                    connection = new SocialOSConnection(baseUri, key, source, TimeSpan.FromSeconds(TimeoutSec));
+                }
+                CurrentConnection.Set(connection)?.Dispose();
+                WriteVerbose($"Connected to {connection.BaseUri} (key from {source}).");
+                if (PassThru) WriteObject(connection);
+            }
+            catch (Exception e) when (e is SocialOsInputException || e is SocialOsConfigurationException)
+            {
+                ThrowTerminatingError(ErrorRecords.From(e, BaseUri));
+            }
+        }
+
+        private (SecureString Key, string Source) ResolveKey()
+        {
+            if (ApiKey != null && ApiKey.Length > 0) return (ApiKey.Copy(), "Parameter");
+            if (Credential != null && Credential.Password.Length > 0) return (Credential.Password.Copy(), "Credential");
+            var fromEnvironment = ConnectionFactory.EnvironmentKey();
+            if (fromEnvironment != null) return (fromEnvironment, "Environment");
+            if (CanPrompt())
+            {
+                Host.UI.Write("SocialOS API key: ");
+                var typed = Host.UI.ReadLineAsSecureString();
+                if (typed.Length > 0) return (typed, "Prompt");
+            }
+            throw new SocialOsConfigurationException("NoApiKey",
+                $"No API key: pass -ApiKey or -Credential, or set the environment variable {ConnectionFactory.ApiKeyVariable}.");
+        }
+
+        /// <summary>Only a person at an interactive host is ever asked; runbooks never are.</summary>
+        private bool CanPrompt()
+        {
+            if (Host?.UI == null || Host.Name == "Default Host" || Host.Name == "ServerRemoteHost") return false;
+            if (Environment.GetCommandLineArgs().Any(a => a.StartsWith("-noni", StringComparison.OrdinalIgnoreCase))) return false;
+            if (Console.IsInputRedirected) return false;
+            return Environment.UserInteractive;
+        }
+    }
+
+    /// <summary>Disconnect-SocialOS: forgets this runspace's current connection.</summary>
+    [Cmdlet(VerbsCommunications.Disconnect, "SocialOS")]
+    [OutputType(typeof(void))]
+    public sealed class DisconnectSocialOSCommand : PSCmdlet
+    {
+        protected override void ProcessRecord()
+        {
+            var previous = CurrentConnection.Set(null);
+            if (previous == null)
+            {
+                WriteVerbose("Not connected; nothing to do.");
+                return;
+            }
+            WriteVerbose($"Disconnected from {previous.BaseUri}.");
+            previous.Dispose();
+        }
+    }
+
+    /// <summary>Get-SocialOSConnection: this runspace's current connection (without its key).</summary>
+    [Cmdlet(VerbsCommon.Get, "SocialOSConnection")]
+    [OutputType(typeof(SocialOSConnection))]
+    public sealed class GetSocialOSConnectionCommand : PSCmdlet
+    {
+        protected override void ProcessRecord()
+        {
+            var connection = CurrentConnection.Get();
+            if (connection == null)
+            {
+                WriteError(ErrorRecords.Record(
+                    new SocialOsConfigurationException("NotConnected", "Not connected to SocialOS: run Connect-SocialOS first."),
+                    "NotConnected", ErrorCategory.ConnectionError, null, "Run Connect-SocialOS."));
+                return;
+            }
+            WriteObject(connection);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using System;
+using System.Management.Automation;
+
+namespace GiftStudio.PowerShell.Commands
+{
+    /// <summary>New-SocialGift: creates a gift campaign.</summary>
+    [Cmdlet(VerbsCommon.New, "SocialGift", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(SocialGift))]
+    public sealed class NewSocialGiftCommand : SocialCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string Name { get; set; } = "";
+
+        /// <summary>bronze, silver, gold or platinum (any case).</summary>
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string Tier { get; set; } = "";
+
+        /// <summary>Points, a whole number. Taken as given (no rounding, no culture).</summary>
+        [Parameter(Mandatory = true, Position = 2, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public object? Reward { get; set; }
+
+        /// <summary>Include a badge. From CSV: true/false, yes/no, 1/0; empty means no.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [StrictBooleanTransformation]
+        public SwitchParameter Badge { get; set; }
+
+        /// <summary>When the campaign ends: a DateTime or ISO 8601 text; without an offset it is local time.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public object? Expires { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var target = TargetObject(Name);
+            try
+            {
+                var gift = new NewGiftRequest
+                {
+                    Name = StrictInput.RequiredText(Name, "Name").Trim(),
+                    Tier = StrictInput.Tier(Tier),
+                    Reward = StrictInput.WholeNumber(Unwrap(Reward), "Reward"),
+                    Badge = Badge.IsPresent,
+                    Expires = StrictInput.UtcDateTime(Unwrap(Expires), "Expires"),
+                };
+                var what = $"gift '{gift.Name}' ({gift.Tier}, {gift.Reward} points{(gift.Badge ? ", badge" : "")}{(gift.Expires is DateTime e ? $", expires {e:yyyy-MM-dd HH:mm}Z" : "")})";
+                if (!ShouldProcess(what, "Create")) return;
+                WriteObject(Run((client, cancel) => client.CreateGiftAsync(gift, null, cancel)));
+            }
+            catch (Exception error) when (!(error is PipelineStoppedException))
+            {
+                WriteFailure(error, target);
+            }
+        }
+
+    }
+}

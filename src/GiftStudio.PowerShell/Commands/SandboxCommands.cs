@@ -1,0 +1,94 @@
+using System;
+using System.Management.Automation;
+
+namespace GiftStudio.PowerShell.Commands
+{
+    /// <summary>Start-SocialSandbox: a local SocialOS v2 server, one command away.</summary>
+    [Cmdlet(VerbsLifecycle.Start, "SocialSandbox")]
+    [OutputType(typeof(SocialSandbox))]
+    public sealed class StartSocialSandboxCommand : PSCmdlet
+    {
+        private readonly System.Threading.CancellationTokenSource _stopping = new System.Threading.CancellationTokenSource();
+
+        /// <summary>The loopback port; 0 (default) picks a free one.</summary>
+        [Parameter]
+        [ValidateRange(0, 65535)]
+        public int Port { get; set; }
+
+        /// <summary>The SQLite data file; default a fresh file in a new temporary folder.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? DataPath { get; set; }
+
+        /// <summary>Start the sandbox's clock at this instant (it then advances in real time).</summary>
+        [Parameter]
+        public DateTime? Now { get; set; }
+
+        /// <summary>USERS,DAYS[,EVENTS]: fill the new data file with a realistic history.</summary>
+        [Parameter]
+        [ValidatePattern(@"^\d+,\d+(,\d+)?$")]
+        public string? Seed { get; set; }
+
+        /// <summary>Requests per second allowed per key (off by default).</summary>
+        [Parameter]
+        [ValidateRange(0.1, 1000000)]
+        public double? RateLimit { get; set; }
+
+        protected override void StopProcessing() => _stopping.Cancel();
+
+        protected override void EndProcessing()
+        {
+            try
+            {
+                var settings = new SandboxLauncher.Settings
+                {
+                    Port = Port,
+                    DataPath = DataPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),
+                    Now = Now is DateTime now ? (DateTime?)(now.Kind == DateTimeKind.Utc ? now : now.ToUniversalTime()) : null,
+                    Seed = Seed,
+                    RateLimit = RateLimit,
+                };
+                var sandbox = SandboxLauncher.Start(settings, _stopping.Token);
+                WriteVerbose($"Sandbox {sandbox.ProcessId} listening at {sandbox.BaseUri}; data {sandbox.DataPath}; log {sandbox.LogPath}.");
+                WriteObject(sandbox);
+            }
+            catch (SandboxException e)
+            {
+                ThrowTerminatingError(ErrorRecords.Record(e, e.ErrorId,
+                    e.ErrorId == "SandboxStartFailed" ? ErrorCategory.InvalidResult : ErrorCategory.NotInstalled, DataPath, null));
+            }
+            catch (OperationCanceledException)
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+    }
+
+    /// <summary>Stop-SocialSandbox: stops a sandbox started by Start-SocialSandbox.</summary>
+    [Cmdlet(VerbsLifecycle.Stop, "SocialSandbox", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(void))]
+    public sealed class StopSocialSandboxCommand : PSCmdlet
+    {
+        /// <summary>The sandbox's process id (bound from Start-SocialSandbox's output).</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        public int ProcessId { get; set; }
+
+        /// <summary>Keep the temporary data folder of a sandbox started without -DataPath.</summary>
+        [Parameter]
+        public SwitchParameter KeepData { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (!SandboxLauncher.IsStartedHere(ProcessId))
+            {
+                WriteError(ErrorRecords.Record(
+                    new InvalidOperationException($"Process {ProcessId} is not a sandbox started by Start-SocialSandbox in this session; not stopping it."),
+                    "SandboxNotStartedHere", ErrorCategory.InvalidArgument, ProcessId, null));
+                return;
+            }
+            if (!ShouldProcess($"sandbox process {ProcessId}", "Stop")) return;
+            if (!SandboxLauncher.Stop(ProcessId, KeepData))
+                WriteVerbose($"Sandbox process {ProcessId} had already exited.");
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System;
+using System.Management.Automation;
+
+namespace GiftStudio.PowerShell.Commands
+{
+    /// <summary>Set-SocialTierScore: changes a user's cumulative tier score by a value.</summary>
+    [Cmdlet(VerbsCommon.Set, "SocialTierScore", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(SocialTierScore))]
+    public sealed class SetSocialTierScoreCommand : SocialCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string UserId { get; set; } = "";
+
+        /// <summary>Points to add (a whole number; negative only with -Action adjustment).
+        /// Alias Reward, so a gift piped in from New-SocialGift redeems it.</summary>
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [Alias("Reward")]
+        [AllowEmptyString]
+        public object? Value { get; set; }
+
+        /// <summary>gift_redeemed (default) or adjustment.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string? Action { get; set; }
+
+        /// <summary>The redeemed gift, linking the redemption to its tier.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string? GiftId { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var target = TargetObject(UserId);
+            try
+            {
+                var update = new ScoreUpdateRequest
+                {
+                    UserId = StrictInput.RequiredText(UserId, "UserId").Trim(),
+                    Value = StrictInput.WholeNumber(Unwrap(Value), "Value"),
+                    Action = string.IsNullOrWhiteSpace(Action) ? ScoreActions.GiftRedeemed : StrictInput.OneOf(Action, "Action", StrictInput.Actions),
+                    GiftId = StrictInput.OptionalText(GiftId),
+                };
+                var what = $"tier score of '{update.UserId}'";
+                var change = $"{update.Action} {update.Value:+#;-#;0}{(update.GiftId != null ? $" (gift {update.GiftId})" : "")}";
+                if (!ShouldProcess(what, change)) return;
+                WriteObject(Run((client, cancel) => client.UpdateTierScoreAsync(update, null, cancel)));
+            }
+            catch (Exception error) when (!(error is PipelineStoppedException))
+            {
+                WriteFailure(error, target);
+            }
+        }
+    }
+}

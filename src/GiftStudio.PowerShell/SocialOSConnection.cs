@@ -1,0 +1,82 @@
+using System;
+using System.Management.Automation.Runspaces;
+using System.Runtime.CompilerServices;
+using System.Security;
+using System.Threading;
+using GiftStudio.Http;
+
+namespace GiftStudio.PowerShell
+{
+    /// <summary>A connection to SocialOS: where, with which settings, and since when. The key
+    /// is held as a SecureString inside and is never a property, so the object can be shown,
+    /// logged or exported without revealing it.</summary>
+    public sealed class SocialOSConnection : IDisposable
+    {
+        private readonly SecureString _apiKey;
+        private readonly Lazy<SocialOsClient> _client;
+
+        internal SocialOSConnection(Uri baseUri, SecureString apiKey, string keySource, TimeSpan timeout)
+        {
+            BaseUri = SocialOsClientOptions.NormalizeBaseUri(baseUri);
+            _apiKey = apiKey.Copy();
+            _apiKey.MakeReadOnly();
+            KeySource = keySource;
+            Timeout = timeout;
+            ConnectedAt = DateTime.UtcNow;
+            // The HTTP stack is built on first use, not at connect or import time.
+            _client = new Lazy<SocialOsClient>(() => SocialOsHttp.CreateClient(new SocialOsClientOptions
+            {
+                BaseUri = BaseUri,
+                ApiKey = _apiKey,
+                Timeout = Timeout,
+            }), LazyThreadSafetyMode.ExecutionAndPublication);
+        }
+
+        public Uri BaseUri { get; }
+
+        /// <summary>Where the key came from: Parameter, Credential, Environment or Prompt.</summary>
+        public string KeySource { get; }
+
+        public TimeSpan Timeout { get; }
+
+        public DateTime ConnectedAt { get; }
+
+        public bool IsLoopback => Pipeline.AuthenticationHandler.IsLoopback(BaseUri);
+
+        internal SocialOsClient Client => _client.Value;
+
+        public override string ToString() => BaseUri.ToString();
+
+        public void Dispose()
+        {
+            if (_client.IsValueCreated) _client.Value.Dispose();
+            _apiKey.Dispose();
+        }
+    }
+
+    /// <summary>The current connection of each runspace. Keyed by the runspace itself, so
+    /// ThreadJobs and ForEach-Object -Parallel runspaces never share one by accident, and a
+    /// closed runspace's connection goes with it.</summary>
+    internal static class CurrentConnection
+    {
+        private sealed class Slot
+        {
+            public SocialOSConnection? Connection;
+        }
+
+        private static readonly ConditionalWeakTable<Runspace, Slot> Slots = new ConditionalWeakTable<Runspace, Slot>();
+
+        public static SocialOSConnection? Get() =>
+            Runspace.DefaultRunspace is Runspace runspace && Slots.TryGetValue(runspace, out var slot) ? slot.Connection : null;
+
+        /// <summary>Sets the runspace's connection and returns the one it replaces.</summary>
+        public static SocialOSConnection? Set(SocialOSConnection? connection)
+        {
+            var runspace = Runspace.DefaultRunspace ?? throw new InvalidOperationException("No runspace on this thread.");
+            var slot = Slots.GetValue(runspace, _ => new Slot());
+            var previous = slot.Connection;
+            slot.Connection = connection;
+            return previous;
+        }
+    }
+}

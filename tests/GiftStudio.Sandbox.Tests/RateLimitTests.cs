@@ -1,0 +1,123 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace GiftStudio.Sandbox.Tests;
+
+/// <summary>--rate-limit: a token bucket per key. A burst ends in 429 with Retry-After and a
+/// quota-exceeded problem; waiting Retry-After is enough; other keys are unaffected.</summary>
+public sealed class RateLimitTests : IClassFixture<RateLimitedSandbox>
+{
+    private readonly RateLimitedSandbox _sandbox;
+
+    public RateLimitTests(RateLimitedSandbox sandbox) => _sandbox = sandbox;
+
+    private static long Remaining(Answer answer) => long.Parse(answer.Header("X-RateLimit-Remaining")!, CultureInfo.InvariantCulture);
+
+    private static int RetryAfterSeconds(Answer answer)
+    {
+        var text = answer.Header("Retry-After");
+        Assert.True(int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds), $"Retry-After '{text}' is not whole seconds");
+        Assert.True(seconds >= 1, $"Retry-After {seconds}");
+        return seconds;
+    }
+
+    /// <summary>Sends requests until one is refused; returns the successes' answers and the 429.</summary>
+    private static async Task<(List<Answer> Allowed, Answer Limited)> BurstAsync(System.Net.Http.HttpClient client)
+    {
+        var allowed = new List<Answer>();
+        for (var i = 0; i < 200; i++)
+        {
+            var answer = await client.FetchAsync($"{Api.Gifts}?limit=1");
+            if (answer.Status == 429) return (allowed, answer);
+            answer.IsOk();
+            allowed.Add(answer);
+        }
+        throw new Xunit.Sdk.XunitException("200 requests in a row were never rate limited.");
+    }
+
+    [Fact]
+    public async Task Burst_gets_429_with_retry_after_and_waiting_it_is_enough()
+    {
+        var client = _sandbox.FreshTenant();
+
+        var (allowed, limited) = await BurstAsync(client);
+
+        Assert.True(allowed.Count >= 5, $"only {allowed.Count} requests passed a bucket of 5");
+        Assert.Equal(4, Remaining(allowed[0]));
+        Assert.True(Remaining(allowed[^1]) < Remaining(allowed[0]), string.Join(",", allowed.Select(Remaining)));
+        for (var i = 1; i < Math.Min(allowed.Count, 4); i++)
+            Assert.True(Remaining(allowed[i]) <= Remaining(allowed[i - 1]), string.Join(",", allowed.Select(Remaining)));
+        Assert.All(allowed, a => Assert.True(long.Parse(a.Header("X-RateLimit-Reset")!, CultureInfo.InvariantCulture) >= 1, a.Header("X-RateLimit-Reset")));
+
+        limited.Is(429, "quota-exceeded");
+        Assert.EndsWith("quota-exceeded", limited.Json.Str("type"), StringComparison.Ordinal);
+        Assert.Equal(0, Remaining(limited));
+        Assert.True(long.Parse(limited.Header("X-RateLimit-Reset")!, CultureInfo.InvariantCulture) >= 1);
+        var retryAfter = RetryAfterSeconds(limited);
+
+        // Another key has its own full bucket.
+        var other = await _sandbox.FreshTenant().FetchAsync($"{Api.Gifts}?limit=1");
+        other.IsOk();
+        Assert.Equal(4, Remaining(other));
+
+        await Task.Delay(TimeSpan.FromSeconds(retryAfter));
+        (await client.FetchAsync($"{Api.Gifts}?limit=1")).IsOk();
+    }
+
+    [Fact]
+    public async Task Rate_limited_post_is_not_kept_for_its_idempotency_key()
+    {
+        var client = _sandbox.FreshTenant();
+        var key = Ids.Key();
+        var (_, limited) = await BurstAsync(client);
+        var refused = await client.ScoreAsync("limited", 9, idempotencyKey: key);
+        refused.Is(429, "quota-exceeded");
+
+        await Task.Delay(TimeSpan.FromSeconds(RetryAfterSeconds(refused)));
+        var retried = await client.ScoreAsync("limited", 9, idempotencyKey: key);
+
+        retried.IsOk();
+        Assert.Null(retried.Header("Idempotent-Replayed"));
+        Assert.Equal(9, retried.Json.Int("current"));
+        Assert.Equal(429, limited.Status);
+    }
+
+    [Fact]
+    public async Task Unauthenticated_requests_do_not_drain_a_bucket()
+    {
+        var key = _sandbox.FreshKey();
+        for (var i = 0; i < 8; i++) (await _sandbox.Server.Anonymous.FetchAsync(Api.Gifts)).Is(401);
+
+        var first = await _sandbox.Server.Client(key).FetchAsync(Api.Gifts);
+
+        first.IsOk();
+        Assert.Equal(4, Remaining(first));
+    }
+
+    /// <summary>--rate-limit accepts any rate above 0. With 0.5 requests a second a key may make
+    /// one request every 2 s; a 429's Retry-After must be a wait after which a request passes.</summary>
+    [Fact]
+    public async Task Fractional_rate_lets_a_request_through_after_Retry_After()
+    {
+        await using var server = await SandboxProcess.StartAsync(new SandboxStart { RateLimit = "0.5" });
+        var client = server.Client("K1");
+
+        var first = await client.FetchAsync($"{Api.Gifts}?limit=1");
+        if (first.Status == 429)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(RetryAfterSeconds(first)));
+            var retried = await client.FetchAsync($"{Api.Gifts}?limit=1");
+            Assert.True(retried.Status == 200,
+                $"--rate-limit 0.5: GET {Api.Gifts} answered 429 (Retry-After {first.Header("Retry-After")}), and again {retried.Status} " +
+                $"(Retry-After {retried.Header("Retry-After")}, X-RateLimit-Remaining {retried.Header("X-RateLimit-Remaining")}) after waiting it: {retried}");
+        }
+        else
+        {
+            first.IsOk();
+        }
+    }
+}
