@@ -9,12 +9,13 @@
         Build  compile the solution and stage the module under out/GiftStudio
         Test   Build, then every xUnit and Pester test; ends with 'N passed, N failed[, N skipped]'
         Clean  remove out/, bin/ and obj/ folders and the restored test tools
+        Demo   Build, start a seeded sandbox, run examples/Invoke-GiftStudioAgent.ps1, stop it
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Clean', 'Demo')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -140,6 +141,15 @@ function Invoke-Test {
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
 }
 
+function Invoke-Demo {
+    Invoke-Build
+    Write-Host '== Demo: the complete agent against a local sandbox' -ForegroundColor Cyan
+    # A child pwsh imports the staged module exactly as a user would.
+    & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File (Join-Path $Root 'build/Invoke-Demo.ps1') `
+        -ModulePath $ModuleOut -RepositoryRoot $Root | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
+}
+
 function Invoke-Clean {
     Write-Host '== Clean' -ForegroundColor Cyan
     foreach ($dir in @($Out, $ToolsDir)) { Remove-Item -Recurse -Force $dir -ErrorAction Ignore }
@@ -153,5 +163,6 @@ foreach ($name in $Task) {
         'Clean' { Invoke-Clean }
         'Build' { Invoke-Build }
         'Test' { Invoke-Test }
+        'Demo' { Invoke-Demo }
     }
 }

@@ -193,16 +193,20 @@ public sealed class SandboxProcess : IAsyncDisposable
 
     /// <summary>A client that sends `Authorization: Bearer key` (null: no Authorization header).
     /// One per key, kept for the life of the process.</summary>
-    public HttpClient Client(string? key) => _clients.GetOrAdd(key ?? "", k =>
+    public HttpClient Client(string? key) => _clients.GetOrAdd(key ?? "", NewClient);
+
+    /// <summary>A client of its own (own connections), not shared; the caller disposes it. For
+    /// requests that may leave their connection unusable, e.g. oversized bodies.</summary>
+    public HttpClient NewClient(string? key)
     {
         var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
         {
             BaseAddress = BaseAddress,
             Timeout = TimeSpan.FromSeconds(30),
         };
-        if (k.Length > 0) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", k);
+        if (!string.IsNullOrEmpty(key)) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
-    });
+    }
 
     public HttpClient Anonymous => Client(null);
 

@@ -24,10 +24,11 @@ namespace GiftStudio.PowerShell.Commands
         [Parameter]
         public DateTime? Now { get; set; }
 
-        /// <summary>USERS,DAYS[,EVENTS]: fill the new data file with a realistic history.</summary>
+        /// <summary>Users, days[, events]: fill the new data file with a realistic history, e.g. -Seed 200,30.</summary>
         [Parameter]
-        [ValidatePattern(@"^\d+,\d+(,\d+)?$")]
-        public string? Seed { get; set; }
+        [ValidateCount(2, 3)]
+        [ValidateRange(0, 10000000)]
+        public int[]? Seed { get; set; }
 
         /// <summary>Requests per second allowed per key (off by default).</summary>
         [Parameter]
@@ -45,7 +46,7 @@ namespace GiftStudio.PowerShell.Commands
                     Port = Port,
                     DataPath = DataPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),
                     Now = Now is DateTime now ? (DateTime?)(now.Kind == DateTimeKind.Utc ? now : now.ToUniversalTime()) : null,
-                    Seed = Seed,
+                    Seed = Seed == null ? null : string.Join(",", Seed),
                     RateLimit = RateLimit,
                 };
                 var sandbox = SandboxLauncher.Start(settings, _stopping.Token);

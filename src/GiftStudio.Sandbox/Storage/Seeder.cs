@@ -130,6 +130,10 @@ public sealed class Seeder
             }
         }
 
+        // The published example's user: 200 points (bronze) an hour ago, so redeeming the
+        // 500-point Welcome Pack shows 200 -> 700 = gold.
+        var alice = SandboxStore.UserFor(c, tenant, "alice.kred", nowMs - 3_600_000).Ref;
+        SandboxStore.AppendEvent(c, tenant, alice, ScoreAction.Adjustment, 200, _tiers.TierIndexFor(200), null, 0, 200, nowMs - 3_600_000);
         return true;
     }
 
@@ -196,9 +200,10 @@ public sealed class Seeder
         var used = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < count; i++)
         {
-            var id = i == 0 ? "alice.kred" : $"{FirstNames[random.Next(FirstNames.Length)]}.{LastNames[random.Next(LastNames.Length)]}";
+            var id = $"{FirstNames[random.Next(FirstNames.Length)]}.{LastNames[random.Next(LastNames.Length)]}";
             var candidate = id;
-            for (var n = 2; !used.Add(candidate); n++) candidate = id + n.ToString(CultureInfo.InvariantCulture);
+            // alice.kred is kept for the published example (see Seed).
+            for (var n = 2; candidate == "alice.kred" || !used.Add(candidate); n++) candidate = id + n.ToString(CultureInfo.InvariantCulture);
             ids[i] = candidate;
         }
         return ids;
