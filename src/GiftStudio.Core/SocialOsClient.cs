@@ -111,13 +111,16 @@ namespace GiftStudio
         {
             using var request = createRequest();
             request.Headers.Accept.ParseAdd("application/json");
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(Options.Timeout);
             var target = new Uri(BaseUri, request.RequestUri!);
             HttpResponseMessage response;
             try
             {
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+                // Per-attempt timeouts and retries live in the handler chain (RetryHandler).
+                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException e)
+            {
+                throw ErrorMapping.Timeout(request.Method.Method, target, Options.Timeout, e);
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {

@@ -21,8 +21,11 @@ namespace GiftStudio
         /// <summary>The API key. Plain text exists only while a request header is written.</summary>
         public SecureString? ApiKey { get; set; }
 
-        /// <summary>How long one attempt may take, from sending to the end of the body.</summary>
+        /// <summary>How long one attempt may take (until the response headers arrive).</summary>
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
+
+        /// <summary>Retries of failed attempts (see <see cref="RetryPolicy"/>).</summary>
+        public RetryPolicy Retry { get; set; } = new RetryPolicy();
 
         /// <summary>Where diagnostics go (request lines, statuses, timings); null for none.</summary>
         public IRequestLog? Log { get; set; }
@@ -37,7 +40,12 @@ namespace GiftStudio
             return new Uri(text.EndsWith("/", StringComparison.Ordinal) ? text : text + "/");
         }
 
-        internal SocialOsClientOptions Clone() => (SocialOsClientOptions)MemberwiseClone();
+        internal SocialOsClientOptions Clone()
+        {
+            var copy = (SocialOsClientOptions)MemberwiseClone();
+            copy.Retry = Retry.Clone();
+            return copy;
+        }
     }
 
     /// <summary>Receives the client's diagnostics. Called from any thread; never given a key.</summary>

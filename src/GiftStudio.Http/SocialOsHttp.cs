@@ -7,7 +7,8 @@ namespace GiftStudio.Http
 {
     /// <summary>Builds a <see cref="SocialOsClient"/> whose HttpClient comes from
     /// Microsoft.Extensions.Http with the handler chain, outermost first:
-    /// authentication → (retry and idempotency) → diagnostics → the socket handler.</summary>
+    /// authentication → retry (per-attempt timeout, backoff) → diagnostics (each attempt) → the socket handler.
+    /// Every POST already carries its Idempotency-Key (SocialOsClient), kept across retries.</summary>
     public static class SocialOsHttp
     {
         private const string ClientName = "SocialOS";
@@ -29,6 +30,7 @@ namespace GiftStudio.Http
                     MaxConnectionsPerServer = 64,
                 })
                 .AddHttpMessageHandler(() => new AuthenticationHandler(options.ApiKey))
+                .AddHttpMessageHandler(() => new RetryHandler(options.Retry, options.Timeout, options.Log))
                 .AddHttpMessageHandler(() => new DiagnosticsHandler(options.Log))
                 // The client lives as long as its connection: one handler, one connection pool.
                 .SetHandlerLifetime(System.Threading.Timeout.InfiniteTimeSpan);

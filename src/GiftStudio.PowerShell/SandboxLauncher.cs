@@ -27,6 +27,7 @@ namespace GiftStudio.PowerShell
             public DateTime? Now { get; set; }
             public string? Seed { get; set; }
             public double? RateLimit { get; set; }
+            public string? Faults { get; set; }
             public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
         }
 
@@ -63,6 +64,7 @@ namespace GiftStudio.PowerShell
                 }
                 .Concat(settings.Now is DateTime now ? new[] { "--now", SocialOsClient.FormatInstant(now) } : Array.Empty<string>())
                 .Concat(settings.Seed != null ? new[] { "--seed", settings.Seed } : Array.Empty<string>())
+                .Concat(settings.Faults != null ? new[] { "--faults", Quote(settings.Faults) } : Array.Empty<string>())
                 .Concat(settings.RateLimit is double rate ? new[] { "--rate-limit", rate.ToString(System.Globalization.CultureInfo.InvariantCulture) } : Array.Empty<string>())),
             };
 

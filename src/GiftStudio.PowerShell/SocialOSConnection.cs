@@ -15,8 +15,9 @@ namespace GiftStudio.PowerShell
         private readonly SecureString _apiKey;
         private readonly Lazy<SocialOsClient> _client;
 
-        internal SocialOSConnection(Uri baseUri, SecureString apiKey, string keySource, TimeSpan timeout)
+        internal SocialOSConnection(Uri baseUri, SecureString apiKey, string keySource, TimeSpan timeout, RetryPolicy? retry = null)
         {
+            Retry = retry ?? new RetryPolicy();
             BaseUri = SocialOsClientOptions.NormalizeBaseUri(baseUri);
             _apiKey = apiKey.Copy();
             _apiKey.MakeReadOnly();
@@ -29,6 +30,7 @@ namespace GiftStudio.PowerShell
                 BaseUri = BaseUri,
                 ApiKey = _apiKey,
                 Timeout = Timeout,
+                Retry = Retry,
             }), LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
@@ -38,6 +40,10 @@ namespace GiftStudio.PowerShell
         public string KeySource { get; }
 
         public TimeSpan Timeout { get; }
+
+        public int MaxRetries => Retry.MaxRetries;
+
+        internal RetryPolicy Retry { get; }
 
         public DateTime ConnectedAt { get; }
 

@@ -86,10 +86,14 @@ builder.Services.AddSingleton(new RateLimiter(options.RateLimit));
 builder.Services.AddSingleton(store);
 builder.Services.AddSingleton(new Idempotency(store));
 builder.Services.AddSingleton(clock);
+builder.Services.AddSingleton(new RequestStats());
+if (options.Faults is { } faultSpec)
+    builder.Services.AddSingleton(services => new FaultInjector(faultSpec, services.GetRequiredService<ILoggerFactory>().CreateLogger("GiftStudio.Sandbox.Faults")));
 
 var app = builder.Build();
 app.UseMiddleware<Gate>();
-new Api(store, app.Services.GetRequiredService<Idempotency>(), clock).Map(app);
+new Api(store, app.Services.GetRequiredService<Idempotency>(), clock,
+    app.Services.GetRequiredService<RequestStats>(), app.Services.GetService<FaultInjector>()).Map(app);
 
 await app.StartAsync();
 var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -99,6 +103,7 @@ if (options.KeyWasGenerated)
     Console.WriteLine($"No --api-key given; generated one for this run: {options.ApiKeys[0]}");
 Console.WriteLine($"Data: {database.FilePath} (SQLite WAL, synchronous={Database.Synchronous})");
 if (seeded is not null) Console.WriteLine(seeded);
+if (options.Faults is not null) Console.WriteLine($"Fault injection ON: {options.Faults}");
 
 if (options.ParentPid is { } parentPid)
     _ = WatchParentAsync(parentPid, app.Lifetime);

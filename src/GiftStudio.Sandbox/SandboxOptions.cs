@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Net;
+using GiftStudio.Sandbox.Http;
 using GiftStudio.Sandbox.Storage;
 
 namespace GiftStudio.Sandbox;
@@ -22,6 +23,7 @@ public sealed class SandboxOptions
     public int? ParentPid { get; private set; }
     public bool KeyWasGenerated { get; private set; }
     public SeedSpec? Seed { get; private set; }
+    public FaultSpec? Faults { get; private set; }
 
     public static string Usage =>
         """
@@ -36,6 +38,8 @@ public sealed class SandboxOptions
           --parent-pid PID      exit when that process ends
           --seed USERS,DAYS[,EVENTS]
                                 fill an empty data file (first key's tenant) with a deterministic history
+          --faults SPEC         inject faults, e.g. seed=7,503=0.2,429=0.05,retry-after=1,drop=0.1,delay=0-20
+                                (see README); off when absent
           --help                this text
         """;
 
@@ -63,6 +67,7 @@ public sealed class SandboxOptions
                 case "--rate-limit": options.RateLimit = ParseRate(Value()); break;
                 case "--parent-pid": options.ParentPid = ParsePid(Value()); break;
                 case "--seed": options.Seed = SeedSpec.Parse(Value()); break;
+                case "--faults": options.Faults = FaultSpec.Parse(Value()); break;
                 default: throw new ArgumentException($"Unknown switch '{name}'. Run with --help for the accepted switches.");
             }
         }

@@ -66,6 +66,10 @@ public sealed record ProblemDto(
     [property: JsonPropertyName("errors"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     IDictionary<string, string[]>? Errors);
 
+public sealed record SandboxStatsDto(
+    [property: JsonPropertyName("requests")] SortedDictionary<string, long> Requests,
+    [property: JsonPropertyName("faults")] SortedDictionary<string, long>? Faults);
+
 public sealed record HealthDto([property: JsonPropertyName("status")] string Status);
 
 [JsonSourceGenerationOptions(WriteIndented = false)]
@@ -76,6 +80,7 @@ public sealed record HealthDto([property: JsonPropertyName("status")] string Sta
 [JsonSerializable(typeof(LeaderboardDto))]
 [JsonSerializable(typeof(ProblemDto))]
 [JsonSerializable(typeof(HealthDto))]
+[JsonSerializable(typeof(SandboxStatsDto))]
 public sealed partial class WireJson : JsonSerializerContext
 {
     /// <summary>Writes quotes and angle brackets as they are: the bodies are JSON for API

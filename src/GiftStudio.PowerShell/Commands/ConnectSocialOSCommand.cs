@@ -31,6 +31,21 @@ namespace GiftStudio.PowerShell.Commands
         [ValidateRange(1, 3600)]
         public int TimeoutSec { get; set; } = 100;
 
+        /// <summary>Retries of a failed attempt (429, 503, 409 always; network failures, timeouts and 5xx for idempotent calls).</summary>
+        [Parameter]
+        [ValidateRange(0, 20)]
+        public int MaxRetries { get; set; } = 3;
+
+        /// <summary>The first backoff in seconds; it doubles per retry, with jitter, up to 60 s.</summary>
+        [Parameter]
+        [ValidateRange(0.0, 60.0)]
+        public double RetryBaseDelaySec { get; set; } = 0.8;
+
+        /// <summary>Seconds all attempts and waits of one call may take together.</summary>
+        [Parameter]
+        [ValidateRange(1, 86400)]
+        public int RetryBudgetSec { get; set; } = 300;
+
         /// <summary>Return the connection (without its key).</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
@@ -44,7 +59,13 @@ namespace GiftStudio.PowerShell.Commands
                 SocialOSConnection connection;
                 using (key)
                 {
-                    connection = new SocialOSConnection(baseUri, key, source, TimeSpan.FromSeconds(TimeoutSec));
+                    var retry = new RetryPolicy
+                    {
+                        MaxRetries = MaxRetries,
+                        BaseDelay = TimeSpan.FromSeconds(RetryBaseDelaySec),
+                        Budget = TimeSpan.FromSeconds(RetryBudgetSec),
+                    };
+                    connection = new SocialOSConnection(baseUri, key, source, TimeSpan.FromSeconds(TimeoutSec), retry);
                 }
                 CurrentConnection.Set(connection)?.Dispose();
                 WriteVerbose($"Connected to {connection.BaseUri} (key from {source}).");

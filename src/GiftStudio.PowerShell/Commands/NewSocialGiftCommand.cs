@@ -6,7 +6,7 @@ namespace GiftStudio.PowerShell.Commands
     /// <summary>New-SocialGift: creates a gift campaign.</summary>
     [Cmdlet(VerbsCommon.New, "SocialGift", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(SocialGift))]
-    public sealed class NewSocialGiftCommand : SocialCmdlet
+    public sealed class NewSocialGiftCommand : SocialWriteCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
@@ -45,8 +45,9 @@ namespace GiftStudio.PowerShell.Commands
                     Expires = StrictInput.UtcDateTime(Unwrap(Expires), "Expires"),
                 };
                 var what = $"gift '{gift.Name}' ({gift.Tier}, {gift.Reward} points{(gift.Badge ? ", badge" : "")}{(gift.Expires is DateTime e ? $", expires {e:yyyy-MM-dd HH:mm}Z" : "")})";
+                var key = KeyForThisItem();
                 if (!ShouldProcess(what, "Create")) return;
-                WriteObject(Run((client, cancel) => client.CreateGiftAsync(gift, null, cancel)));
+                WriteObject(Run((client, cancel) => client.CreateGiftAsync(gift, key, cancel)));
             }
             catch (Exception error) when (!(error is PipelineStoppedException))
             {

@@ -35,6 +35,11 @@ namespace GiftStudio.PowerShell.Commands
         [ValidateRange(0.1, 1000000)]
         public double? RateLimit { get; set; }
 
+        /// <summary>Inject faults for testing clients, e.g. 'seed=7,503=0.2,drop=0.1' (see about_GiftStudio).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Faults { get; set; }
+
         protected override void StopProcessing() => _stopping.Cancel();
 
         protected override void EndProcessing()
@@ -48,6 +53,7 @@ namespace GiftStudio.PowerShell.Commands
                     Now = Now is DateTime now ? (DateTime?)(now.Kind == DateTimeKind.Utc ? now : now.ToUniversalTime()) : null,
                     Seed = Seed == null ? null : string.Join(",", Seed),
                     RateLimit = RateLimit,
+                    Faults = Faults,
                 };
                 var sandbox = SandboxLauncher.Start(settings, _stopping.Token);
                 WriteVerbose($"Sandbox {sandbox.ProcessId} listening at {sandbox.BaseUri}; data {sandbox.DataPath}; log {sandbox.LogPath}.");

@@ -6,7 +6,7 @@ namespace GiftStudio.PowerShell.Commands
     /// <summary>Set-SocialTierScore: changes a user's cumulative tier score by a value.</summary>
     [Cmdlet(VerbsCommon.Set, "SocialTierScore", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(SocialTierScore))]
-    public sealed class SetSocialTierScoreCommand : SocialCmdlet
+    public sealed class SetSocialTierScoreCommand : SocialWriteCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
@@ -43,8 +43,9 @@ namespace GiftStudio.PowerShell.Commands
                 };
                 var what = $"tier score of '{update.UserId}'";
                 var change = $"{update.Action} {update.Value:+#;-#;0}{(update.GiftId != null ? $" (gift {update.GiftId})" : "")}";
+                var key = KeyForThisItem();
                 if (!ShouldProcess(what, change)) return;
-                WriteObject(Run((client, cancel) => client.UpdateTierScoreAsync(update, null, cancel)));
+                WriteObject(Run((client, cancel) => client.UpdateTierScoreAsync(update, key, cancel)));
             }
             catch (Exception error) when (!(error is PipelineStoppedException))
             {

@@ -1,6 +1,8 @@
 using System;
 using System.Globalization;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Threading.Tasks;
 using GiftStudio.Sandbox.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -18,12 +20,16 @@ public sealed class Api
     private readonly SandboxStore _store;
     private readonly Idempotency _idempotency;
     private readonly Clock _clock;
+    private readonly RequestStats _stats;
+    private readonly FaultInjector? _faults;
 
-    public Api(SandboxStore store, Idempotency idempotency, Clock clock)
+    public Api(SandboxStore store, Idempotency idempotency, Clock clock, RequestStats stats, FaultInjector? faults)
     {
         _store = store;
         _idempotency = idempotency;
         _clock = clock;
+        _stats = stats;
+        _faults = faults;
     }
 
     public void Map(IEndpointRouteBuilder app)
@@ -35,6 +41,7 @@ public sealed class Api
         app.MapPost("/v2/gamification/score", UpdateScore);
         app.MapGet("/v2/gamification/score/{userId}", GetScore);
         app.MapGet("/v2/analytics", Analytics);
+        app.MapGet("/_sandbox/stats", Stats);
 
         MethodNotAllowed(app, "/health", "GET");
         MethodNotAllowed(app, "/v2/gamification/gifts", "GET", "POST");
@@ -42,6 +49,7 @@ public sealed class Api
         MethodNotAllowed(app, "/v2/gamification/score", "POST");
         MethodNotAllowed(app, "/v2/gamification/score/{userId}", "GET");
         MethodNotAllowed(app, "/v2/analytics", "GET");
+        MethodNotAllowed(app, "/_sandbox/stats", "GET");
         app.MapFallback(context => throw ApiProblem.NotFound($"There is no route {context.Request.Path.Value}."));
     }
 
@@ -141,6 +149,15 @@ public sealed class Api
             default:
                 throw ApiProblem.Validation("type", "must be currency or leaderboard");
         }
+    }
+
+    /// <summary>Sandbox diagnostics (not part of the contract): the caller's requests per
+    /// route, and what --faults injected (null when off).</summary>
+    private Task Stats(HttpContext context)
+    {
+        var tenant = Gate.TenantOf(context);
+        var stats = new SandboxStatsDto(_stats.For(tenant.Id), _faults is null ? null : new SortedDictionary<string, long>(_faults.Counts.ToDictionary(p => p.Key, p => p.Value)));
+        return Reply.Ok(stats, WireJson.Wire.SandboxStatsDto).WriteAsync(context);
     }
 
     // ---- request reading ------------------------------------------------------------------

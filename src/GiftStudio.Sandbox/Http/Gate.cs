@@ -17,13 +17,17 @@ public sealed class Gate
     private readonly ILogger _log;
     private readonly Tenants _tenants;
     private readonly RateLimiter _rateLimiter;
+    private readonly RequestStats _stats;
+    private readonly FaultInjector? _faults;
 
-    public Gate(RequestDelegate next, ILoggerFactory logs, Tenants tenants, RateLimiter rateLimiter)
+    public Gate(RequestDelegate next, ILoggerFactory logs, Tenants tenants, RateLimiter rateLimiter, RequestStats stats, FaultInjector? faults = null)
     {
         _next = next;
         _log = logs.CreateLogger("GiftStudio.Sandbox.Requests");
         _tenants = tenants;
         _rateLimiter = rateLimiter;
+        _stats = stats;
+        _faults = faults;
     }
 
     public static Tenant TenantOf(HttpContext context) =>
@@ -39,10 +43,12 @@ public sealed class Gate
         RateLimiter.Unmetered.Apply(response.Headers);
         try
         {
-            if (context.Request.Path.StartsWithSegments("/v2"))
+            var api = context.Request.Path.StartsWithSegments("/v2");
+            if (api || context.Request.Path.StartsWithSegments("/_sandbox"))
             {
                 tenant = Authenticate(context);
                 context.Items[TenantItem] = tenant;
+                _stats.Count(tenant.Id, context);
                 var decision = _rateLimiter.Take(tenant.Id);
                 decision.Apply(response.Headers);
                 if (!decision.Allowed)
@@ -50,7 +56,8 @@ public sealed class Gate
                         $"This key may make {_rateLimiter.Rate:0.##} requests per second; retry after {decision.RetryAfterSeconds} s.")
                     { RetryAfterSeconds = decision.RetryAfterSeconds };
             }
-            await _next(context);
+            if (api && _faults is not null) await _faults.InvokeAsync(context, _next);
+            else await _next(context);
         }
         catch (ApiProblem problem) when (!response.HasStarted)
         {

@@ -1,0 +1,41 @@
+using System.Linq;
+using System;
+using System.Management.Automation;
+
+namespace GiftStudio.PowerShell
+{
+    /// <summary>The POST cmdlets: an -IdempotencyKey that makes a re-run safe. Bound from the
+    /// pipeline (a CSV column), each row carries its own key; given literally on the command
+    /// line, it names one logical call, so a second pipeline item with it is an error, never
+    /// a silent replay of the first item's answer.</summary>
+    public abstract class SocialWriteCmdlet : SocialCmdlet
+    {
+        private bool _literalKey;
+        private int _itemsWithLiteralKey;
+
+        /// <summary>1-255 printable ASCII characters; default a fresh key per call.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string? IdempotencyKey { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            _literalKey = MyInvocation.BoundParameters.ContainsKey(nameof(IdempotencyKey)) && !string.IsNullOrEmpty(IdempotencyKey);
+            base.BeginProcessing();
+        }
+
+        /// <summary>The key for the current item, checked; null for a fresh one.</summary>
+        protected string? KeyForThisItem()
+        {
+            var key = StrictInput.OptionalText(IdempotencyKey);
+            if (key == null) return null;
+            if (key.Length > 255 || key.Any(c => c < ' ' || c > '~'))
+                throw new SocialOsInputException("InvalidIdempotencyKey", "IdempotencyKey", key,
+                    $"IdempotencyKey must be 1 to 255 printable ASCII characters; '{key}' is not.");
+            if (_literalKey && ++_itemsWithLiteralKey > 1)
+                throw new SocialOsInputException("IdempotencyKeyReused", "IdempotencyKey", key,
+                    $"IdempotencyKey '{key}' was given once for several pipeline items; it can name only the first. Give each item its own key (e.g. an IdempotencyKey column).");
+            return key;
+        }
+    }
+}
