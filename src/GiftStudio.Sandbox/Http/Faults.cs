@@ -13,14 +13,16 @@ namespace GiftStudio.Sandbox.Http;
 /// <c>seed=N</c> (default 1), <c>503=P</c> (answer 503 before any work), <c>429=P</c> (answer
 /// 429 with Retry-After), <c>retry-after=S</c> (seconds, default 1), <c>drop=P</c> (a POST is
 /// committed, then its connection is dropped without a response), <c>delay=MS</c> or
-/// <c>delay=MIN-MAX</c> (added before handling, uniform in the range). P is a fraction 0..1.
+/// <c>delay=MIN-MAX</c> (added before handling, uniform in the range), <c>only=POST</c> (or GET:
+/// faults for that method alone; default every method). P is a fraction 0..1.
 /// The decisions come from one seeded generator, in request order.</summary>
-public sealed record FaultSpec(int Seed, double Unavailable, double Throttle, int RetryAfterSeconds, double Drop, int DelayMinMs, int DelayMaxMs)
+public sealed record FaultSpec(int Seed, double Unavailable, double Throttle, int RetryAfterSeconds, double Drop, int DelayMinMs, int DelayMaxMs, string? OnlyMethod)
 {
     public static FaultSpec Parse(string text)
     {
         int seed = 1, retryAfter = 1, delayMin = 0, delayMax = 0;
         double unavailable = 0, throttle = 0, drop = 0;
+        string? only = null;
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var pair = part.Split('=', 2);
@@ -32,6 +34,9 @@ public sealed record FaultSpec(int Seed, double Unavailable, double Throttle, in
                 case "503": unavailable = Fraction(text, name, value); break;
                 case "429": throttle = Fraction(text, name, value); break;
                 case "drop": drop = Fraction(text, name, value); break;
+                case "only":
+                    only = value.ToUpperInvariant() is "POST" or "GET" ? value.ToUpperInvariant() : throw Bad(text, "only must be POST or GET");
+                    break;
                 case "retry-after": retryAfter = Integer(text, name, value, 0, 3600); break;
                 case "delay":
                 {
@@ -41,11 +46,11 @@ public sealed record FaultSpec(int Seed, double Unavailable, double Throttle, in
                     delayMax = bounds.Length == 2 ? Integer(text, name, bounds[1], delayMin, 60_000) : delayMin;
                     break;
                 }
-                default: throw Bad(text, $"unknown fault '{pair[0]}' (known: seed, 503, 429, retry-after, drop, delay)");
+                default: throw Bad(text, $"unknown fault '{pair[0]}' (known: seed, 503, 429, retry-after, drop, delay, only)");
             }
         }
         if (unavailable + throttle > 1) throw Bad(text, "503 and 429 together exceed 1");
-        return new FaultSpec(seed, unavailable, throttle, retryAfter, drop, delayMin, delayMax);
+        return new FaultSpec(seed, unavailable, throttle, retryAfter, drop, delayMin, delayMax, only);
     }
 
     private static ArgumentException Bad(string text, string why) => new($"--faults '{text}': {why}.");
@@ -88,6 +93,11 @@ public sealed class FaultInjector
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
+        if (_spec.OnlyMethod is { } only && !string.Equals(context.Request.Method, only, StringComparison.OrdinalIgnoreCase))
+        {
+            await next(context);
+            return;
+        }
         double roll, dropRoll, delayRoll;
         lock (_random)
         {

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace GiftStudio.Sandbox.Http;
 
-/// <summary>A token bucket per key (--rate-limit N: N tokens a second, bucket of N). Off by
+/// <summary>A token bucket per key (--rate-limit N: N tokens a second, a bucket of N, at least 1). Off by
 /// default, when every response still carries the headers, reporting an unmetered bucket.</summary>
 public sealed class RateLimiter
 {
@@ -31,7 +31,7 @@ public sealed class RateLimiter
     public Decision Take(long tenant)
     {
         if (Rate is not { } rate) return Unmetered;
-        var bucket = _buckets.GetOrAdd(tenant, _ => new Bucket(rate));
+        var bucket = _buckets.GetOrAdd(tenant, _ => new Bucket(Math.Max(1, rate)));
         return bucket.Take(rate);
     }
 
