@@ -16,6 +16,9 @@
         'New-SocialGift'
         'Set-SocialTierScore'
         'Get-SocialCurrencyAudit'
+        'Get-SocialGift'
+        'Get-SocialTierScore'
+        'Get-SocialLeaderboard'
         'Start-SocialSandbox'
         'Stop-SocialSandbox'
     )

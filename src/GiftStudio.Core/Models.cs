@@ -75,6 +75,41 @@ namespace GiftStudio
         public IReadOnlyList<SocialCurrencyAuditDay> Days { get; }
     }
 
+    /// <summary>One line of the leaderboard; equal scores share a rank.</summary>
+    public sealed class SocialLeaderboardEntry
+    {
+        public long Rank { get; set; }
+        public string UserId { get; set; } = "";
+        public long Score { get; set; }
+        public string TierName { get; set; } = "";
+    }
+
+    /// <summary>The top of the leaderboard and how many users have a score at all.</summary>
+    public sealed class Leaderboard
+    {
+        public Leaderboard(IReadOnlyList<SocialLeaderboardEntry> entries, long total)
+        {
+            Entries = entries;
+            Total = total;
+        }
+
+        public IReadOnlyList<SocialLeaderboardEntry> Entries { get; }
+        public long Total { get; }
+    }
+
+    /// <summary>One page of the gift list and the cursor of the next (null at the end).</summary>
+    public sealed class GiftPage
+    {
+        public GiftPage(IReadOnlyList<SocialGift> gifts, string? nextCursor)
+        {
+            Gifts = gifts;
+            NextCursor = nextCursor;
+        }
+
+        public IReadOnlyList<SocialGift> Gifts { get; }
+        public string? NextCursor { get; }
+    }
+
     /// <summary>A new gift campaign as the API takes it.</summary>
     public sealed class NewGiftRequest
     {

@@ -87,6 +87,42 @@ namespace GiftStudio
             return new CurrencyAuditReport(summary, days);
         }
 
+        /// <summary>GET /gamification/gifts: one page of the list (an extension route).</summary>
+        public async Task<GiftPage> ListGiftsAsync(string? tier = null, bool? active = null, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
+        {
+            var query = new List<string>();
+            if (tier != null) query.Add("tier=" + Uri.EscapeDataString(tier));
+            if (active is bool a) query.Add("active=" + (a ? "true" : "false"));
+            if (limit is int l) query.Add("limit=" + l.ToString(CultureInfo.InvariantCulture));
+            if (cursor != null) query.Add("cursor=" + Uri.EscapeDataString(cursor));
+            var path = "gamification/gifts" + (query.Count > 0 ? "?" + string.Join("&", query) : "");
+            var dto = await GetAsync(path, WireContext.Default.GiftPageDto, cancellationToken).ConfigureAwait(false);
+            return new GiftPage(dto.Data.Select(ToGift).ToList(), dto.NextCursor);
+        }
+
+        /// <summary>GET /gamification/gifts/{gift_id}.</summary>
+        public async Task<SocialGift> GetGiftAsync(string giftId, CancellationToken cancellationToken = default)
+        {
+            var dto = await GetAsync("gamification/gifts/" + Uri.EscapeDataString(giftId), WireContext.Default.GiftDto, cancellationToken).ConfigureAwait(false);
+            return ToGift(dto);
+        }
+
+        /// <summary>GET /gamification/score/{userId}: the score without changing it.</summary>
+        public async Task<SocialTierScore> GetTierScoreAsync(string userId, CancellationToken cancellationToken = default)
+        {
+            var dto = await GetAsync("gamification/score/" + Uri.EscapeDataString(userId) + "?metric=tier", WireContext.Default.ScoreDto, cancellationToken).ConfigureAwait(false);
+            return ToScore(dto);
+        }
+
+        /// <summary>GET /analytics?type=leaderboard: the top users by tier score.</summary>
+        public async Task<Leaderboard> GetLeaderboardAsync(int top = 10, CancellationToken cancellationToken = default)
+        {
+            var path = "analytics?type=leaderboard&metric=tier&limit=" + top.ToString(CultureInfo.InvariantCulture);
+            var dto = await GetAsync(path, WireContext.Default.LeaderboardDto, cancellationToken).ConfigureAwait(false);
+            var entries = dto.Entries.Select(e => new SocialLeaderboardEntry { Rank = e.Rank, UserId = e.UserId, Score = e.Score, TierName = e.TierName }).ToList();
+            return new Leaderboard(entries, dto.Total);
+        }
+
         // ---- transport ------------------------------------------------------------------
 
         private Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest body, JsonTypeInfo<TRequest> requestType,

@@ -70,6 +70,28 @@ namespace GiftStudio.Wire
         [JsonPropertyName("daily")] public List<CurrencyDayDto> Daily { get; set; } = new List<CurrencyDayDto>();
     }
 
+    internal sealed class GiftPageDto
+    {
+        [JsonPropertyName("data")] public List<GiftDto> Data { get; set; } = new List<GiftDto>();
+        [JsonPropertyName("next_cursor")] public string? NextCursor { get; set; }
+    }
+
+    internal sealed class LeaderboardEntryDto
+    {
+        [JsonPropertyName("rank")] public long Rank { get; set; }
+        [JsonPropertyName("userId")] public string UserId { get; set; } = "";
+        [JsonPropertyName("score")] public long Score { get; set; }
+        [JsonPropertyName("tier_name")] public string TierName { get; set; } = "";
+    }
+
+    internal sealed class LeaderboardDto
+    {
+        [JsonPropertyName("type")] public string Type { get; set; } = "";
+        [JsonPropertyName("metric")] public string Metric { get; set; } = "";
+        [JsonPropertyName("entries")] public List<LeaderboardEntryDto> Entries { get; set; } = new List<LeaderboardEntryDto>();
+        [JsonPropertyName("total")] public long Total { get; set; }
+    }
+
     internal sealed class ProblemDto
     {
         [JsonPropertyName("type")] public string? Type { get; set; }
@@ -87,6 +109,8 @@ namespace GiftStudio.Wire
     [JsonSerializable(typeof(ScoreRequestDto))]
     [JsonSerializable(typeof(ScoreDto))]
     [JsonSerializable(typeof(CurrencyAuditDto))]
+    [JsonSerializable(typeof(GiftPageDto))]
+    [JsonSerializable(typeof(LeaderboardDto))]
     [JsonSerializable(typeof(ProblemDto))]
     internal sealed partial class WireContext : JsonSerializerContext
     {

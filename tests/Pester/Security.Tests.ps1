@@ -25,6 +25,10 @@ BeforeAll {
         Set-SocialTierScore -UserId 'sec.user' -Value -99999 -Action adjustment -Verbose -Debug
         Get-SocialCurrencyAudit -Verbose -Debug
         Get-SocialCurrencyAudit -Daily -Verbose -Debug
+        Get-SocialGift -PageSize 1 -Verbose -Debug
+        Get-SocialGift -GiftId $gift.GiftId, 'gift_missing' -Verbose -Debug
+        Get-SocialTierScore -UserId 'sec.user', 'nobody' -Verbose -Debug
+        Get-SocialLeaderboard -Top 5 -Verbose -Debug
         $wrong = ConvertTo-SecureString 'wrong-key-0000' -AsPlainText -Force
         Get-SocialCurrencyAudit -Connection (Connect-SocialOS -BaseUri $sandbox.BaseUri -ApiKey $wrong -PassThru -Verbose -Debug) -Verbose -Debug
         $env:SOCIALOS_BASE_URI = 'http://socialos.example.com/v2'

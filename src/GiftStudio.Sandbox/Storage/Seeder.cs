@@ -9,7 +9,7 @@ namespace GiftStudio.Sandbox.Storage;
 /// <summary>--seed USERS,DAYS[,EVENTS]: a deterministic, realistic history for demos and
 /// benchmarks. Gift campaigns in every tier, redemptions spread over the days with a weekly
 /// rhythm and a slow upward trend, a long-tail (Zipf-like) spread of activity over users,
-/// and a few manual adjustments. Same arguments and same clock → the same data.</summary>
+/// and a few manual bonus adjustments. Same arguments and same clock → the same data.</summary>
 public sealed record SeedSpec(int Users, int Days, int Events)
 {
     public const int MaxUsers = 1_000_000;
@@ -106,9 +106,9 @@ public sealed class Seeder
                 long? giftRef = null;
                 if (adjustment)
                 {
-                    // Mostly small bonuses, sometimes a correction that never takes a score below 0.
-                    value = random.NextDouble() < 0.8 ? 5 * random.Next(1, 21) : -Math.Min(scores[user], 5 * random.Next(1, 11));
-                    if (value == 0) value = 10;
+                    // Manual bonuses (all positive: over the seeded days, points_awarded then adds
+                    // up to the users' scores exactly, which tests and demos can check).
+                    value = 5 * random.Next(1, 21);
                     tier = -1;
                 }
                 else

@@ -1,0 +1,96 @@
+using System;
+using System.Management.Automation;
+
+namespace GiftStudio.PowerShell.Commands
+{
+    /// <summary>Get-SocialGift: gifts by id, or the list, streamed page by page.</summary>
+    [Cmdlet(VerbsCommon.Get, "SocialGift", DefaultParameterSetName = ListSet, SupportsPaging = true)]
+    [OutputType(typeof(SocialGift))]
+    public sealed class GetSocialGiftCommand : SocialCmdlet
+    {
+        private const string ListSet = "List";
+        private const string ByIdSet = "ById";
+
+        /// <summary>One or more gift ids.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string[] GiftId { get; set; } = Array.Empty<string>();
+
+        /// <summary>Only gifts of this tier.</summary>
+        [Parameter(ParameterSetName = ListSet)]
+        public string? Tier { get; set; }
+
+        /// <summary>Only gifts that have not expired.</summary>
+        [Parameter(ParameterSetName = ListSet)]
+        public SwitchParameter Active { get; set; }
+
+        /// <summary>Gifts per request (1-1000, default 100).</summary>
+        [Parameter(ParameterSetName = ListSet)]
+        [ValidateRange(1, 1000)]
+        public int PageSize { get; set; } = 100;
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == ByIdSet)
+            {
+                foreach (var id in GiftId)
+                {
+                    try
+                    {
+                        var giftId = StrictInput.RequiredText(id, "GiftId").Trim();
+                        WriteObject(Run((client, cancel) => client.GetGiftAsync(giftId, cancel)));
+                    }
+                    catch (Exception error) when (!(error is PipelineStoppedException))
+                    {
+                        WriteFailure(error, TargetObject(id));
+                    }
+                }
+                return;
+            }
+
+            try
+            {
+                var tier = Tier == null ? null : StrictInput.Tier(Tier);
+                WriteList(tier);
+            }
+            catch (Exception error) when (!(error is PipelineStoppedException))
+            {
+                WriteFailure(error, Tier);
+            }
+        }
+
+        /// <summary>Writes each page's gifts as they arrive: the next page is requested only once
+        /// this one is written, and not at all when -First is satisfied or the pipeline stops.</summary>
+        private void WriteList(string? tier)
+        {
+            var toSkip = PagingParameters.Skip;
+            var toWrite = PagingParameters.First;
+            ulong seen = 0;
+            if (toWrite == 0) { WriteTotal(0, false); return; }
+            var pageSize = toWrite < (ulong)PageSize && toSkip == 0 ? (int)toWrite : PageSize;
+            string? cursor = null;
+            do
+            {
+                var currentCursor = cursor;
+                var page = Run((client, cancel) => client.ListGiftsAsync(tier, Active ? true : (bool?)null, pageSize, currentCursor, cancel));
+                foreach (var gift in page.Gifts)
+                {
+                    seen++;
+                    if (toSkip > 0) { toSkip--; continue; }
+                    WriteObject(gift);
+                    if (--toWrite == 0) { WriteTotal(seen, page.NextCursor != null); return; }
+                }
+                cursor = page.NextCursor;
+            }
+            while (cursor != null);
+            WriteTotal(seen, false);
+        }
+
+        private void WriteTotal(ulong seen, bool more)
+        {
+            if (!PagingParameters.IncludeTotalCount) return;
+            // The API gives no total: exact only when the list was read to its end.
+            WriteObject(PagingParameters.NewTotalCount(seen, more ? 0.0 : 1.0));
+        }
+    }
+}
