@@ -40,3 +40,9 @@ $audit = Get-SocialCurrencyAudit @common -Metric gifts_redeemed -Window 7d
 
 Get-SocialCurrencyAudit @common -Metric gifts_redeemed -Window 7d -Daily |
     ForEach-Object { "  {0:yyyy-MM-dd ddd}  {1,6} redemptions  {2,9} points" -f $_.Date, $_.Count, $_.Value }
+
+"Leaderboard (top 5 of the tier scores):"
+Get-SocialLeaderboard @common -Top 5 |
+    ForEach-Object { "  #{0,-3} {1,-22} {2,9} points  {3}" -f $_.Rank, $_.UserId, $_.Score, $_.TierName }
+$standing = Get-SocialTierScore @common -UserId $UserId
+"Standing      : {0} is #{1} with {2} points ({3})" -f $standing.UserId, $standing.Rank, $standing.Current, $standing.TierName
