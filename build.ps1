@@ -50,9 +50,16 @@ function Invoke-Build {
     Invoke-Native dotnet @('build', (Join-Path $Root 'GiftStudio.PowerShell.sln'), '-c', $Configuration, '--nologo', '-v', 'minimal')
     Remove-Item -Recurse -Force $ModuleOut -ErrorAction Ignore
     New-Item -ItemType Directory -Force $ModuleOut | Out-Null
-    # The module: manifest, format file and the cmdlet assembly with its dependencies.
+    # The module: manifest, format file, the assemblies whose types users see (cmdlets, core)
+    # and the loader; everything third-party under dependencies/, which PowerShell 7 loads
+    # into a private AssemblyLoadContext.
     $binaries = Join-Path $Root "src/GiftStudio.PowerShell/bin/$Configuration/netstandard2.0"
-    Get-ChildItem $binaries -Filter '*.dll' | Copy-Item -Destination $ModuleOut
+    $dependencies = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'dependencies')
+    foreach ($dll in Get-ChildItem $binaries -Filter '*.dll') {
+        $target = if ($dll.BaseName -in 'GiftStudio.PowerShell', 'GiftStudio.Core') { $ModuleOut } else { $dependencies }
+        Copy-Item $dll.FullName -Destination $target
+    }
+    Copy-Item (Join-Path $Root "src/GiftStudio.Loader/bin/$Configuration/net8.0/GiftStudio.Loader.dll") -Destination $ModuleOut
     Copy-Item (Join-Path $Root 'GiftStudio.psd1'), (Join-Path $Root 'GiftStudio.Format.ps1xml') -Destination $ModuleOut
     # The sandbox ships inside the module folder so that Start-SocialSandbox finds it offline.
     $sandboxOut = Join-Path $ModuleOut 'sandbox'
@@ -64,9 +71,10 @@ function Invoke-Build {
 function Get-PesterModulePath {
     # PSGallery is not reachable: Pester comes from NuGet through a PackageDownload item.
     $manifest = Join-Path $ToolsDir "packages/pester/$PesterVersion/tools/Pester.psd1"
-    if (-not (Test-Path $manifest)) {
-        Write-Host "Restoring Pester $PesterVersion from NuGet"
-        Invoke-Native dotnet @('restore', (Join-Path $Root 'build/Pester.Restore.csproj'),
+    $oldExtensions = Join-Path $ToolsDir 'packages/microsoft.extensions.http/8.0.0'
+    if (-not (Test-Path $manifest) -or -not (Test-Path $oldExtensions)) {
+        Write-Host "Restoring test tools (Pester $PesterVersion, Microsoft.Extensions 8.0) from NuGet"
+        Invoke-Native dotnet @('restore', (Join-Path $Root 'build/TestTools.Restore.csproj'),
             '--packages', (Join-Path $ToolsDir 'packages'), '--nologo', '-v', 'quiet')
     }
     if (-not (Test-Path $manifest)) { throw "Pester $PesterVersion was restored but $manifest is missing." }

@@ -13,6 +13,8 @@ $ErrorActionPreference = 'Stop'
 Import-Module $PesterManifest -Force
 # The tests import the staged module from here, never from the source tree.
 $env:GIFTSTUDIO_TEST_MODULE = $ModulePath
+# Restored test tools (e.g. the older Microsoft.Extensions.* for the isolation test).
+$env:GIFTSTUDIO_TEST_PACKAGES = Split-Path (Split-Path (Split-Path (Split-Path $PesterManifest)))
 
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = $TestPath
