@@ -30,7 +30,7 @@
             Tags         = @('SocialOS', 'Gamification', 'Gifts', 'Rewards', 'API', 'Sandbox', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
             ProjectUri   = 'https://github.com/giftstudio/GiftStudio'
             LicenseUri   = 'https://github.com/giftstudio/GiftStudio/blob/main/LICENSE'
-            ReleaseNotes = 'See CHANGELOG.md.'
+            ReleaseNotes = '0.1.0: first release. Gift campaigns, tier scores, currency audits and reads (gifts, scores, leaderboard); retries with idempotency keys; strict culture-proof input; a local sandbox (Start-SocialSandbox); dependency isolation on PowerShell 7. See CHANGELOG.md.'
         }
     }
 }

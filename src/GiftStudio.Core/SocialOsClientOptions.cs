@@ -27,6 +27,12 @@ namespace GiftStudio
         /// <summary>Retries of failed attempts (see <see cref="RetryPolicy"/>).</summary>
         public RetryPolicy Retry { get; set; } = new RetryPolicy();
 
+        /// <summary>An explicit proxy. When null, the environment's proxy settings apply
+        /// (HTTPS_PROXY, HTTP_PROXY, NO_PROXY). Loopback addresses are never proxied.</summary>
+        public Uri? Proxy { get; set; }
+
+        public System.Net.ICredentials? ProxyCredential { get; set; }
+
         /// <summary>Where diagnostics go (request lines, statuses, timings); null for none.</summary>
         public IRequestLog? Log { get; set; }
 

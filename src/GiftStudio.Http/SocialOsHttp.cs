@@ -28,6 +28,8 @@ namespace GiftStudio.Http
                 {
                     AllowAutoRedirect = false,
                     MaxConnectionsPerServer = 64,
+                    UseProxy = true,
+                    Proxy = new LoopbackBypassProxy(options.Proxy, options.ProxyCredential),
                 })
                 .AddHttpMessageHandler(() => new AuthenticationHandler(options.ApiKey))
                 .AddHttpMessageHandler(() => new RetryHandler(options.Retry, options.Timeout, options.Log))

@@ -42,7 +42,7 @@ namespace GiftStudio.PowerShell
             connection = ConnectionFactory.FromEnvironment(timeout: null)
                 ?? throw new SocialOsConfigurationException("NotConnected",
                     "Not connected to SocialOS: run Connect-SocialOS (or Start-SocialSandbox | Connect-SocialOS), pass -Connection, or set SOCIALOS_API_KEY.");
-            CurrentConnection.Set(connection)?.Dispose();
+            CurrentConnection.Set(connection);
             return connection;
         }
 
@@ -71,6 +71,31 @@ namespace GiftStudio.PowerShell
             {
                 throw new PipelineStoppedException();
             }
+        }
+
+        private readonly System.Diagnostics.Stopwatch _sinceProgress = new System.Diagnostics.Stopwatch();
+        private long _progressCount;
+        private string? _progressActivity;
+
+        /// <summary>Counts one item done and, at most four times a second, says so with
+        /// Write-Progress ($ProgressPreference decides whether it shows).</summary>
+        protected void ReportProgress(string activity)
+        {
+            _progressCount++;
+            if (!_sinceProgress.IsRunning) { _sinceProgress.Start(); return; }
+            if (_sinceProgress.ElapsedMilliseconds < 250) return;
+            _sinceProgress.Restart();
+            _progressActivity = activity;
+            WriteProgress(new ProgressRecord(ProgressId, activity, $"{_progressCount} done"));
+        }
+
+        private int ProgressId => GetHashCode() & 0x7fffffff;
+
+        protected override void EndProcessing()
+        {
+            if (_progressActivity != null)
+                WriteProgress(new ProgressRecord(ProgressId, _progressActivity, $"{_progressCount} done") { RecordType = ProgressRecordType.Completed });
+            base.EndProcessing();
         }
 
         /// <summary>Writes the error for one input and lets the pipeline go on (or stop, under

@@ -14,10 +14,12 @@ namespace GiftStudio.PowerShell
     {
         private readonly SecureString _apiKey;
         private readonly Lazy<SocialOsClient> _client;
+        private readonly Lazy<SocialOsClient> _quickClient;
 
-        internal SocialOSConnection(Uri baseUri, SecureString apiKey, string keySource, TimeSpan timeout, RetryPolicy? retry = null)
+        internal SocialOSConnection(Uri baseUri, SecureString apiKey, string keySource, TimeSpan timeout, RetryPolicy? retry = null, ProxySettings? proxy = null)
         {
             Retry = retry ?? new RetryPolicy();
+            Proxy = proxy;
             BaseUri = SocialOsClientOptions.NormalizeBaseUri(baseUri);
             _apiKey = apiKey.Copy();
             _apiKey.MakeReadOnly();
@@ -31,6 +33,18 @@ namespace GiftStudio.PowerShell
                 ApiKey = _apiKey,
                 Timeout = Timeout,
                 Retry = Retry,
+                Proxy = Proxy?.Address,
+                ProxyCredential = Proxy?.Credential,
+            }), LazyThreadSafetyMode.ExecutionAndPublication);
+            // For tab completion: one short attempt, never a retry or a long wait.
+            _quickClient = new Lazy<SocialOsClient>(() => SocialOsHttp.CreateClient(new SocialOsClientOptions
+            {
+                BaseUri = BaseUri,
+                ApiKey = _apiKey,
+                Timeout = GiftIdCompleter.Timeout,
+                Retry = new RetryPolicy { MaxRetries = 0 },
+                Proxy = Proxy?.Address,
+                ProxyCredential = Proxy?.Credential,
             }), LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
@@ -45,6 +59,13 @@ namespace GiftStudio.PowerShell
 
         internal RetryPolicy Retry { get; }
 
+        /// <summary>The explicit proxy, if any (otherwise HTTPS_PROXY/NO_PROXY apply).</summary>
+        public Uri? ProxyUri => Proxy?.Address;
+
+        internal ProxySettings? Proxy { get; }
+
+        internal SocialOsClient QuickClient => _quickClient.Value;
+
         public DateTime ConnectedAt { get; }
 
         public bool IsLoopback => Pipeline.AuthenticationHandler.IsLoopback(BaseUri);
@@ -56,8 +77,21 @@ namespace GiftStudio.PowerShell
         public void Dispose()
         {
             if (_client.IsValueCreated) _client.Value.Dispose();
+            if (_quickClient.IsValueCreated) _quickClient.Value.Dispose();
             _apiKey.Dispose();
         }
+    }
+
+    internal sealed class ProxySettings
+    {
+        public ProxySettings(Uri address, System.Net.NetworkCredential? credential)
+        {
+            Address = address;
+            Credential = credential;
+        }
+
+        public Uri Address { get; }
+        public System.Net.NetworkCredential? Credential { get; }
     }
 
     /// <summary>The current connection of each runspace. Keyed by the runspace itself, so

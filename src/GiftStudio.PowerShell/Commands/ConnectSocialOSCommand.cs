@@ -46,6 +46,15 @@ namespace GiftStudio.PowerShell.Commands
         [ValidateRange(1, 86400)]
         public int RetryBudgetSec { get; set; } = 300;
 
+        /// <summary>A proxy for every request (loopback is never proxied). Default: HTTPS_PROXY / NO_PROXY.</summary>
+        [Parameter]
+        public Uri? Proxy { get; set; }
+
+        /// <summary>Credentials for -Proxy.</summary>
+        [Parameter]
+        [Credential]
+        public PSCredential? ProxyCredential { get; set; }
+
         /// <summary>Return the connection (without its key).</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
@@ -65,9 +74,15 @@ namespace GiftStudio.PowerShell.Commands
                         BaseDelay = TimeSpan.FromSeconds(RetryBaseDelaySec),
                         Budget = TimeSpan.FromSeconds(RetryBudgetSec),
                     };
-                    connection = new SocialOSConnection(baseUri, key, source, TimeSpan.FromSeconds(TimeoutSec), retry);
+                    if (ProxyCredential != null && Proxy == null)
+                        throw new SocialOsInputException("InvalidProxyCredential", "ProxyCredential", null, "ProxyCredential needs -Proxy: credentials for the environment's proxy are not supported.");
+                    if (Proxy != null && (!Proxy.IsAbsoluteUri || (Proxy.Scheme != Uri.UriSchemeHttp && Proxy.Scheme != Uri.UriSchemeHttps)))
+                        throw new SocialOsInputException("InvalidProxy", "Proxy", Proxy, $"Proxy '{Proxy}' must be an absolute http:// or https:// URI such as http://proxy.example.com:8080.");
+                    var proxy = Proxy == null ? null : new ProxySettings(Proxy, ProxyCredential?.GetNetworkCredential());
+                    connection = new SocialOSConnection(baseUri, key, source, TimeSpan.FromSeconds(TimeoutSec), retry, proxy);
                 }
-                CurrentConnection.Set(connection)?.Dispose();
+                // The replaced connection is not disposed: a user may still hold it (-PassThru).
+                CurrentConnection.Set(connection);
                 WriteVerbose($"Connected to {connection.BaseUri} (key from {source}).");
                 if (PassThru) WriteObject(connection);
             }
@@ -116,8 +131,8 @@ namespace GiftStudio.PowerShell.Commands
                 WriteVerbose("Not connected; nothing to do.");
                 return;
             }
+            // Not disposed: an object from -PassThru may still be in use with -Connection.
             WriteVerbose($"Disconnected from {previous.BaseUri}.");
-            previous.Dispose();
         }
     }
 

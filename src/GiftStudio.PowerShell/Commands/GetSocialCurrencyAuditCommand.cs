@@ -12,10 +12,12 @@ namespace GiftStudio.PowerShell.Commands
     {
         /// <summary>gifts_redeemed (default) or points_awarded.</summary>
         [Parameter(Position = 0)]
+        [ArgumentCompleter(typeof(MetricCompleter))]
         public string Metric { get; set; } = "gifts_redeemed";
 
         /// <summary>Nh (hours) or Nd (whole UTC days ending today); default 7d.</summary>
         [Parameter(Position = 1)]
+        [ArgumentCompleter(typeof(WindowCompleter))]
         public string Window { get; set; } = "7d";
 
         /// <summary>Write the daily rows instead of the summary.</summary>

@@ -14,10 +14,12 @@ namespace GiftStudio.PowerShell.Commands
         /// <summary>One or more gift ids.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(GiftIdCompleter))]
         public string[] GiftId { get; set; } = Array.Empty<string>();
 
         /// <summary>Only gifts of this tier.</summary>
         [Parameter(ParameterSetName = ListSet)]
+        [ArgumentCompleter(typeof(TierCompleter))]
         public string? Tier { get; set; }
 
         /// <summary>Only gifts that have not expired.</summary>
@@ -78,6 +80,7 @@ namespace GiftStudio.PowerShell.Commands
                     seen++;
                     if (toSkip > 0) { toSkip--; continue; }
                     WriteObject(gift);
+                    ReportProgress("Reading gifts");
                     if (--toWrite == 0) { WriteTotal(seen, page.NextCursor != null); return; }
                 }
                 cursor = page.NextCursor;

@@ -15,6 +15,7 @@ namespace GiftStudio.PowerShell.Commands
         /// <summary>bronze, silver, gold or platinum (any case).</summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
+        [ArgumentCompleter(typeof(TierCompleter))]
         public string Tier { get; set; } = "";
 
         /// <summary>Points, a whole number. Taken as given (no rounding, no culture).</summary>
@@ -48,6 +49,7 @@ namespace GiftStudio.PowerShell.Commands
                 var key = KeyForThisItem();
                 if (!ShouldProcess(what, "Create")) return;
                 WriteObject(Run((client, cancel) => client.CreateGiftAsync(gift, key, cancel)));
+                ReportProgress("Creating gifts");
             }
             catch (Exception error) when (!(error is PipelineStoppedException))
             {

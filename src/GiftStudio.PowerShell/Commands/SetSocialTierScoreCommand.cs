@@ -22,11 +22,13 @@ namespace GiftStudio.PowerShell.Commands
         /// <summary>gift_redeemed (default) or adjustment.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
+        [ArgumentCompleter(typeof(ActionCompleter))]
         public string? Action { get; set; }
 
         /// <summary>The redeemed gift, linking the redemption to its tier.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
+        [ArgumentCompleter(typeof(GiftIdCompleter))]
         public string? GiftId { get; set; }
 
         protected override void ProcessRecord()
@@ -46,6 +48,7 @@ namespace GiftStudio.PowerShell.Commands
                 var key = KeyForThisItem();
                 if (!ShouldProcess(what, change)) return;
                 WriteObject(Run((client, cancel) => client.UpdateTierScoreAsync(update, key, cancel)));
+                ReportProgress("Updating tier scores");
             }
             catch (Exception error) when (!(error is PipelineStoppedException))
             {

@@ -1,0 +1,183 @@
+# At home in PowerShell: completion, progress, -WhatIf and $WhatIfPreference, default views,
+# proxies, and the manifest.
+BeforeAll {
+    $script:Manifest = Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1'
+    Import-Module $Manifest -Force
+    $script:Box = Start-SocialSandbox -Now '2026-02-20T14:00:00Z'
+    $script:Conn = $Box | Connect-SocialOS -PassThru
+    $script:Gift = New-SocialGift -Name 'Completion target' -Tier gold -Reward 100
+    $script:Key = [System.Net.NetworkCredential]::new('', $Box.ApiKey).Password
+    function script:Get-Completions([string] $Line) {
+        (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText
+    }
+    function script:Get-RequestTotal {
+        $stats = Invoke-RestMethod ($Box.BaseUri.AbsoluteUri -replace '/v2$', '/_sandbox/stats') -Headers @{ Authorization = "Bearer $Key" }
+        ($stats.requests.PSObject.Properties | Where-Object Name -NotLike '*/_sandbox/*' | Measure-Object Value -Sum).Sum
+    }
+}
+
+AfterAll {
+    $Box | Stop-SocialSandbox
+}
+
+Describe 'Argument completers' {
+    It 'completes -Tier' { Get-Completions 'New-SocialGift -Tier g' | Should -Be @('gold') }
+    It 'completes -Tier of Get-SocialGift' { Get-Completions 'Get-SocialGift -Tier ' | Should -Be @('bronze', 'silver', 'gold', 'platinum') }
+    It 'completes -Window' { Get-Completions 'Get-SocialCurrencyAudit -Window 3' | Should -Be @('30d', '365d') }
+    It 'completes -Metric' { Get-Completions 'Get-SocialCurrencyAudit -Metric p' | Should -Be @('points_awarded') }
+    It 'completes -Action' { Get-Completions 'Set-SocialTierScore -Action a' | Should -Be @('adjustment') }
+    It 'completes -GiftId from the gift list' {
+        Get-Completions "Get-SocialGift -GiftId $($Gift.GiftId.Substring(0, 8))" | Should -Contain $Gift.GiftId
+        Get-Completions 'Set-SocialTierScore -GiftId gift_' | Should -Contain $Gift.GiftId
+    }
+
+    It 'returns within its timeout, with nothing, when the server does not answer' {
+        $silent = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $silent.Start()
+        try {
+            $port = $silent.LocalEndpoint.Port
+            $dead = Connect-SocialOS -BaseUri "http://127.0.0.1:$port/v2" -ApiKey $Box.ApiKey -PassThru
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $result = Get-Completions "Get-SocialGift -Connection `$dead -GiftId gift_"
+            $watch.Stop()
+            $result | Should -BeNullOrEmpty
+            # The completer gives up after 1.5 s: the prompt is never held for long.
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 4
+        }
+        finally {
+            $silent.Stop()
+            $Box | Connect-SocialOS
+        }
+    }
+}
+
+Describe 'Progress' {
+    BeforeAll {
+        $script:RunPipeline = {
+            param($Preference)
+            $ps = [powershell]::Create()
+            $ps.AddScript({
+                    param($Manifest, $Connection, $Preference)
+                    Import-Module $Manifest
+                    $ProgressPreference = $Preference
+                    1..400 | ForEach-Object { [pscustomobject]@{ UserId = "progress.$($_ % 10)"; Value = 1 } } |
+                        Set-SocialTierScore -Connection $Connection | Measure-Object | Select-Object -ExpandProperty Count
+                }).AddArgument($Manifest).AddArgument($Conn).AddArgument($Preference) | Out-Null
+            $count = $ps.Invoke()
+            [pscustomobject]@{ Count = $count[0]; Progress = @($ps.Streams.Progress); Errors = @($ps.Streams.Error) }
+            $ps.Dispose()
+        }
+    }
+
+    It 'reports progress during a long pipeline, a few times a second at most' {
+        $run = & $RunPipeline 'Continue'
+        $run.Errors | Should -BeNullOrEmpty
+        $run.Count | Should -Be 400
+        $updates = @($run.Progress | Where-Object RecordType -eq 'Processing')
+        $updates.Count | Should -BeGreaterThan 0
+        $updates[0].Activity | Should -Be 'Updating tier scores'
+        @($run.Progress | Where-Object RecordType -eq 'Completed').Count | Should -Be 1
+    }
+
+    It 'shows none with $ProgressPreference = SilentlyContinue' {
+        $run = & $RunPipeline 'SilentlyContinue'
+        $run.Count | Should -Be 400
+        $run.Progress | Should -BeNullOrEmpty
+    }
+}
+
+Describe '-WhatIf and $WhatIfPreference' {
+    It 'sends nothing under $WhatIfPreference' {
+        $before = Get-RequestTotal
+        $WhatIfPreference = $true
+        try {
+            New-SocialGift -Name 'Never sent' -Tier gold -Reward 5 | Should -BeNullOrEmpty
+            Set-SocialTierScore -UserId 'never.sent' -Value 5 | Should -BeNullOrEmpty
+        }
+        finally {
+            $WhatIfPreference = $false
+        }
+        (Get-RequestTotal) | Should -Be $before
+    }
+}
+
+Describe 'Default views' {
+    BeforeAll {
+        Set-SocialTierScore -UserId 'view.user' -Value 300 | Out-Null
+        $script:Objects = @{
+            SocialGift             = $Gift
+            SocialTierScore        = Get-SocialTierScore -UserId 'view.user'
+            SocialCurrencyAudit    = Get-SocialCurrencyAudit
+            SocialCurrencyAuditDay = Get-SocialCurrencyAudit -Daily | Select-Object -First 1
+            SocialLeaderboardEntry = Get-SocialLeaderboard -Top 1
+            SocialOSConnection     = Get-SocialOSConnection
+            SocialSandbox          = $Box
+        }
+    }
+
+    It 'renders <Type> with the columns <Columns>' -ForEach @(
+        @{ Type = 'SocialGift'; Columns = 'GiftId', 'Name', 'Tier', 'Reward', 'Badge', 'Expires \(UTC\)' }
+        @{ Type = 'SocialTierScore'; Columns = 'UserId', 'Previous', 'Current', 'TierName', 'Rank', 'UpdatedAt \(UTC\)' }
+        @{ Type = 'SocialCurrencyAudit'; Columns = 'Metric', 'Window', 'From', 'To', 'TotalGifts', 'TotalValue', 'UniqueRecipients', 'TopTier' }
+        @{ Type = 'SocialCurrencyAuditDay'; Columns = 'Date', 'Count', 'Value', 'Metric', 'Window' }
+        @{ Type = 'SocialLeaderboardEntry'; Columns = 'Rank', 'UserId', 'Score', 'TierName' }
+        @{ Type = 'SocialOSConnection'; Columns = 'BaseUri', 'KeySource', 'Timeout', 'ConnectedAt \(UTC\)' }
+        @{ Type = 'SocialSandbox'; Columns = 'ProcessId', 'BaseUri', 'DataPath' }
+    ) {
+        $header = ($Objects[$Type] | Out-String -Width 250) -split "`n" | Where-Object { $_.Trim() } | Select-Object -First 1
+        $header | Should -Match ('^\s*' + ($Columns -join '\s+') + '\s*$')
+    }
+}
+
+Describe 'Proxies' {
+    It 'sends requests for a remote host to -Proxy' {
+        $proxy = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $proxy.Start()
+        try {
+            $accept = $proxy.AcceptTcpClientAsync()
+            $remote = Connect-SocialOS -BaseUri 'https://socialos.example.test/v2' -ApiKey $Box.ApiKey -Proxy "http://127.0.0.1:$($proxy.LocalEndpoint.Port)" -TimeoutSec 2 -MaxRetries 0 -PassThru
+            Get-SocialCurrencyAudit -Connection $remote -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'Api*,GiftStudio.PowerShell.Commands.GetSocialCurrencyAuditCommand'
+            $accept.Wait(2000) | Should -BeTrue
+            $reader = [IO.StreamReader]::new($accept.Result.GetStream())
+            $reader.ReadLine() | Should -Be 'CONNECT socialos.example.test:443 HTTP/1.1'
+            $accept.Result.Dispose()
+        }
+        finally {
+            $proxy.Stop()
+            $Box | Connect-SocialOS
+        }
+    }
+
+    It 'never sends loopback requests to the environment''s proxy' {
+        $script = "Import-Module '$Manifest'; (Set-SocialTierScore -UserId proxy.user -Value 7).Current"
+        $start = [Diagnostics.ProcessStartInfo]::new((Join-Path $PSHOME 'pwsh'))
+        foreach ($a in '-NoProfile', '-NonInteractive', '-Command', $script) { $start.ArgumentList.Add($a) }
+        $start.Environment['SOCIALOS_API_KEY'] = $Key
+        $start.Environment['SOCIALOS_BASE_URI'] = $Box.BaseUri.AbsoluteUri
+        # A proxy that does not exist: were it used, every call would fail.
+        $start.Environment['HTTP_PROXY'] = 'http://127.0.0.1:9'
+        $start.Environment['HTTPS_PROXY'] = 'http://127.0.0.1:9'
+        $start.Environment['NO_PROXY'] = ''
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $process = [Diagnostics.Process]::Start($start)
+        $out = $process.StandardOutput.ReadToEnd()
+        $process.WaitForExit()
+        $process.ExitCode | Should -Be 0 -Because $process.StandardError.ReadToEnd()
+        $out.Trim() | Should -Be '7'
+    }
+}
+
+Describe 'The manifest' {
+    It 'passes Test-ModuleManifest and exports exactly its cmdlets' {
+        $info = Test-ModuleManifest $Manifest
+        $info.ExportedCmdlets.Keys | Sort-Object | Should -Be ((Get-Command -Module GiftStudio).Name | Sort-Object)
+        $info.ExportedFunctions.Count | Should -Be 0
+        $info.CompatiblePSEditions | Should -Be @('Core')
+        $info.PrivateData.PSData.Tags | Should -Contain 'SocialOS'
+        $info.PrivateData.PSData.LicenseUri | Should -Not -BeNullOrEmpty
+        $info.PrivateData.PSData.ProjectUri | Should -Not -BeNullOrEmpty
+        $info.PrivateData.PSData.ReleaseNotes | Should -Not -BeNullOrEmpty
+    }
+}
