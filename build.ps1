@@ -10,12 +10,13 @@
         Test   Build, then every xUnit and Pester test; ends with 'N passed, N failed[, N skipped]'
         Clean  remove out/, bin/ and obj/ folders and the restored test tools
         Demo   Build, start a seeded sandbox, run examples/Invoke-GiftStudioAgent.ps1, stop it
+        Package  Build, then a versioned module folder and a .nupkg under out/package
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Clean', 'Demo')]
+    [ValidateSet('Build', 'Test', 'Clean', 'Demo', 'Package')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -158,6 +159,27 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
 }
 
+function Invoke-Package {
+    Invoke-Build
+    Write-Host '== Package' -ForegroundColor Cyan
+    $version = (Import-PowerShellDataFile (Join-Path $ModuleOut 'GiftStudio.psd1')).ModuleVersion
+    $packageOut = Join-Path $Out 'package'
+    Remove-Item -Recurse -Force $packageOut -ErrorAction Ignore
+    $folder = New-Item -ItemType Directory (Join-Path $packageOut "GiftStudio/$version")
+    Copy-Item -Recurse (Join-Path $ModuleOut '*') $folder
+    # PSResourceGet (in pwsh 7.4+) writes the .nupkg; its repository registration is temporary.
+    $name = 'GiftStudioBuild' + [guid]::NewGuid().ToString('n').Substring(0, 8)
+    Register-PSResourceRepository -Name $name -Uri $packageOut -Trusted
+    try {
+        Publish-PSResource -Path $folder.FullName -Repository $name
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $name
+    }
+    Write-Host "Module folder: $folder"
+    Write-Host "Package: $(Join-Path $packageOut "GiftStudio.$version.nupkg")"
+}
+
 function Invoke-Clean {
     Write-Host '== Clean' -ForegroundColor Cyan
     foreach ($dir in @($Out, $ToolsDir)) { Remove-Item -Recurse -Force $dir -ErrorAction Ignore }
@@ -172,5 +194,6 @@ foreach ($name in $Task) {
         'Build' { Invoke-Build }
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
+        'Package' { Invoke-Package }
     }
 }
