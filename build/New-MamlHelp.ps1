@@ -193,7 +193,7 @@ function Split-Line {
     , $lines.ToArray()
 }
 
-function Format-Table {
+function Format-MarkdownTable {
     # A markdown table as aligned text columns, each cell wrapped to fit the width.
     param($Rows, [int] $Width)
     $columns = ($Rows | ForEach-Object { $_.Count } | Measure-Object -Maximum).Maximum
@@ -204,7 +204,7 @@ function Format-Table {
         for ($i = 0; $i -lt $row.Count; $i++) {
             $natural[$i] = [Math]::Max($natural[$i], $row[$i].Length)
             $longestWord = ($row[$i] -split '\s+' | ForEach-Object { $_.Length } | Measure-Object -Maximum).Maximum
-            $minimum[$i] = [Math]::Max($minimum[$i], [Math]::Min([int] $longestWord, 24))
+            $minimum[$i] = [Math]::Max($minimum[$i], [int] $longestWord)
         }
     }
     $widths = [int[]] $natural.Clone()
@@ -217,28 +217,49 @@ function Format-Table {
         if ($widest -lt 0) { break }
         $widths[$widest]--
     }
-    $output = [System.Collections.Generic.List[string]]::new()
-    $rowIndex = 0
+    # Too wide for columns (a column would be squeezed below 16 characters or past its
+    # longest word): each row becomes its first cell, with the others indented below it.
+    $squeezed = ($widths | Measure-Object -Sum).Sum -gt $available
+    for ($i = 0; $i -lt $columns; $i++) { if ($widths[$i] -lt [Math]::Min($natural[$i], 16)) { $squeezed = $true } }
+    if ($squeezed) {
+        $output = [System.Collections.Generic.List[string]]::new()
+        $header = $Rows[0]
+        foreach ($row in ($Rows | Select-Object -Skip 1)) {
+            if ($output.Count -gt 0) { $output.Add('') }
+            $output.AddRange([string[]] (Split-Line $row[0] $Width))
+            for ($i = 1; $i -lt $row.Count; $i++) {
+                if ($row[$i] -eq '') { continue }
+                $label = if ($i -lt $header.Count -and $header[$i]) { "$($header[$i]): " } else { '' }
+                $wrapped = Split-Line ($label + $row[$i]) ($Width - 8)
+                $output.Add('    ' + $wrapped[0])
+                foreach ($rest in ($wrapped | Select-Object -Skip 1)) { $output.Add('        ' + $rest) }
+            }
+        }
+        return , $output.ToArray()
+    }
+    # Rows of wrapped cells; when any row takes several lines, a blank line separates all rows.
+    $rendered = [System.Collections.Generic.List[string[]]]::new()
     foreach ($row in $Rows) {
         $wrapped = [System.Collections.Generic.List[object]]::new()
         for ($i = 0; $i -lt $columns; $i++) {
             $wrapped.Add([string[]] (Split-Line $(if ($i -lt $row.Count) { $row[$i] } else { '' }) $widths[$i]))
         }
         $height = ($wrapped | ForEach-Object { $_.Count } | Measure-Object -Maximum).Maximum
-        for ($l = 0; $l -lt $height; $l++) {
+        $lines = for ($l = 0; $l -lt $height; $l++) {
             $parts = for ($i = 0; $i -lt $columns; $i++) {
                 $cell = if ($l -lt $wrapped[$i].Count) { $wrapped[$i][$l] } else { '' }
                 $cell.PadRight($widths[$i])
             }
-            $output.Add(($parts -join (' ' * $gap)).TrimEnd())
+            ($parts -join (' ' * $gap)).TrimEnd()
         }
-        if ($rowIndex -eq 0) {
-            $output.Add((($widths | ForEach-Object { '-' * $_ }) -join (' ' * $gap)))
-        }
-        elseif ($height -gt 1 -and $rowIndex -lt $Rows.Count - 1) {
-            $output.Add('')
-        }
-        $rowIndex++
+        $rendered.Add([string[]] @($lines))
+    }
+    $spaced = @($rendered | Select-Object -Skip 1 | Where-Object { $_.Count -gt 1 }).Count -gt 0
+    $output = [System.Collections.Generic.List[string]]::new()
+    for ($r = 0; $r -lt $rendered.Count; $r++) {
+        if ($r -gt 1 -and $spaced) { $output.Add('') }
+        $output.AddRange($rendered[$r])
+        if ($r -eq 0) { $output.Add((($widths | ForEach-Object { '-' * $_ }) -join (' ' * $gap))) }
     }
     , $output.ToArray()
 }
@@ -249,7 +270,7 @@ function Format-BlockText {
     $pad = ' ' * $Indent
     switch ($Block.Kind) {
         'Paragraph' {
-            return , @(Split-Line (Format-Inline $Block.Text) ($Width - $Indent) | ForEach-Object { $pad + $_ })
+            return , @((Split-Line (Format-Inline $Block.Text) ($Width - $Indent)) | ForEach-Object { $pad + $_ })
         }
         'List' {
             $lines = for ($i = 0; $i -lt $Block.Items.Count; $i++) {
@@ -261,7 +282,7 @@ function Format-BlockText {
             return , @($lines)
         }
         'Table' {
-            return , @(Format-Table $Block.Rows ($Width - $Indent) | ForEach-Object { ($pad + $_).TrimEnd() })
+            return , @((Format-MarkdownTable $Block.Rows ($Width - $Indent)) | ForEach-Object { ($pad + $_).TrimEnd() })
         }
         'Code' {
             return , @($Block.Lines | ForEach-Object { if ($_ -eq '') { '' } else { $pad + '    ' + $_ } })
@@ -325,7 +346,7 @@ function Get-Paragraph {
                 $items = for ($i = 0; $i -lt $block.Items.Count; $i++) { "$($block.Markers[$i]) $(Format-Inline $block.Items[$i])" }
                 $items -join "`n"
             }
-            'Table' { (Format-Table $block.Rows ($WrapWidth - 8)) -join "`n" }
+            'Table' { (Format-MarkdownTable $block.Rows ($WrapWidth - 8)) -join "`n" }
             'Code' { ($block.Lines | ForEach-Object { "    $_" }) -join "`n" }
         }
     }

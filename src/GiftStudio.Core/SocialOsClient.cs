@@ -46,24 +46,156 @@ namespace GiftStudio
                 Badge = gift.Badge,
                 Expires = gift.Expires is DateTime expires ? FormatInstant(expires) : null,
             };
-            var dto = await PostAsync("gamification/gifts", body, WireContext.Default.GiftRequestDto, WireContext.Default.GiftDto, idempotencyKey, cancellationToken).ConfigureAwait(false);
-            return ToGift(dto);
+            return await PostAsync("gamification/gifts", body, WireContext.Default.GiftRequestDto, WireContext.Default.GiftDto, ToGift, idempotencyKey, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>POST /gamification/score. Sends a fresh Idempotency-Key unless one is given.</summary>
         public async Task<SocialTierScore> UpdateTierScoreAsync(ScoreUpdateRequest update, string? idempotencyKey = null, CancellationToken cancellationToken = default)
         {
             var body = new ScoreRequestDto { UserId = update.UserId, Metric = "tier", Action = update.Action, Value = update.Value, GiftId = update.GiftId };
-            var dto = await PostAsync("gamification/score", body, WireContext.Default.ScoreRequestDto, WireContext.Default.ScoreDto, idempotencyKey, cancellationToken).ConfigureAwait(false);
-            return ToScore(dto);
+            return await PostAsync("gamification/score", body, WireContext.Default.ScoreRequestDto, WireContext.Default.ScoreDto, ToScore, idempotencyKey, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>GET /analytics?type=currency.</summary>
         public async Task<CurrencyAuditReport> GetCurrencyAuditAsync(string metric, string window, CancellationToken cancellationToken = default)
         {
             var path = "analytics?type=currency&metric=" + Uri.EscapeDataString(metric) + "&window=" + Uri.EscapeDataString(window);
-            var dto = await GetAsync(path, WireContext.Default.CurrencyAuditDto, cancellationToken).ConfigureAwait(false);
-            var days = dto.Daily.Select(d => new SocialCurrencyAuditDay
+            return await GetAsync(path, WireContext.Default.CurrencyAuditDto, ToAudit, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>GET /gamification/gifts: one page of the list (an extension route).</summary>
+        public async Task<GiftPage> ListGiftsAsync(string? tier = null, bool? active = null, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
+        {
+            var query = new List<string>();
+            if (tier != null) query.Add("tier=" + Uri.EscapeDataString(tier));
+            if (active is bool a) query.Add("active=" + (a ? "true" : "false"));
+            if (limit is int l) query.Add("limit=" + l.ToString(CultureInfo.InvariantCulture));
+            if (cursor != null) query.Add("cursor=" + Uri.EscapeDataString(cursor));
+            var path = "gamification/gifts" + (query.Count > 0 ? "?" + string.Join("&", query) : "");
+            return await GetAsync(path, WireContext.Default.GiftPageDto,
+                dto => new GiftPage(Required(dto.Data, "data").Select(g => ToGift(Required(g, "data[]"))).ToList(), dto.NextCursor),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>GET /gamification/gifts/{gift_id}.</summary>
+        public async Task<SocialGift> GetGiftAsync(string giftId, CancellationToken cancellationToken = default)
+        {
+            return await GetAsync("gamification/gifts/" + Uri.EscapeDataString(giftId), WireContext.Default.GiftDto, ToGift, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>GET /gamification/score/{userId}: the score without changing it.</summary>
+        public async Task<SocialTierScore> GetTierScoreAsync(string userId, CancellationToken cancellationToken = default)
+        {
+            return await GetAsync("gamification/score/" + Uri.EscapeDataString(userId) + "?metric=tier", WireContext.Default.ScoreDto, ToScore, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>GET /analytics?type=leaderboard: the top users by tier score.</summary>
+        public async Task<Leaderboard> GetLeaderboardAsync(int top = 10, CancellationToken cancellationToken = default)
+        {
+            var path = "analytics?type=leaderboard&metric=tier&limit=" + top.ToString(CultureInfo.InvariantCulture);
+            return await GetAsync(path, WireContext.Default.LeaderboardDto, dto => new Leaderboard(
+                Required(dto.Entries, "entries").Select(e => Required(e, "entries[]"))
+                    .Select(e => new SocialLeaderboardEntry { Rank = e.Rank, UserId = e.UserId, Score = e.Score, TierName = e.TierName }).ToList(),
+                dto.Total), cancellationToken).ConfigureAwait(false);
+        }
+
+        // ---- transport ------------------------------------------------------------------
+
+        private Task<TResult> PostAsync<TRequest, TResponse, TResult>(string path, TRequest body, JsonTypeInfo<TRequest> requestType,
+            JsonTypeInfo<TResponse> responseType, Func<TResponse, TResult> map, string? idempotencyKey, CancellationToken cancellationToken)
+        {
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(body, requestType);
+            // One key per logical call, kept by every retry of it: the server applies it once.
+            var key = string.IsNullOrEmpty(idempotencyKey) ? Guid.NewGuid().ToString("N") : idempotencyKey!;
+            return SendAsync(() =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUri, path)) { Content = new ByteArrayContent(bytes) };
+                request.Content.Headers.ContentType = JsonMediaType;
+                request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+                return request;
+            }, responseType, map, cancellationToken);
+        }
+
+        private Task<TResult> GetAsync<TResponse, TResult>(string path, JsonTypeInfo<TResponse> responseType, Func<TResponse, TResult> map, CancellationToken cancellationToken) =>
+            SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, path)), responseType, map, cancellationToken);
+
+        /// <summary>Sends (the handler chain adds the key, retries and per-attempt timeouts),
+        /// reads the body within the timeout, and maps it. Whatever goes wrong after the
+        /// request left becomes a <see cref="SocialOsException"/>; the caller's cancellation
+        /// stays an OperationCanceledException.</summary>
+        private async Task<TResult> SendAsync<TResponse, TResult>(Func<HttpRequestMessage> createRequest, JsonTypeInfo<TResponse> responseType,
+            Func<TResponse, TResult> map, CancellationToken cancellationToken)
+        {
+            using var request = createRequest();
+            request.Headers.Accept.ParseAdd("application/json");
+            var target = request.RequestUri!;
+            var method = request.Method.Method;
+            HttpResponseMessage response;
+            try
+            {
+                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException e)
+            {
+                throw ErrorMapping.Timeout(method, target, Options.Timeout, e);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw ErrorMapping.Timeout(method, target, Options.Timeout, e);
+            }
+            catch (HttpRequestException e)
+            {
+                throw ErrorMapping.Unreachable(method, target, e);
+            }
+
+            using (response)
+            {
+                var content = await ReadBodyAsync(response, method, target, cancellationToken).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode) throw ErrorMapping.FromResponse(method, target, response, content);
+                try
+                {
+                    var dto = JsonSerializer.Deserialize(content, responseType) ?? throw new JsonException("The body is JSON null.");
+                    return map(dto);
+                }
+                catch (JsonException e)
+                {
+                    throw ErrorMapping.UnreadableBody(method, target, response, content, e);
+                }
+            }
+        }
+
+        /// <summary>The whole body, within the timeout: a server that stalls mid-body cannot
+        /// hold the call forever, and the caller can cancel it.</summary>
+        private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, string method, Uri target, CancellationToken cancellationToken)
+        {
+            if (response.Content is null) return Array.Empty<byte>();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(Options.Timeout);
+            try
+            {
+                using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                using var buffer = new MemoryStream();
+                await stream.CopyToAsync(buffer, 81920, timeout.Token).ConfigureAwait(false);
+                return buffer.ToArray();
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw ErrorMapping.Timeout(method, target, Options.Timeout, e);
+            }
+            catch (Exception e) when (e is HttpRequestException || e is IOException || e is ObjectDisposedException && timeout.IsCancellationRequested)
+            {
+                if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
+                if (timeout.IsCancellationRequested) throw ErrorMapping.Timeout(method, target, Options.Timeout, e);
+                throw ErrorMapping.Unreachable(method, target, e);
+            }
+        }
+
+        // ---- mapping --------------------------------------------------------------------
+
+        private static CurrencyAuditReport ToAudit(CurrencyAuditDto dto)
+        {
+            var summaryDto = Required(dto.Summary, "summary");
+            var days = Required(dto.Daily, "daily").Select(d => Required(d, "daily[]")).Select(d => new SocialCurrencyAuditDay
             {
                 Date = ParseDate(d.Date, "daily.date"),
                 Count = d.Count,
@@ -76,10 +208,10 @@ namespace GiftStudio
                 Type = dto.Type,
                 Metric = dto.Metric,
                 Window = dto.Window,
-                TotalGifts = dto.Summary.TotalGifts,
-                TotalValue = dto.Summary.TotalValue,
-                UniqueRecipients = dto.Summary.UniqueRecipients,
-                TopTier = dto.Summary.TopTier,
+                TotalGifts = summaryDto.TotalGifts,
+                TotalValue = summaryDto.TotalValue,
+                UniqueRecipients = summaryDto.UniqueRecipients,
+                TopTier = summaryDto.TopTier,
                 PeriodStart = days.Count > 0 ? days.Min(d => d.Date) : default,
                 PeriodEnd = days.Count > 0 ? days.Max(d => d.Date) : default,
                 Days = days.Count,
@@ -87,111 +219,8 @@ namespace GiftStudio
             return new CurrencyAuditReport(summary, days);
         }
 
-        /// <summary>GET /gamification/gifts: one page of the list (an extension route).</summary>
-        public async Task<GiftPage> ListGiftsAsync(string? tier = null, bool? active = null, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
-        {
-            var query = new List<string>();
-            if (tier != null) query.Add("tier=" + Uri.EscapeDataString(tier));
-            if (active is bool a) query.Add("active=" + (a ? "true" : "false"));
-            if (limit is int l) query.Add("limit=" + l.ToString(CultureInfo.InvariantCulture));
-            if (cursor != null) query.Add("cursor=" + Uri.EscapeDataString(cursor));
-            var path = "gamification/gifts" + (query.Count > 0 ? "?" + string.Join("&", query) : "");
-            var dto = await GetAsync(path, WireContext.Default.GiftPageDto, cancellationToken).ConfigureAwait(false);
-            return new GiftPage(dto.Data.Select(ToGift).ToList(), dto.NextCursor);
-        }
-
-        /// <summary>GET /gamification/gifts/{gift_id}.</summary>
-        public async Task<SocialGift> GetGiftAsync(string giftId, CancellationToken cancellationToken = default)
-        {
-            var dto = await GetAsync("gamification/gifts/" + Uri.EscapeDataString(giftId), WireContext.Default.GiftDto, cancellationToken).ConfigureAwait(false);
-            return ToGift(dto);
-        }
-
-        /// <summary>GET /gamification/score/{userId}: the score without changing it.</summary>
-        public async Task<SocialTierScore> GetTierScoreAsync(string userId, CancellationToken cancellationToken = default)
-        {
-            var dto = await GetAsync("gamification/score/" + Uri.EscapeDataString(userId) + "?metric=tier", WireContext.Default.ScoreDto, cancellationToken).ConfigureAwait(false);
-            return ToScore(dto);
-        }
-
-        /// <summary>GET /analytics?type=leaderboard: the top users by tier score.</summary>
-        public async Task<Leaderboard> GetLeaderboardAsync(int top = 10, CancellationToken cancellationToken = default)
-        {
-            var path = "analytics?type=leaderboard&metric=tier&limit=" + top.ToString(CultureInfo.InvariantCulture);
-            var dto = await GetAsync(path, WireContext.Default.LeaderboardDto, cancellationToken).ConfigureAwait(false);
-            var entries = dto.Entries.Select(e => new SocialLeaderboardEntry { Rank = e.Rank, UserId = e.UserId, Score = e.Score, TierName = e.TierName }).ToList();
-            return new Leaderboard(entries, dto.Total);
-        }
-
-        // ---- transport ------------------------------------------------------------------
-
-        private Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest body, JsonTypeInfo<TRequest> requestType,
-            JsonTypeInfo<TResponse> responseType, string? idempotencyKey, CancellationToken cancellationToken)
-        {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(body, requestType);
-            // One key per logical call, kept by every retry of it: the server applies it once.
-            var key = string.IsNullOrEmpty(idempotencyKey) ? Guid.NewGuid().ToString("N") : idempotencyKey!;
-            return SendAsync(() =>
-            {
-                var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(bytes) };
-                request.Content.Headers.ContentType = JsonMediaType;
-                request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
-                return request;
-            }, responseType, cancellationToken);
-        }
-
-        private Task<TResponse> GetAsync<TResponse>(string path, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken) =>
-            SendAsync(() => new HttpRequestMessage(HttpMethod.Get, path), responseType, cancellationToken);
-
-        private async Task<TResponse> SendAsync<TResponse>(Func<HttpRequestMessage> createRequest, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
-        {
-            using var request = createRequest();
-            request.Headers.Accept.ParseAdd("application/json");
-            var target = new Uri(BaseUri, request.RequestUri!);
-            HttpResponseMessage response;
-            try
-            {
-                // Per-attempt timeouts and retries live in the handler chain (RetryHandler).
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException e)
-            {
-                throw ErrorMapping.Timeout(request.Method.Method, target, Options.Timeout, e);
-            }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw ErrorMapping.Timeout(request.Method.Method, target, Options.Timeout, e);
-            }
-            catch (HttpRequestException e)
-            {
-                throw ErrorMapping.Unreachable(request.Method.Method, target, e);
-            }
-
-            using (response)
-            {
-                byte[] content;
-                try
-                {
-                    content = response.Content is null ? Array.Empty<byte>() : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is HttpRequestException || e is IOException)
-                {
-                    throw ErrorMapping.Unreachable(request.Method.Method, target, e);
-                }
-                if (!response.IsSuccessStatusCode) throw ErrorMapping.FromResponse(request.Method.Method, target, response, content);
-                try
-                {
-                    return JsonSerializer.Deserialize(content, responseType)
-                        ?? throw new JsonException("The body is JSON null.");
-                }
-                catch (JsonException e)
-                {
-                    throw ErrorMapping.UnreadableBody(request.Method.Method, target, response, content, e);
-                }
-            }
-        }
-
-        // ---- mapping --------------------------------------------------------------------
+        private static T Required<T>(T? value, string field) where T : class =>
+            value ?? throw new JsonException($"The response field {field} is missing or null.");
 
         private static SocialGift ToGift(GiftDto dto) => new SocialGift
         {
@@ -219,13 +248,13 @@ namespace GiftStudio
         public static string FormatInstant(DateTime utc) =>
             utc.ToUniversalTime().ToString(utc.Millisecond == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-        private static DateTime ParseInstant(string text, string field) =>
-            DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
+        private static DateTime ParseInstant(string? text, string field) =>
+            text != null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
                 ? instant.UtcDateTime
                 : throw new JsonException($"The response field {field} ('{text}') is not an RFC 3339 timestamp.");
 
-        private static DateTime ParseDate(string text, string field) =>
-            DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var date)
+        private static DateTime ParseDate(string? text, string field) =>
+            text != null && DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var date)
                 ? DateTime.SpecifyKind(date, DateTimeKind.Utc)
                 : throw new JsonException($"The response field {field} ('{text}') is not a yyyy-MM-dd date.");
 

@@ -16,6 +16,8 @@ namespace GiftStudio.Http
         public static SocialOsClient CreateClient(SocialOsClientOptions options)
         {
             if (options is null) throw new ArgumentNullException(nameof(options));
+            // The client's settings are fixed at creation: later changes to the caller's object do not leak in.
+            options = options.Clone();
             var services = new ServiceCollection();
             services.AddHttpClient(ClientName, http =>
                 {

@@ -42,7 +42,9 @@ builder.WebHost.UseUrls(options.Url);
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.AddServerHeader = false;
-    kestrel.Limits.MaxRequestBodySize = 1024 * 1024; // the API's own 64 KiB rule answers first
+    // The API's own 64 KiB rule answers (with 413, after draining up to 64 MiB); Kestrel's
+    // smaller default would cut the connection first.
+    kestrel.Limits.MaxRequestBodySize = 65L * 1024 * 1024;
 });
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(console =>

@@ -212,71 +212,116 @@ public sealed class AnalyticsTests : IClassFixture<EarlyMorningSandbox>
         answer.IsValidation(field);
     }
 
-    /// <summary>Events on two days: one server at 2026-02-18T10:00Z, then a second on the same data
-    /// file at 2026-02-20T02:00Z. Windows include or exclude the older events by the hour and by
-    /// the day, and the older day's row carries them.</summary>
+    private static (long Count, long Value) Row(JsonElement audit, int index)
+    {
+        var row = audit.GetProperty("daily")[index];
+        return (row.Int("count"), row.Int("value"));
+    }
+
+    private static (long Count, long Value, long Unique, string? Top) Summary(JsonElement audit)
+    {
+        var summary = audit.GetProperty("summary");
+        return (summary.Int("total_gifts"), summary.Int("total_value"), summary.Int("unique_recipients"), summary.Str("top_tier"));
+    }
+
+    /// <summary>Events on three days: servers on one data file at 2026-02-18T10:00Z, then
+    /// 2026-02-19T12:00Z, then 2026-02-20T02:00Z. Windows take or leave the older events by the
+    /// day and by the hour (past whole days, partial first days and today), and every row and
+    /// summary is exact.</summary>
     [Fact]
     public async Task Windows_select_events_across_days_and_restarts()
     {
         using var data = new TempData();
-        await using (var before = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-18T10:00:00Z" }))
+        await using (var first = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-18T10:00:00Z" }))
         {
-            var client = before.Client("K1");
-            var gift = await client.NewGiftAsync("platinum");
-            await client.AddScoreAsync("u1", 100, "gift_redeemed", gift);
-            await client.AddScoreAsync("u2", 50);
+            var client = first.Client("K1");
+            var platinum = await client.NewGiftAsync("platinum");
+            await client.AddScoreAsync("u1", 100, "gift_redeemed", platinum); // platinum
+            await client.AddScoreAsync("u2", 50);                              // adjustment, bronze
+            await client.AddScoreAsync("u4", 20, "gift_redeemed");             // bronze
         }
+        await using (var second = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-19T12:00:00Z" }))
+        {
+            var client = second.Client("K1");
+            await client.AddScoreAsync("u1", 7, "gift_redeemed");              // u1 at 107: bronze
+            await client.AddScoreAsync("u5", 300);                             // adjustment, silver
+            await client.AddScoreAsync("u5", -100);                            // counted by neither metric
+        }
+        await using var third = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-20T02:00:00Z" });
+        var k1 = third.Client("K1");
+        await k1.AddScoreAsync("u1", 10, "gift_redeemed");                     // bronze
+        await k1.AddScoreAsync("u3", 5, "gift_redeemed");                      // bronze
 
-        await using var after = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-20T02:00:00Z" });
-        var k1 = after.Client("K1");
-        await k1.AddScoreAsync("u1", 10, "gift_redeemed");
-        await k1.AddScoreAsync("u3", 5, "gift_redeemed");
-
+        // gifts_redeemed: 18th (2, 120) by u1, u4; 19th (1, 7) by u1; 20th (2, 15) by u1, u3.
         var week = await k1.CurrencyOkAsync("gifts_redeemed", "7d");
-        var rows = week.GetProperty("daily").EnumerateArray().ToList();
-        Assert.Equal(Days(Today, 7), rows.Select(r => r.Str("date")).ToArray());
-        Assert.Equal((2L, 15L), (rows[0].Int("count"), rows[0].Int("value")));
-        Assert.Equal((0L, 0L), (rows[1].Int("count"), rows[1].Int("value")));
-        Assert.Equal((1L, 100L), (rows[2].Int("count"), rows[2].Int("value")));
-        Assert.All(rows.Skip(3), r => Assert.Equal(0, r.Int("count")));
-        Assert.Equal(3, week.GetProperty("summary").Int("total_gifts"));
-        Assert.Equal(115, week.GetProperty("summary").Int("total_value"));
-        Assert.Equal(2, week.GetProperty("summary").Int("unique_recipients"));
+        Assert.Equal(Days(Today, 7), week.GetProperty("daily").EnumerateArray().Select(r => r.Str("date")).ToArray());
+        Assert.Equal((2L, 15L), Row(week, 0));
+        Assert.Equal((1L, 7L), Row(week, 1));
+        Assert.Equal((2L, 120L), Row(week, 2));
+        Assert.All(week.GetProperty("daily").EnumerateArray().Skip(3), r => Assert.Equal(0, r.Int("count")));
+        Assert.Equal((5L, 142L, 3L, "bronze"), Summary(week));
         AssertAddsUp(week);
+        Assert.Equal((5L, 142L, 3L, "bronze"), Summary(await k1.CurrencyOkAsync("gifts_redeemed", "3d")));
+        Assert.Equal((3L, 22L, 2L, "bronze"), Summary(await k1.CurrencyOkAsync("gifts_redeemed", "2d")));
+        Assert.Equal((2L, 15L, 2L, "bronze"), Summary(await k1.CurrencyOkAsync("gifts_redeemed", "1d")));
 
-        var awarded = (await k1.CurrencyOkAsync("points_awarded", "7d")).GetProperty("summary");
-        Assert.Equal(4, awarded.Int("total_gifts"));
-        Assert.Equal(165, awarded.Int("total_value"));
-        Assert.Equal(3, awarded.Int("unique_recipients"));
-
-        // 2d = the 19th and the 20th: the 18th's redemption is out.
-        var twoDays = await k1.CurrencyOkAsync("gifts_redeemed", "2d");
-        Assert.Equal(2, twoDays.GetProperty("summary").Int("total_gifts"));
-        Assert.Equal(15, twoDays.GetProperty("summary").Int("total_value"));
-        AssertAddsUp(twoDays);
-        // 3d reaches back to 00:00 on the 18th.
-        Assert.Equal(3, (await k1.CurrencyOkAsync("gifts_redeemed", "3d")).GetProperty("summary").Int("total_gifts"));
-
-        // 39h starts at ~11:00 on the 18th, after that redemption: three rows, the oldest empty.
-        var h39 = await k1.CurrencyOkAsync("gifts_redeemed", "39h");
-        var h39Rows = h39.GetProperty("daily").EnumerateArray().ToList();
-        Assert.Equal(Days(Today, 3), h39Rows.Select(r => r.Str("date")).ToArray());
-        Assert.Equal(0, h39Rows[2].Int("count"));
-        Assert.Equal(2, h39.GetProperty("summary").Int("total_gifts"));
-        Assert.Equal(2, h39.GetProperty("summary").Int("unique_recipients"));
-        AssertAddsUp(h39);
-        // 41h starts at ~09:00 on the 18th, before it.
+        // Hour windows: 41h reaches back before 10:00 on the 18th, 39h starts after it.
         var h41 = await k1.CurrencyOkAsync("gifts_redeemed", "41h");
-        Assert.Equal(1, h41.GetProperty("daily")[2].Int("count"));
-        Assert.Equal(115, h41.GetProperty("summary").Int("total_value"));
-        // platinum (the gift) once; bronze (no giftId, u1 and u3 at bronze scores) twice.
-        Assert.Equal("bronze", h41.GetProperty("summary").Str("top_tier"));
-        AssertAddsUp(h41);
-        // 5h: only today's events, two rows.
+        Assert.Equal(Days(Today, 3), h41.GetProperty("daily").EnumerateArray().Select(r => r.Str("date")).ToArray());
+        Assert.Equal((2L, 120L), Row(h41, 2));
+        Assert.Equal((5L, 142L, 3L, "bronze"), Summary(h41));
+        var h39 = await k1.CurrencyOkAsync("gifts_redeemed", "39h");
+        Assert.Equal(Days(Today, 3), h39.GetProperty("daily").EnumerateArray().Select(r => r.Str("date")).ToArray());
+        Assert.Equal((0L, 0L), Row(h39, 2));
+        Assert.Equal((1L, 7L), Row(h39, 1));
+        Assert.Equal((3L, 22L, 2L, "bronze"), Summary(h39));
+        AssertAddsUp(h39);
+        // 15h reaches back before 12:00 on the 19th, 13h starts after it.
+        Assert.Equal((3L, 22L, 2L, "bronze"), Summary(await k1.CurrencyOkAsync("gifts_redeemed", "15h")));
+        var h13 = await k1.CurrencyOkAsync("gifts_redeemed", "13h");
+        Assert.Equal((0L, 0L), Row(h13, 1));
+        Assert.Equal((2L, 15L, 2L, "bronze"), Summary(h13));
         var h5 = await k1.CurrencyOkAsync("gifts_redeemed", "5h");
         Assert.Equal(Days(Today, 2), h5.GetProperty("daily").EnumerateArray().Select(r => r.Str("date")).ToArray());
-        Assert.Equal(2, h5.GetProperty("summary").Int("total_gifts"));
+        Assert.Equal((2L, 15L, 2L, "bronze"), Summary(h5));
 
-        Assert.Equal(110, await k1.CurrentScoreAsync("u1"));
+        // points_awarded: 18th (3, 170) u1 u2 u4; 19th (2, 307) u1 u5; 20th (2, 15) u1 u3.
+        var awarded = await k1.CurrencyOkAsync("points_awarded", "7d");
+        Assert.Equal((2L, 15L), Row(awarded, 0));
+        Assert.Equal((2L, 307L), Row(awarded, 1));
+        Assert.Equal((3L, 170L), Row(awarded, 2));
+        Assert.Equal((7L, 492L, 5L, "bronze"), Summary(awarded));
+        AssertAddsUp(awarded);
+        Assert.Equal((4L, 322L, 3L, "bronze"), Summary(await k1.CurrencyOkAsync("points_awarded", "2d")));
+        Assert.Equal((4L, 322L, 3L, "bronze"), Summary(await k1.CurrencyOkAsync("points_awarded", "39h")));
+
+        Assert.Equal(117, await k1.CurrentScoreAsync("u1"));
+        Assert.Equal(200, await k1.CurrentScoreAsync("u5"));
+    }
+
+    /// <summary>Summary and daily rows count the same events, and a window ends now. When the data
+    /// file holds events later than the server's now (restarted with an earlier --now, e.g. a demo
+    /// clock on a file used before), those events are in no window: unique_recipients must not
+    /// count their users either.</summary>
+    [Fact]
+    public async Task Unique_recipients_counts_only_the_windows_events_when_the_file_has_later_ones()
+    {
+        using var data = new TempData();
+        await using (var later = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-20T14:00:00Z" }))
+        {
+            await later.Client("K1").AddScoreAsync("future", 10, "gift_redeemed");
+        }
+        await using var earlier = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-10T14:00:00Z" });
+        var client = earlier.Client("K1");
+
+        foreach (var metric in new[] { "gifts_redeemed", "points_awarded" })
+        {
+            var audit = await client.CurrencyOkAsync(metric, "7d");
+            var summary = audit.GetProperty("summary");
+            Assert.Equal(0, summary.Int("total_gifts"));
+            Assert.Equal(JsonValueKind.Null, summary.GetProperty("top_tier").ValueKind);
+            Assert.True(summary.Int("unique_recipients") == 0,
+                $"GET /v2/analytics?type=currency&metric={metric}&window=7d at 2026-02-10T14:00Z counts a recipient of no event in the window: {audit.GetRawText()}");
+        }
     }
 }

@@ -47,10 +47,9 @@ public sealed class RateLimitTests : IClassFixture<RateLimitedSandbox>
         var (allowed, limited) = await BurstAsync(client);
 
         Assert.True(allowed.Count >= 5, $"only {allowed.Count} requests passed a bucket of 5");
+        // A full bucket of 5 less this request, down to 0 on the last one let through.
         Assert.Equal(4, Remaining(allowed[0]));
-        Assert.True(Remaining(allowed[^1]) < Remaining(allowed[0]), string.Join(",", allowed.Select(Remaining)));
-        for (var i = 1; i < Math.Min(allowed.Count, 4); i++)
-            Assert.True(Remaining(allowed[i]) <= Remaining(allowed[i - 1]), string.Join(",", allowed.Select(Remaining)));
+        Assert.Equal(0, Remaining(allowed[^1]));
         Assert.All(allowed, a => Assert.True(long.Parse(a.Header("X-RateLimit-Reset")!, CultureInfo.InvariantCulture) >= 1, a.Header("X-RateLimit-Reset")));
 
         limited.Is(429, "quota-exceeded");
@@ -72,18 +71,28 @@ public sealed class RateLimitTests : IClassFixture<RateLimitedSandbox>
     public async Task Rate_limited_post_is_not_kept_for_its_idempotency_key()
     {
         var client = _sandbox.FreshTenant();
-        var key = Ids.Key();
-        var (_, limited) = await BurstAsync(client);
-        var refused = await client.ScoreAsync("limited", 9, idempotencyKey: key);
-        refused.Is(429, "quota-exceeded");
+        // Drain the bucket, then send the keyed POST. On a very slow machine the bucket may refill
+        // in between and the POST pass; then the scenario is repeated with a new key and user.
+        for (var attempt = 1; ; attempt++)
+        {
+            var key = Ids.Key();
+            var user = Ids.User("limited");
+            var (_, limited) = await BurstAsync(client);
+            limited.Is(429, "quota-exceeded");
+            var refused = await client.ScoreAsync(user, 9, idempotencyKey: key);
+            if (refused.Status == 200 && attempt < 5) continue;
+            refused.Is(429, "quota-exceeded");
 
-        await Task.Delay(TimeSpan.FromSeconds(RetryAfterSeconds(refused)));
-        var retried = await client.ScoreAsync("limited", 9, idempotencyKey: key);
+            await Task.Delay(TimeSpan.FromSeconds(RetryAfterSeconds(refused)));
+            var retried = await client.ScoreAsync(user, 9, idempotencyKey: key);
 
-        retried.IsOk();
-        Assert.Null(retried.Header("Idempotent-Replayed"));
-        Assert.Equal(9, retried.Json.Int("current"));
-        Assert.Equal(429, limited.Status);
+            retried.IsOk();
+            Assert.Null(retried.Header("Idempotent-Replayed"));
+            // Executed afresh, and the refused attempt had applied nothing.
+            Assert.Equal(0, retried.Json.Int("previous"));
+            Assert.Equal(9, retried.Json.Int("current"));
+            return;
+        }
     }
 
     [Fact]

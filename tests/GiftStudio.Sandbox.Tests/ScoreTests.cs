@@ -186,7 +186,7 @@ public sealed class ScoreTests : IClassFixture<SharedSandbox>
         var probe = (await client.CreateGiftAsync("probe", "silver")).Json;
         var sinceProbe = System.Diagnostics.Stopwatch.StartNew();
         var serverNow = Shape.Instant(probe.GetProperty("created_at"));
-        var expiresAt = serverNow.AddSeconds(2);
+        var expiresAt = serverNow.AddSeconds(3);
         var expires = expiresAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         var soon = await client.NewGiftAsync("gold", expires);
         var user = Ids.User("expiry");

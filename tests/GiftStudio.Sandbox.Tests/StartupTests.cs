@@ -24,6 +24,9 @@ public sealed class StartupTests
         { new[] { "--api-key", "K1", "--parent-pid", "abc" }, "--parent-pid" },
         { new[] { "--api-key-file", "/nonexistent/giftstudio/keys.txt" }, "--api-key-file" },
         { new[] { "--api-key", "has space" }, "--api-key" },
+        { new[] { "--api-key", "K1", "--seed", "0,10" }, "--seed" },
+        { new[] { "--api-key", "K1", "--seed", "abc" }, "--seed" },
+        { new[] { "--api-key", "K1", "--seed", "10,366" }, "--seed" },
     };
 
     [Theory]

@@ -36,7 +36,13 @@ namespace GiftStudio.Pipeline
                 log.Debug($"Response headers:{Environment.NewLine}{Headers(response.Headers, response.Content?.Headers)}");
                 return response;
             }
-            catch (Exception e) when (!(e is OperationCanceledException) || !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException)
+            {
+                // This token is the attempt's: cancelled by its timeout or by the caller.
+                log.Verbose($"{line} -> no response after {watch.Elapsed.TotalMilliseconds:0} ms (timed out or cancelled)");
+                throw;
+            }
+            catch (Exception e)
             {
                 log.Verbose($"{line} -> failed after {watch.Elapsed.TotalMilliseconds:0} ms: {e.GetBaseException().Message}");
                 throw;

@@ -50,7 +50,8 @@ public sealed class Api
         MethodNotAllowed(app, "/v2/gamification/score/{userId}", "GET");
         MethodNotAllowed(app, "/v2/analytics", "GET");
         MethodNotAllowed(app, "/_sandbox/stats", "GET");
-        app.MapFallback(context => throw ApiProblem.NotFound($"There is no route {context.Request.Path.Value}."));
+        // "{*path}": the default fallback pattern skips file-like paths (/report.csv).
+        app.MapFallback("{*path}", context => throw ApiProblem.NotFound($"There is no route {context.Request.Path.Value}."));
     }
 
     /// <summary>A known route with another method: 405 with Allow. Order 1 lets the route's
@@ -172,18 +173,38 @@ public sealed class Api
             throw new ApiProblem(415, "unsupported-media-type", "Unsupported media type",
                 $"Content-Type must be application/json (UTF-8), not '{request.ContentType ?? "(none)"}'.",
                 ProblemErrors.One("Content-Type", "must be application/json"));
-        if (request.ContentLength > MaxBodyBytes) throw TooLarge();
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            await DrainAsync(request.Body, context.RequestAborted);
+            throw TooLarge();
+        }
 
         using var buffer = new MemoryStream();
         var chunk = new byte[8192];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
         {
-            if (buffer.Length + read > MaxBodyBytes) throw TooLarge();
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                await DrainAsync(request.Body, context.RequestAborted);
+                throw TooLarge();
+            }
             buffer.Write(chunk, 0, read);
         }
         return buffer.ToArray();
     }
+
+    /// <summary>Reads and discards the rest of an oversized body (up to a limit), so that a
+    /// client still uploading gets to read the 413 instead of a reset connection.</summary>
+    private static async Task DrainAsync(Stream body, System.Threading.CancellationToken aborted)
+    {
+        var chunk = new byte[64 * 1024];
+        long drained = 0;
+        int read;
+        while (drained < MaxDrainBytes && (read = await body.ReadAsync(chunk, aborted)) > 0) drained += read;
+    }
+
+    private const long MaxDrainBytes = 64L * 1024 * 1024;
 
     private static ApiProblem TooLarge() => new(413, "payload-too-large", "Payload too large",
         $"The body is larger than {MaxBodyBytes} bytes.", ProblemErrors.One("body", $"must be at most {MaxBodyBytes} bytes"));

@@ -257,8 +257,8 @@ public sealed class SandboxStore
         }
 
         var lastColumn = redeemed ? "last_redeemed_ms" : "last_awarded_ms";
-        var recipients = (long)Command(c, $"SELECT count(*) FROM users WHERE tenant_id = $t AND {lastColumn} >= $from;",
-            ("$t", tenant), ("$from", window.FromMs)).ExecuteScalar()!;
+        var recipients = (long)Command(c, $"SELECT count(*) FROM users WHERE tenant_id = $t AND {lastColumn} >= $from AND {lastColumn} <= $to;",
+            ("$t", tenant), ("$from", window.FromMs), ("$to", window.ToMs)).ExecuteScalar()!;
 
         // Most frequent redemption tier; ties go to the higher tier.
         string? topTier = null;
