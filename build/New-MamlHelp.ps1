@@ -9,7 +9,8 @@
     becomes <OutputPath>/en-US/about_GiftStudio.help.txt.
 
     Names, syntax, parameter types, required, position, aliases and pipeline input come
-    from the real cmdlet metadata (the module at -ModulePath is imported for Get-Command);
+    from the real cmdlet metadata (the module at -ModulePath is imported for Get-Command, so
+    run the script in a pwsh of its own, as build.ps1 and tests/Pester/Help.Tests.ps1 do);
     synopsis, descriptions, inputs, outputs, examples and notes come from the markdown.
 
     The script throws, listing every problem, when an exported cmdlet has no markdown file,
@@ -360,8 +361,20 @@ function Read-CommandHelp {
     $document = Read-Markdown $Path
     $name = [System.IO.Path]::GetFileNameWithoutExtension($Path)
     if ($document.Title -ne $name) { $Problems.Add("${file}: the title must be '# $name', not '# $($document.Title)'.") }
-    foreach ($section in $document.Sections.Keys) {
-        if ($section -notin $Sections) { $Problems.Add("${file}: unknown section '## $section' (expected: $($Sections -join ', ')).") }
+    if (@($document.Preamble | Where-Object { $_ -match '\S' }).Count -gt 0) {
+        $Problems.Add("${file}: text outside any '## ' section would be lost; move it into a section.")
+    }
+    foreach ($section in $document.Sections.Values) {
+        if ($section.Name -notin $Sections) { $Problems.Add("${file}: unknown section '## $($section.Name)' (expected: $($Sections -join ', ')).") }
+        # Text where the structure has no place for it would be lost silently.
+        if ($section.Name -in 'PARAMETERS', 'INPUTS', 'OUTPUTS', 'EXAMPLES') {
+            if (@($section.Lines | Where-Object { $_ -match '\S' }).Count -gt 0) {
+                $Problems.Add("${file}: text directly under '## $($section.Name)' would be lost; put it under a '### ' heading.")
+            }
+        }
+        elseif ($section.Subsections.Count -gt 0) {
+            $Problems.Add("${file}: '## $($section.Name)' takes no '### ' headings ('### $($section.Subsections[0].Title)').")
+        }
     }
     function Section([string] $SectionName) {
         if ($document.Sections.Contains($SectionName)) { $document.Sections[$SectionName] } else { $null }
@@ -399,13 +412,14 @@ function Read-CommandHelp {
             }
         })
     }
-    $inputs = & $types 'INPUTS'
-    $outputs = & $types 'OUTPUTS'
+    $inputs = @(& $types 'INPUTS')
+    $outputs = @(& $types 'OUTPUTS')
     if ($inputs.Count -eq 0) { $Problems.Add("${file}: INPUTS lists no type ('### None' when nothing is taken from the pipeline).") }
     if ($outputs.Count -eq 0) { $Problems.Add("${file}: OUTPUTS lists no type ('### None' when nothing is written).") }
 
     $examples = @(if (Section 'EXAMPLES') {
         foreach ($sub in (Section 'EXAMPLES').Subsections) {
+            if ($sub.Title -notmatch '^Example \d+:\s*\S') { $Problems.Add("${file}: '### $($sub.Title)' should read '### Example N: title'.") }
             $blocks = ConvertTo-Block $sub.Lines
             $code = @($blocks | Where-Object Kind -eq 'Code')
             if ($code.Count -eq 0) { $Problems.Add("${file}: '### $($sub.Title)' has no code block.") }
@@ -429,7 +443,7 @@ function Read-CommandHelp {
     $notes = @(if (Section 'NOTES') { Get-Paragraph (Section 'NOTES').Lines })
     $links = @(if (Section 'RELATED LINKS') {
         foreach ($block in (ConvertTo-Block (Section 'RELATED LINKS').Lines)) {
-            $items = if ($block.Kind -eq 'List') { $block.Items } else { @($block.Text) }
+            $items = switch ($block.Kind) { 'List' { $block.Items } 'Paragraph' { @($block.Text) } default { @() } }
             foreach ($item in $items) {
                 if ($item -match '^\[([^\]]+)\]\(([^)]+)\)$') { [pscustomobject]@{ Text = $Matches[1]; Uri = $Matches[2] } }
                 else { [pscustomobject]@{ Text = ($item -replace '`', ''); Uri = '' } }
@@ -753,8 +767,7 @@ try {
     $aboutPath = Join-Path $cultureOut "$AboutTopic.help.txt"
     [System.IO.File]::WriteAllText($aboutPath, (ConvertTo-AboutText $aboutSource), [System.Text.UTF8Encoding]::new($false))
 
-    Write-Verbose "Wrote help for $($commands.Count) cmdlets to $mamlPath and $aboutPath."
-    [pscustomobject]@{ MamlPath = $mamlPath; AboutPath = $aboutPath; Commands = $commands.Count }
+    Write-Host "Help for $($commands.Count) cmdlets: $mamlPath; about topic: $aboutPath"
 }
 finally {
     if (-not $wasLoaded) { Remove-Module -ModuleInfo $module -ErrorAction Ignore }

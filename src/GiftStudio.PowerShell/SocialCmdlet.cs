@@ -46,23 +46,36 @@ namespace GiftStudio.PowerShell
             return connection;
         }
 
-        /// <summary>Runs async core work to completion on this (pipeline) thread, writing its
-        /// verbose and debug lines as they arrive. Ctrl+C cancels it at once.</summary>
-        protected T Run<T>(Func<SocialOsClient, CancellationToken, Task<T>> work)
+        private readonly QueuedLog _log = new QueuedLog();
+
+        /// <summary>Starts async core work with this cmdlet's log attached; it runs off the
+        /// pipeline thread, which only ever writes.</summary>
+        private Task<T> Start<T>(Func<SocialOsClient, CancellationToken, Task<T>> work)
         {
             var client = ResolveConnection().Client;
-            var log = new QueuedLog();
-            Task<T> task;
-            using (RequestLogScope.Begin(log))
+            using (RequestLogScope.Begin(_log))
             {
-                task = Task.Run(() => work(client, _stopping.Token));
+                return Task.Run(() => work(client, _stopping.Token));
             }
+        }
+
+        /// <summary>Waits on this (pipeline) thread for <paramref name="task"/>, writing the
+        /// verbose and debug lines of every request in flight as they arrive.</summary>
+        private void WaitWritingLog(Task task)
+        {
             while (!task.IsCompleted)
             {
-                log.WaitForMessage(task);
-                WriteLog(log);
+                _log.WaitForMessage(task);
+                WriteLog(_log);
             }
-            WriteLog(log);
+            WriteLog(_log);
+        }
+
+        /// <summary>Runs async core work to completion. Ctrl+C cancels it at once.</summary>
+        protected T Run<T>(Func<SocialOsClient, CancellationToken, Task<T>> work)
+        {
+            var task = Start(work);
+            WaitWritingLog(task);
             try
             {
                 return task.GetAwaiter().GetResult();
@@ -71,6 +84,78 @@ namespace GiftStudio.PowerShell
             {
                 throw new PipelineStoppedException();
             }
+        }
+
+        // ---- concurrent pipelines ---------------------------------------------------------
+
+        private readonly System.Collections.Generic.Queue<Pending> _pending = new System.Collections.Generic.Queue<Pending>();
+
+        private sealed class Pending
+        {
+            public Pending(Task task, object? target, Action write)
+            {
+                Task = task;
+                Target = target;
+                Write = write;
+            }
+
+            public Task Task { get; }
+            public object? Target { get; }
+            public Action Write { get; }
+        }
+
+        /// <summary>Starts one item's request while earlier ones may still be in flight (at
+        /// most <paramref name="limit"/>), and writes finished items strictly in input order.
+        /// Memory stays bounded: never more than the limit is held.</summary>
+        protected void Submit<T>(Func<SocialOsClient, CancellationToken, Task<T>> work, object? target, int limit, Action<T> write)
+        {
+            while (_pending.Count >= limit) CompleteOldest();
+            Task<T> task;
+            try
+            {
+                task = Start(work);
+            }
+            catch (Exception error)
+            {
+                task = Task.FromException<T>(error);
+            }
+            _pending.Enqueue(new Pending(task, target, () => write(task.Result)));
+            WriteFinished();
+        }
+
+        /// <summary>Writes the error of an item that failed before it was sent, in its place
+        /// after the results of the items before it.</summary>
+        protected void SubmitFailure(Exception error, object? target)
+        {
+            // The items before it are written first; nothing after it has been sent yet.
+            CompleteAll();
+            WriteFailure(error, target);
+        }
+
+        /// <summary>Writes every item still in flight, in order (from EndProcessing).</summary>
+        protected void CompleteAll()
+        {
+            while (_pending.Count > 0) CompleteOldest();
+        }
+
+        private void WriteFinished()
+        {
+            WriteLog(_log);
+            while (_pending.Count > 0 && _pending.Peek().Task.IsCompleted) CompleteOldest();
+        }
+
+        private void CompleteOldest()
+        {
+            var item = _pending.Peek();
+            WaitWritingLog(item.Task);
+            _pending.Dequeue();
+            if (item.Task.Status == TaskStatus.RanToCompletion)
+            {
+                item.Write();
+                return;
+            }
+            var error = item.Task.Exception?.GetBaseException() ?? new OperationCanceledException();
+            WriteFailure(error, item.Target);
         }
 
         private readonly System.Diagnostics.Stopwatch _sinceProgress = new System.Diagnostics.Stopwatch();
@@ -116,8 +201,12 @@ namespace GiftStudio.PowerShell
             }
         }
 
+        /// <summary>Called when the pipeline ends, also early (Select-Object -First): whatever
+        /// is still in flight is cancelled, quietly.</summary>
         public void Dispose()
         {
+            if (_pending.Count > 0) _stopping.Cancel();
+            _pending.Clear();
             _stopping.Dispose();
             GC.SuppressFinalize(this);
         }

@@ -18,6 +18,36 @@ namespace GiftStudio.PowerShell
         [AllowEmptyString]
         public string? IdempotencyKey { get; set; }
 
+        /// <summary>How many requests may be in flight at once while input streams in; results
+        /// are still written in input order. Default 4, gentle on the hosted service.</summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = DefaultThrottleLimit;
+
+        public const int DefaultThrottleLimit = 4;
+
+        /// <summary>Under -ErrorAction Stop (or that preference) without an explicit
+        /// -ThrottleLimit, one at a time: a run must stop at the first failure with nothing
+        /// after it already sent.</summary>
+        protected int EffectiveThrottleLimit
+        {
+            get
+            {
+                if (MyInvocation.BoundParameters.ContainsKey(nameof(ThrottleLimit))) return ThrottleLimit;
+                var preference = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out var action)
+                    ? action
+                    : SessionState.PSVariable.GetValue("ErrorActionPreference");
+                var stop = string.Equals(Unwrap(preference)?.ToString(), nameof(ActionPreference.Stop), StringComparison.OrdinalIgnoreCase);
+                return stop ? 1 : ThrottleLimit;
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            CompleteAll();
+            base.EndProcessing();
+        }
+
         protected override void BeginProcessing()
         {
             _literalKey = MyInvocation.BoundParameters.ContainsKey(nameof(IdempotencyKey)) && !string.IsNullOrEmpty(IdempotencyKey);

@@ -16,6 +16,8 @@ $env:GIFTSTUDIO_TEST_MODULE = $ModulePath
 # Restored test tools (e.g. the older Microsoft.Extensions.* for the isolation test).
 $env:GIFTSTUDIO_TEST_PACKAGES = Split-Path (Split-Path (Split-Path (Split-Path $PesterManifest)))
 
+# The tests run with PowerShell's default error preference, as users' sessions do.
+$ErrorActionPreference = 'Continue'
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = $TestPath
 $configuration.Run.PassThru = $true

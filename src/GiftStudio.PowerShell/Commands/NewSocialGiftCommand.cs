@@ -48,12 +48,15 @@ namespace GiftStudio.PowerShell.Commands
                 var what = $"gift '{gift.Name}' ({gift.Tier}, {gift.Reward} points{(gift.Badge ? ", badge" : "")}{(gift.Expires is DateTime e ? $", expires {e:yyyy-MM-dd HH:mm}Z" : "")})";
                 var key = KeyForThisItem();
                 if (!ShouldProcess(what, "Create")) return;
-                WriteObject(Run((client, cancel) => client.CreateGiftAsync(gift, key, cancel)));
-                ReportProgress("Creating gifts");
+                Submit((client, cancel) => client.CreateGiftAsync(gift, key, cancel), target, EffectiveThrottleLimit, result =>
+                {
+                    WriteObject(result);
+                    ReportProgress("Creating gifts");
+                });
             }
             catch (Exception error) when (!(error is PipelineStoppedException))
             {
-                WriteFailure(error, target);
+                SubmitFailure(error, target);
             }
         }
 

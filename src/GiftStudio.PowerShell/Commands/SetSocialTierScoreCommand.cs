@@ -47,12 +47,15 @@ namespace GiftStudio.PowerShell.Commands
                 var change = $"{update.Action} {update.Value:+#;-#;0}{(update.GiftId != null ? $" (gift {update.GiftId})" : "")}";
                 var key = KeyForThisItem();
                 if (!ShouldProcess(what, change)) return;
-                WriteObject(Run((client, cancel) => client.UpdateTierScoreAsync(update, key, cancel)));
-                ReportProgress("Updating tier scores");
+                Submit((client, cancel) => client.UpdateTierScoreAsync(update, key, cancel), target, EffectiveThrottleLimit, result =>
+                {
+                    WriteObject(result);
+                    ReportProgress("Updating tier scores");
+                });
             }
             catch (Exception error) when (!(error is PipelineStoppedException))
             {
-                WriteFailure(error, target);
+                SubmitFailure(error, target);
             }
         }
     }
