@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -92,12 +93,15 @@ namespace GiftStudio.PowerShell
 
         private sealed class Pending
         {
-            public Pending(Task task, object? target, Action write)
+            public Pending(Task task, object? target, Action write, string? orderingKey)
             {
                 Task = task;
                 Target = target;
                 Write = write;
+                OrderingKey = orderingKey;
             }
+
+            public string? OrderingKey { get; }
 
             public Task Task { get; }
             public object? Target { get; }
@@ -107,9 +111,16 @@ namespace GiftStudio.PowerShell
         /// <summary>Starts one item's request while earlier ones may still be in flight (at
         /// most <paramref name="limit"/>), and writes finished items strictly in input order.
         /// Memory stays bounded: never more than the limit is held.</summary>
-        protected void Submit<T>(Func<SocialOsClient, CancellationToken, Task<T>> work, object? target, int limit, Action<T> write)
+        /// <param name="orderingKey">Items with the same key (a user id) are never in flight
+        /// together, so they are applied in input order: a later -10 never overtakes an
+        /// earlier +100 of the same user.</param>
+        protected void Submit<T>(Func<SocialOsClient, CancellationToken, Task<T>> work, object? target, int limit, Action<T> write, string? orderingKey = null)
         {
             while (_pending.Count >= limit) CompleteOldest();
+            if (orderingKey != null)
+            {
+                while (_pending.Any(p => string.Equals(p.OrderingKey, orderingKey, StringComparison.Ordinal))) CompleteOldest();
+            }
             Task<T> task;
             try
             {
@@ -119,7 +130,7 @@ namespace GiftStudio.PowerShell
             {
                 task = Task.FromException<T>(error);
             }
-            _pending.Enqueue(new Pending(task, target, () => write(task.Result)));
+            _pending.Enqueue(new Pending(task, target, () => write(task.Result), orderingKey));
             WriteFinished();
         }
 

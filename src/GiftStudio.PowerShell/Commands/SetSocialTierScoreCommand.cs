@@ -51,7 +51,7 @@ namespace GiftStudio.PowerShell.Commands
                 {
                     WriteObject(result);
                     ReportProgress("Updating tier scores");
-                });
+                }, orderingKey: update.UserId);
             }
             catch (Exception error) when (!(error is PipelineStoppedException))
             {
