@@ -66,6 +66,9 @@ function Invoke-Build {
     $sandboxOut = Join-Path $ModuleOut 'sandbox'
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/GiftStudio.Sandbox/GiftStudio.Sandbox.csproj'),
         '-c', $Configuration, '--no-build', '--nologo', '-v', 'quiet', '-o', $sandboxOut)
+    # External MAML help, generated from docs/help (a child pwsh, so this session never loads the module).
+    Invoke-Native (Join-Path $PSHOME 'pwsh') @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'build/New-MamlHelp.ps1'),
+        '-SourcePath', (Join-Path $Root 'docs/help'), '-OutputPath', $ModuleOut, '-ModulePath', $ModuleOut)
     Write-Host "Staged $ModuleOut"
 }
 

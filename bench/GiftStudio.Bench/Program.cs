@@ -28,6 +28,8 @@ switch (args[0])
         var clients = int.Parse(options.Get("clients", "1"), CultureInfo.InvariantCulture);
         var count = int.Parse(options.Get("count", "2000"), CultureInfo.InvariantCulture);
         var users = int.Parse(options.Get("users", "1000"), CultureInfo.InvariantCulture);
+        var prefix = options.Get("prefix", "bench.user");
+        var fixedValue = options.Get("value", "0");
         var next = -1;
         var failures = 0;
         var watch = Stopwatch.StartNew();
@@ -37,7 +39,7 @@ switch (args[0])
             while ((i = Interlocked.Increment(ref next)) < count)
             {
                 var (path, body) = args[0] == "score"
-                    ? ("gamification/score", $"{{\"userId\":\"bench.user{i % users}\",\"metric\":\"tier\",\"action\":\"gift_redeemed\",\"value\":{1 + i % 50}}}")
+                    ? ("gamification/score", $"{{\"userId\":\"{prefix}{i % users}\",\"metric\":\"tier\",\"action\":\"gift_redeemed\",\"value\":{(fixedValue != "0" ? fixedValue : (1 + i % 50).ToString(CultureInfo.InvariantCulture))}}}")
                     : ("gamification/gifts", $"{{\"name\":\"Bench gift {i}\",\"tier\":\"silver\",\"reward\":{1 + i % 500},\"badge\":false}}");
                 using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
                 request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));

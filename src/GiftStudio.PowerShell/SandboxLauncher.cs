@@ -46,7 +46,8 @@ namespace GiftStudio.PowerShell
             var ownsDirectory = settings.DataPath == null;
             var dataPath = settings.DataPath != null ? Path.GetFullPath(settings.DataPath) : Path.Combine(work, "sandbox.db");
             var logPath = Path.Combine(work, "sandbox.log");
-            var keyText = "sk_sandbox_" + Convert.ToBase64String(RandomBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            // Random from the first character: no fixed prefix that a partial leak could hide behind.
+            var keyText = Convert.ToBase64String(RandomBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
             var keyFile = Path.Combine(work, "api-key.txt");
             File.WriteAllText(keyFile, keyText + "\n");
             RestrictToOwner(keyFile);

@@ -83,6 +83,7 @@ if (options.Seed is { } seed)
         : "--seed: the data file already holds data for the first key; left it as it is.";
 }
 
+store.LoadRanks();
 builder.Services.AddSingleton(tenants);
 builder.Services.AddSingleton(new RateLimiter(options.RateLimit));
 builder.Services.AddSingleton(store);

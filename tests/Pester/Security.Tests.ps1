@@ -8,6 +8,7 @@ BeforeAll {
     $script:DataPath = Join-Path $Work 'sandbox.db'
     $script:Transcript = Join-Path $Work 'transcript.txt'
 
+    $Error.Clear()   # only this file's errors are searched
     $DebugPreference = 'Continue'   # -Debug must not stop at prompts in this host
     Start-Transcript -LiteralPath $Transcript -IncludeInvocationHeader | Out-Null
     $script:Exercise = {

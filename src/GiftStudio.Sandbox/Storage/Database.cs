@@ -50,6 +50,13 @@ public sealed class Database : IAsyncDisposable
 
     public string FilePath => _writer.DataSource;
 
+    /// <summary>Raised on the writer after any write was rolled back (one item or a group),
+    /// so state kept beside the tables (the rank index) can be read again.</summary>
+    public event Action<SqliteConnection>? RolledBack;
+
+    /// <summary>Raised on the writer after a group committed.</summary>
+    public event Action? Committed;
+
     /// <summary>A pooled read connection; WAL lets readers run beside the writer.</summary>
     public SqliteConnection OpenReader()
     {
@@ -102,14 +109,17 @@ public sealed class Database : IAsyncDisposable
                 {
                     Execute(_writer, "ROLLBACK TO item; RELEASE item;");
                     item.Failed(e);
+                    RolledBack?.Invoke(_writer);
                 }
             }
             Execute(_writer, "COMMIT;");
+            Committed?.Invoke();
         }
         catch (Exception e)
         {
             try { Execute(_writer, "ROLLBACK;"); } catch (SqliteException) { /* no transaction left to roll back */ }
             foreach (var item in group) item.Failed(e);
+            RolledBack?.Invoke(_writer);
         }
         foreach (var item in group) item.Complete();
     }

@@ -19,12 +19,28 @@ public sealed class SandboxStore
     private readonly Database _database;
     private readonly TierRules _tiers;
     private readonly Clock _clock;
+    private readonly RankIndex _ranks = new();
+    private bool _ranksChanged;
 
     public SandboxStore(Database database, TierRules tiers, Clock clock)
     {
         _database = database;
         _tiers = tiers;
         _clock = clock;
+        // A rolled-back write may have touched the in-memory ranks: read them again (only
+        // when ranks changed since the last commit; refusals happen before any change).
+        database.Committed += () => _ranksChanged = false;
+        database.RolledBack += c =>
+        {
+            if (_ranksChanged) _ranks.Rebuild(c);
+        };
+    }
+
+    /// <summary>Loads the rank index (after seeding, before serving).</summary>
+    public void LoadRanks()
+    {
+        using var connection = _database.OpenReader();
+        _ranks.Rebuild(connection);
     }
 
     public Database Database => _database;
@@ -127,27 +143,29 @@ public sealed class SandboxStore
             giftTier = gift.GetInt32(1);
         }
 
-        var (userRef, previous) = UserFor(c, tenant, change.UserId, now);
+        var (userRef, previous, isNew) = UserFor(c, tenant, change.UserId, now);
         var current = previous + change.Value;
         if (current < 0)
             throw ApiProblem.Unprocessable("value", $"{change.Value} would take the score of '{change.UserId}' from {previous} to {current}; a score cannot fall below 0");
 
         var tierIndex = _tiers.TierIndexFor(current);
         AppendEvent(c, tenant, userRef, change.Action, change.Value, giftTier ?? tierIndex, giftRef, previous, current, now);
-        return new ScoreDto(change.UserId, "tier", previous, current, TierRules.Names[tierIndex], RankOf(c, tenant, current), Rfc3339.Format(now));
+        _ranksChanged = true;
+        _ranks.Change(tenant, isNew ? null : previous, current);
+        return new ScoreDto(change.UserId, "tier", previous, current, TierRules.Names[tierIndex], _ranks.RankOf(tenant, current), Rfc3339.Format(now));
     }
 
     /// <summary>The user's row id and score, creating the user with score 0 on first sight
     /// (inside the caller's savepoint, so a refused change leaves no user behind).</summary>
-    internal static (long Ref, long Score) UserFor(SqliteConnection c, long tenant, string userId, long atMs)
+    internal static (long Ref, long Score, bool IsNew) UserFor(SqliteConnection c, long tenant, string userId, long atMs)
     {
         using (var found = Command(c, "SELECT id, score FROM users WHERE tenant_id = $t AND user_id = $u;", ("$t", tenant), ("$u", userId)).ExecuteReader())
         {
-            if (found.Read()) return (found.GetInt64(0), found.GetInt64(1));
+            if (found.Read()) return (found.GetInt64(0), found.GetInt64(1), false);
         }
         var id = (long)Command(c, "INSERT INTO users (tenant_id, user_id, score, updated_ms) VALUES ($t, $u, 0, $at) RETURNING id;",
             ("$t", tenant), ("$u", userId), ("$at", atMs)).ExecuteScalar()!;
-        return (id, 0);
+        return (id, 0, true);
     }
 
     /// <summary>The one way a score changes: a ledger event, the user's running total and the
@@ -191,12 +209,8 @@ public sealed class SandboxStore
             score = user.GetInt64(0);
             updated = user.GetInt64(1);
         }
-        return new ScoreDto(userId, "tier", score, score, _tiers.TierFor(score), RankOf(c, tenant, score), Rfc3339.Format(updated));
+        return new ScoreDto(userId, "tier", score, score, _tiers.TierFor(score), _ranks.RankOf(tenant, score), Rfc3339.Format(updated));
     }
-
-    /// <summary>Competition rank: one more than the number of users strictly above.</summary>
-    private static long RankOf(SqliteConnection c, long tenant, long score) =>
-        1 + (long)Command(c, "SELECT count(*) FROM users WHERE tenant_id = $t AND score > $s;", ("$t", tenant), ("$s", score)).ExecuteScalar()!;
 
     public LeaderboardDto Leaderboard(SqliteConnection c, long tenant, int limit)
     {

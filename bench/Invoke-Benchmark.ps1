@@ -1,0 +1,202 @@
+<#
+.SYNOPSIS
+    GiftStudio's benchmark: every figure side by side in one run, medians of repetitions,
+    written as a markdown report (build.ps1 -Task Bench runs it).
+.DESCRIPTION
+    1. N CSV rows through New-SocialGift vs Import-Csv | ForEach-Object { Invoke-RestMethod },
+       sequential and with 8 in flight (vs ForEach-Object -Parallel -ThrottleLimit 8).
+    2. The raw C# HttpClient load generator with 8 in flight: the sandbox's ceiling.
+    3. N Set-SocialTierScore updates over 1,000 users, the same comparison.
+    4. Import-Module cost: a fresh pwsh -NoProfile with and without Import-Module GiftStudio,
+       and the first cmdlet call.
+    5. The sandbox alone: score updates/s at 1 and 8 clients on 100,000 users / 1,000,000
+       events (including the lowest-ranked user), and analytics latency (7d, 30d, 365d), cold
+       and warm.
+    6. Peak memory of a 100,000-row pipeline against a bare pwsh.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $BenchTool,
+    [string] $ReportPath = (Join-Path $PSScriptRoot 'REPORT.md'),
+    [int] $Rows = 10000,
+    [int] $Repetitions = 3,
+    [int] $BigUsers = 100000,
+    [int] $BigEvents = 1000000,
+    [int] $MemoryRows = 100000
+)
+
+$ErrorActionPreference = 'Stop'
+$manifest = Join-Path $ModulePath 'GiftStudio.psd1'
+Import-Module $manifest
+$pwshExe = Join-Path $PSHOME 'pwsh'
+$work = Join-Path ([IO.Path]::GetTempPath()) ("gs-bench-" + [guid]::NewGuid().ToString('n'))
+New-Item -ItemType Directory $work | Out-Null
+$results = [System.Collections.Generic.List[object]]::new()
+
+function Measure-Median([scriptblock] $Action, [int] $Times = $Repetitions) {
+    $seconds = foreach ($i in 1..$Times) { (Measure-Command $Action).TotalSeconds }
+    ($seconds | Sort-Object)[[int][math]::Floor(($seconds.Count - 1) / 2)]
+}
+
+function Add-Result([string] $Group, [string] $Name, [double] $Seconds, [int] $Count) {
+    $row = [pscustomobject]@{ Group = $Group; Name = $Name; Seconds = [math]::Round($Seconds, 3); PerSecond = [math]::Round($Count / $Seconds, 0) }
+    $results.Add($row)
+    Write-Host ("{0,-10} {1,-60} {2,8:0.000} s {3,8:0}/s" -f $Group, $Name, $row.Seconds, $row.PerSecond)
+    $row
+}
+
+function Get-PlainKey($Sandbox) { [System.Net.NetworkCredential]::new('', $Sandbox.ApiKey).Password }
+
+try {
+    # ---- 1 and 2: gifts ---------------------------------------------------------------------
+    $giftCsv = Join-Path $work 'gifts.csv'
+    1..$Rows | ForEach-Object { [pscustomobject]@{ Name = "Bench gift $_"; Tier = 'silver'; Reward = 1 + $_ % 500; Badge = 'false' } } |
+        Export-Csv $giftCsv -NoTypeInformation
+    $scoreCsv = Join-Path $work 'scores.csv'
+    1..$Rows | ForEach-Object { [pscustomobject]@{ UserId = "bench.user$($_ % 1000)"; Value = 1 + $_ % 50 } } |
+        Export-Csv $scoreCsv -NoTypeInformation
+
+    $sandbox = Start-SocialSandbox
+    $connection = $sandbox | Connect-SocialOS -PassThru
+    $key = Get-PlainKey $sandbox
+    $api = $sandbox.BaseUri.AbsoluteUri
+    $headers = @{ Authorization = "Bearer $key" }
+
+    Write-Host "== 1. $Rows gifts from CSV"
+    $gm = Add-Result 'gifts' 'Import-Csv | New-SocialGift (sequential, -ThrottleLimit 1)' (Measure-Median { Import-Csv $giftCsv | New-SocialGift -Connection $connection -ThrottleLimit 1 | Out-Null }) $Rows
+    $gi = Add-Result 'gifts' 'Import-Csv | ForEach-Object { Invoke-RestMethod } (ConvertTo-Json)' (Measure-Median {
+            Import-Csv $giftCsv | ForEach-Object {
+                $body = @{ name = $_.Name; tier = $_.Tier; reward = [int] $_.Reward; badge = $_.Badge -eq 'true' } | ConvertTo-Json
+                Invoke-RestMethod -Method Post "$api/gamification/gifts" -Headers $headers -ContentType 'application/json' -Body $body
+            } | Out-Null }) $Rows
+    $gm8 = Add-Result 'gifts' 'Import-Csv | New-SocialGift -ThrottleLimit 8' (Measure-Median { Import-Csv $giftCsv | New-SocialGift -Connection $connection -ThrottleLimit 8 | Out-Null }) $Rows
+    $gp8 = Add-Result 'gifts' 'Import-Csv | ForEach-Object -Parallel -ThrottleLimit 8 { Invoke-RestMethod }' (Measure-Median {
+            Import-Csv $giftCsv | ForEach-Object -ThrottleLimit 8 -Parallel {
+                $body = @{ name = $_.Name; tier = $_.Tier; reward = [int] $_.Reward; badge = $_.Badge -eq 'true' } | ConvertTo-Json
+                Invoke-RestMethod -Method Post "$using:api/gamification/gifts" -Headers $using:headers -ContentType 'application/json' -Body $body
+            } | Out-Null }) $Rows
+    Write-Host '== 2. raw HttpClient ceiling'
+    $graw = Add-Result 'gifts' 'raw C# HttpClient, 8 in flight (ceiling)' (Measure-Median { & dotnet $BenchTool gift --url $api --key $key --clients 8 --count $Rows | Out-Null }) $Rows
+
+    Write-Host "== 3. $Rows score updates over 1,000 users"
+    $sm = Add-Result 'scores' 'Import-Csv | Set-SocialTierScore (sequential)' (Measure-Median { Import-Csv $scoreCsv | Set-SocialTierScore -Connection $connection -ThrottleLimit 1 | Out-Null }) $Rows
+    $si = Add-Result 'scores' 'Import-Csv | ForEach-Object { Invoke-RestMethod }' (Measure-Median {
+            Import-Csv $scoreCsv | ForEach-Object {
+                $body = @{ userId = $_.UserId; metric = 'tier'; action = 'gift_redeemed'; value = [int] $_.Value } | ConvertTo-Json
+                Invoke-RestMethod -Method Post "$api/gamification/score" -Headers $headers -ContentType 'application/json' -Body $body
+            } | Out-Null }) $Rows
+    $sm8 = Add-Result 'scores' 'Import-Csv | Set-SocialTierScore -ThrottleLimit 8' (Measure-Median { Import-Csv $scoreCsv | Set-SocialTierScore -Connection $connection -ThrottleLimit 8 | Out-Null }) $Rows
+    $sp8 = Add-Result 'scores' 'ForEach-Object -Parallel -ThrottleLimit 8 { Invoke-RestMethod }' (Measure-Median {
+            Import-Csv $scoreCsv | ForEach-Object -ThrottleLimit 8 -Parallel {
+                $body = @{ userId = $_.UserId; metric = 'tier'; action = 'gift_redeemed'; value = [int] $_.Value } | ConvertTo-Json
+                Invoke-RestMethod -Method Post "$using:api/gamification/score" -Headers $using:headers -ContentType 'application/json' -Body $body
+            } | Out-Null }) $Rows
+    $sraw = Add-Result 'scores' 'raw C# HttpClient, 8 in flight (ceiling)' (Measure-Median { & dotnet $BenchTool score --url $api --key $key --clients 8 --count $Rows --users 1000 | Out-Null }) $Rows
+    $sandbox | Stop-SocialSandbox
+
+    # ---- 4: import cost -------------------------------------------------------------------
+    Write-Host '== 4. Import-Module'
+    $importSandbox = Start-SocialSandbox
+    $env:SOCIALOS_API_KEY = Get-PlainKey $importSandbox
+    $env:SOCIALOS_BASE_URI = $importSandbox.BaseUri.AbsoluteUri
+    $bare = Measure-Median { & $pwshExe -NoProfile -NonInteractive -Command 'exit 0' } 7
+    $imported = Measure-Median { & $pwshExe -NoProfile -NonInteractive -Command "Import-Module '$manifest'; exit 0" } 7
+    $firstCall = Measure-Median { & $pwshExe -NoProfile -NonInteractive -Command "Import-Module '$manifest'; Get-SocialLeaderboard -Top 1 | Out-Null; exit 0" } 7
+    $env:SOCIALOS_API_KEY = $null; $env:SOCIALOS_BASE_URI = $null
+    $importSandbox | Stop-SocialSandbox
+
+    # ---- 6: memory ------------------------------------------------------------------------
+    Write-Host "== 6. peak memory of a $MemoryRows-row pipeline"
+    $memSandbox = Start-SocialSandbox
+    $env:SOCIALOS_API_KEY = Get-PlainKey $memSandbox
+    $env:SOCIALOS_BASE_URI = $memSandbox.BaseUri.AbsoluteUri
+    $peakScript = '[math]::Round([Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 / 1MB, 1)'
+    $bareMb = [double] (& $pwshExe -NoProfile -NonInteractive -Command "Import-Module '$manifest'; $peakScript")
+    $memWatch = [Diagnostics.Stopwatch]::StartNew()
+    $pipelineMb = [double] (& $pwshExe -NoProfile -NonInteractive -Command "Import-Module '$manifest'; 1..$MemoryRows | ForEach-Object { [pscustomobject]@{ UserId = 'mem.' + (`$_ % 5000); Value = 1 } } | Set-SocialTierScore -ThrottleLimit 8 | Out-Null; $peakScript")
+    $memWatch.Stop()
+    $env:SOCIALOS_API_KEY = $null; $env:SOCIALOS_BASE_URI = $null
+    $memSandbox | Stop-SocialSandbox
+
+    # ---- 5: the sandbox alone -------------------------------------------------------------
+    Write-Host "== 5. sandbox: $BigUsers users, $BigEvents events"
+    $bigData = Join-Path $work 'big.db'
+    $seedWatch = [Diagnostics.Stopwatch]::StartNew()
+    $big = Start-SocialSandbox -DataPath $bigData -Seed $BigUsers, 365, $BigEvents
+    $seedWatch.Stop()
+    $bigKey = Get-PlainKey $big
+    $bigApi = $big.BaseUri.AbsoluteUri
+    $s1 = & dotnet $BenchTool score --url $bigApi --key $bigKey --clients 1 --count 3000 --users 1000
+    $s8 = & dotnet $BenchTool score --url $bigApi --key $bigKey --clients 8 --count 20000 --users 1000
+    # Scores of a single user at the very bottom: rank = 1 + everyone above.
+    $low = & dotnet $BenchTool score --url $bigApi --key $bigKey --clients 8 --count 5000 --users 1 --value 1 --prefix 'lowest.user'
+    $lowRank = (Invoke-RestMethod "$bigApi/gamification/score/lowest.user0" -Headers @{ Authorization = "Bearer $bigKey" }).rank
+    $big | Stop-SocialSandbox -KeepData
+    # Each window on a fresh server process: its first request meets an empty SQLite page
+    # cache (cold; the OS file cache may still be warm), the rest a warm one.
+    $analytics = foreach ($window in '7d', '30d', '365d') {
+        $fresh = Start-SocialSandbox -DataPath $bigData
+        $line = & dotnet $BenchTool get --url $fresh.BaseUri.AbsoluteUri --key (Get-PlainKey $fresh) --count 50 --path "analytics?type=currency&metric=gifts_redeemed&window=$window"
+        $fresh | Stop-SocialSandbox -KeepData
+        [pscustomobject]@{ Window = $window; Line = $line }
+    }
+}
+finally {
+    Get-Module GiftStudio | Remove-Module
+    Remove-Item -Recurse -Force $work -ErrorAction Ignore
+}
+
+function Get-Field([string] $Line, [string] $Name) { if ($Line -match "$Name=([0-9.]+)") { [double] $Matches[1] } }
+
+$ratio = { param($a, $b) [math]::Round($b.Seconds / $a.Seconds, 1) }
+$cpu = (Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '.*:\s*', ''
+$report = @"
+# GiftStudio benchmark
+
+Run $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC by ``build.ps1 -Task Bench``: $([Environment]::ProcessorCount) cores ($cpu), $([math]::Round((Get-Content /proc/meminfo -TotalCount 1) -replace '\D' / 1MB, 0)) GiB,
+PowerShell $($PSVersionTable.PSVersion), .NET $([Environment]::Version), GiftStudio $((Import-PowerShellDataFile $manifest).ModuleVersion).
+Every figure is the median of $Repetitions runs unless noted, all in this one run, against the
+sandbox as it ships (SQLite WAL, synchronous=FULL). Rows per workload: $Rows.
+
+## 1-3. Pipelines ($Rows rows)
+
+| workload | variant | seconds | per second |
+|---|---|---:|---:|
+$(($results | ForEach-Object { "| $($_.Group) | $($_.Name) | $($_.Seconds) | $($_.PerSecond) |" }) -join "`n")
+
+| ratio (same run) | gifts | scores | target |
+|---|---:|---:|---:|
+| sequential cmdlet vs Invoke-RestMethod loop | $(& $ratio $gm $gi)x | $(& $ratio $sm $si)x | >= 3x |
+| -ThrottleLimit 8 vs Invoke-RestMethod loop | $(& $ratio $gm8 $gi)x | $(& $ratio $sm8 $si)x | >= 10x |
+| -ThrottleLimit 8 vs ForEach-Object -Parallel 8 | $(& $ratio $gm8 $gp8)x | $(& $ratio $sm8 $sp8)x | >= 30x |
+| -ThrottleLimit 8 as a share of the raw HttpClient ceiling | $([math]::Round(100 * $graw.Seconds / $gm8.Seconds))% | $([math]::Round(100 * $sraw.Seconds / $sm8.Seconds))% | >= 60% |
+
+## 4. Import cost (median of 7 fresh processes)
+
+| | seconds |
+|---|---:|
+| pwsh -NoProfile, nothing | $([math]::Round($bare, 3)) |
+| pwsh -NoProfile + Import-Module GiftStudio | $([math]::Round($imported, 3)) |
+| ... + first cmdlet call (Get-SocialLeaderboard against a sandbox) | $([math]::Round($firstCall, 3)) |
+| **Import-Module adds** | **$([math]::Round(($imported - $bare) * 1000)) ms** (target <= 150 ms) |
+| **the first call adds** | **$([math]::Round(($firstCall - $imported) * 1000)) ms** (target <= 300 ms) |
+
+## 5. The sandbox alone ($BigUsers users, $BigEvents events over 365 days; seeding took $([math]::Round($seedWatch.Elapsed.TotalSeconds)) s)
+
+| | result |
+|---|---|
+| score updates, 1 client (raw HttpClient) | $(Get-Field $s1 'per_second')/s |
+| score updates, 8 clients | $(Get-Field $s8 'per_second')/s (target >= 5,000) |
+| updates of the lowest-ranked user (rank $lowRank of $($BigUsers + 1)), 8 clients | $(Get-Field $low 'per_second')/s |
+$(($analytics | ForEach-Object { "| analytics $($_.Window): first request after start (cold) / median / p95 | $(Get-Field $_.Line 'first_ms') / $(Get-Field $_.Line 'median_ms') / $(Get-Field $_.Line 'p95_ms') ms (target <= 20 ms) |" }) -join "`n")
+
+## 6. Memory
+
+| | peak working set |
+|---|---:|
+| pwsh + Import-Module GiftStudio, idle | $bareMb MB |
+| the same, piping $MemoryRows rows through Set-SocialTierScore -ThrottleLimit 8 ($([math]::Round($memWatch.Elapsed.TotalSeconds)) s) | $pipelineMb MB |
+| **difference** | **$([math]::Round($pipelineMb - $bareMb, 1)) MB** (target <= 100 MB) |
+"@
+Set-Content -LiteralPath $ReportPath -Value $report
+Write-Host "Report: $ReportPath"
