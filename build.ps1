@@ -11,16 +11,20 @@
         Clean  remove out/, bin/ and obj/ folders and the restored test tools
         Demo   Build, start a seeded sandbox, run examples/Invoke-GiftStudioAgent.ps1, stop it
         Package  Build, then a versioned module folder and a .nupkg under out/package
+        Bench  Build, then bench/Invoke-Benchmark.ps1 (minutes; not part of Test): writes bench/REPORT.md
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Clean', 'Demo', 'Package')]
+    [ValidateSet('Build', 'Test', 'Clean', 'Demo', 'Package', 'Bench')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Passed on to bench/Invoke-Benchmark.ps1, e.g. @{ Rows = 2000; Repetitions = 1 }.
+    [hashtable] $BenchArguments = @{}
 )
 
 $ErrorActionPreference = 'Stop'
@@ -183,6 +187,15 @@ function Invoke-Package {
     Write-Host "Package: $(Join-Path $packageOut "GiftStudio.$version.nupkg")"
 }
 
+function Invoke-Bench {
+    Invoke-Build
+    Write-Host '== Bench' -ForegroundColor Cyan
+    $tool = Join-Path $Root "bench/GiftStudio.Bench/bin/$Configuration/net10.0/GiftStudio.Bench.dll"
+    & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Invoke-Benchmark.ps1') `
+        -ModulePath $ModuleOut -BenchTool $tool @BenchArguments | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "The benchmark failed (exit code $LASTEXITCODE)." }
+}
+
 function Invoke-Clean {
     Write-Host '== Clean' -ForegroundColor Cyan
     foreach ($dir in @($Out, $ToolsDir)) { Remove-Item -Recurse -Force $dir -ErrorAction Ignore }
@@ -198,5 +211,6 @@ foreach ($name in $Task) {
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
         'Package' { Invoke-Package }
+        'Bench' { Invoke-Bench }
     }
 }
