@@ -129,14 +129,16 @@ try {
     $s1 = & dotnet $BenchTool score --url $bigApi --key $bigKey --clients 1 --count 3000 --users 1000
     $s8 = & dotnet $BenchTool score --url $bigApi --key $bigKey --clients 8 --count 20000 --users 1000
     # Scores of a single user at the very bottom: rank = 1 + everyone above.
-    $low = & dotnet $BenchTool score --url $bigApi --key $bigKey --clients 8 --count 5000 --users 1 --value 1 --prefix 'lowest.user'
+    # 5,000 new users of 1 point each: every update is of the lowest-ranked user there is.
+    $low = & dotnet $BenchTool score --url $bigApi --key $bigKey --clients 8 --count 5000 --users 5000 --value 1 --prefix 'lowest.user'
     $lowRank = (Invoke-RestMethod "$bigApi/gamification/score/lowest.user0" -Headers @{ Authorization = "Bearer $bigKey" }).rank
     $big | Stop-SocialSandbox -KeepData
-    # Each window on a fresh server process: its first request meets an empty SQLite page
-    # cache (cold; the OS file cache may still be warm), the rest a warm one.
+    # Each window on a fresh server process: after one 1h request (which JIT-compiles the code
+    # path but reads almost nothing), its first request meets an empty SQLite page cache
+    # (cold; the OS file cache may still be warm), the rest a warm one.
     $analytics = foreach ($window in '7d', '30d', '365d') {
         $fresh = Start-SocialSandbox -DataPath $bigData
-        $line = & dotnet $BenchTool get --url $fresh.BaseUri.AbsoluteUri --key (Get-PlainKey $fresh) --count 50 --path "analytics?type=currency&metric=gifts_redeemed&window=$window"
+        $line = & dotnet $BenchTool get --url $fresh.BaseUri.AbsoluteUri --key (Get-PlainKey $fresh) --count 50 --warmup 'analytics?type=currency&metric=gifts_redeemed&window=1h' --path "analytics?type=currency&metric=gifts_redeemed&window=$window"
         $fresh | Stop-SocialSandbox -KeepData
         [pscustomobject]@{ Window = $window; Line = $line }
     }
@@ -149,11 +151,12 @@ finally {
 function Get-Field([string] $Line, [string] $Name) { if ($Line -match "$Name=([0-9.]+)") { [double] $Matches[1] } }
 
 $ratio = { param($a, $b) [math]::Round($b.Seconds / $a.Seconds, 1) }
+$memoryGiB = [math]::Round([double](((Get-Content /proc/meminfo -TotalCount 1) -replace '\D', '')) / 1MB, 0)
 $cpu = (Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '.*:\s*', ''
 $report = @"
 # GiftStudio benchmark
 
-Run $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC by ``build.ps1 -Task Bench``: $([Environment]::ProcessorCount) cores ($cpu), $([math]::Round((Get-Content /proc/meminfo -TotalCount 1) -replace '\D' / 1MB, 0)) GiB,
+Run $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC by ``build.ps1 -Task Bench``: $([Environment]::ProcessorCount) cores ($cpu), $memoryGiB GiB,
 PowerShell $($PSVersionTable.PSVersion), .NET $([Environment]::Version), GiftStudio $((Import-PowerShellDataFile $manifest).ModuleVersion).
 Every figure is the median of $Repetitions runs unless noted, all in this one run, against the
 sandbox as it ships (SQLite WAL, synchronous=FULL). Rows per workload: $Rows.

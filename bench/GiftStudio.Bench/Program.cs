@@ -55,6 +55,8 @@ switch (args[0])
     {
         var count = int.Parse(options.Get("count", "50"), CultureInfo.InvariantCulture);
         var path = options.Get("path").TrimStart('/');
+        var warmup = options.Get("warmup", "");
+        if (warmup.Length > 0) (await http.GetAsync(warmup.TrimStart('/'))).Dispose();
         var times = new List<double>();
         for (var i = 0; i < count; i++)
         {

@@ -1,6 +1,7 @@
 # At home in PowerShell: completion, progress, -WhatIf and $WhatIfPreference, default views,
 # proxies, and the manifest.
 BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
     $script:Manifest = Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1'
     Import-Module $Manifest -Force
     $script:Box = Start-SocialSandbox -Now '2026-02-20T14:00:00Z'
@@ -151,20 +152,13 @@ Describe 'Proxies' {
 
     It 'never sends loopback requests to the environment''s proxy' {
         $script = "Import-Module '$Manifest'; (Set-SocialTierScore -UserId proxy.user -Value 7).Current"
-        $start = [Diagnostics.ProcessStartInfo]::new((Join-Path $PSHOME 'pwsh'))
-        foreach ($a in '-NoProfile', '-NonInteractive', '-Command', $script) { $start.ArgumentList.Add($a) }
-        $start.Environment['SOCIALOS_API_KEY'] = $Key
-        $start.Environment['SOCIALOS_BASE_URI'] = $Box.BaseUri.AbsoluteUri
         # A proxy that does not exist: were it used, every call would fail.
-        $start.Environment['HTTP_PROXY'] = 'http://127.0.0.1:9'
-        $start.Environment['HTTPS_PROXY'] = 'http://127.0.0.1:9'
-        $start.Environment['NO_PROXY'] = ''
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $process = [Diagnostics.Process]::Start($start)
-        $out = $process.StandardOutput.ReadToEnd()
-        $process.WaitForExit()
-        $process.ExitCode | Should -Be 0 -Because $process.StandardError.ReadToEnd()
+        $run = Invoke-ChildPwsh $script @{
+            SOCIALOS_API_KEY = $Key; SOCIALOS_BASE_URI = $Box.BaseUri.AbsoluteUri
+            HTTP_PROXY = 'http://127.0.0.1:9'; HTTPS_PROXY = 'http://127.0.0.1:9'; NO_PROXY = ''
+        }
+        $run.ExitCode | Should -Be 0 -Because $run.Error
+        $out = $run.Output
         $out.Trim() | Should -Be '7'
     }
 }

@@ -16,18 +16,7 @@ BeforeAll {
     function script:Get-EventCount {
         (Invoke-RestMethod "$($Sandbox.BaseUri)/analytics?type=currency&metric=points_awarded&window=365d" @Rest).summary.total_gifts
     }
-    function script:Invoke-ChildPwsh([string] $Script, [hashtable] $Environment = @{}) {
-        $start = [Diagnostics.ProcessStartInfo]::new((Join-Path $PSHOME 'pwsh'))
-        foreach ($a in '-NoProfile', '-NonInteractive', '-Command', $Script) { $start.ArgumentList.Add($a) }
-        foreach ($name in $Environment.Keys) { $start.Environment[$name] = $Environment[$name] }
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $process = [Diagnostics.Process]::Start($start)
-        $out = $process.StandardOutput.ReadToEndAsync()
-        $err = $process.StandardError.ReadToEndAsync()
-        $process.WaitForExit()
-        [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $out.Result; Error = $err.Result }
-    }
+    Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
 }
 
 AfterAll {

@@ -33,18 +33,9 @@ finally {
     $sandbox | Stop-SocialSandbox
 }
 '@
+    Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
     function script:Invoke-IsolationRun([bool] $Isolated) {
-        $start = [Diagnostics.ProcessStartInfo]::new((Join-Path $PSHOME 'pwsh'))
-        foreach ($a in '-NoProfile', '-NonInteractive', '-Command', $Script) { $start.ArgumentList.Add($a) }
-        $start.Environment['GS_MANIFEST'] = $Manifest
-        $start.Environment['GIFTSTUDIO_DISABLE_ISOLATION'] = if ($Isolated) { '' } else { '1' }
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $process = [Diagnostics.Process]::Start($start)
-        $out = $process.StandardOutput.ReadToEndAsync()
-        $err = $process.StandardError.ReadToEndAsync()
-        $process.WaitForExit()
-        [pscustomobject]@{ ExitCode = $process.ExitCode; Lines = @($out.Result -split "`n" | ForEach-Object Trim); Error = $err.Result }
+        Invoke-ChildPwsh $Script @{ GS_MANIFEST = $Manifest; GIFTSTUDIO_DISABLE_ISOLATION = $(if ($Isolated) { '' } else { '1' }) }
     }
 }
 

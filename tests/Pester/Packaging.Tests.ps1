@@ -2,6 +2,7 @@
 # PSResourceGet, install it into a temporary module path, import it by name in a fresh pwsh
 # and run cmdlets against a sandbox started from the installed copy.
 BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
     $script:Work = Join-Path ([IO.Path]::GetTempPath()) ("gs-pkg-" + [guid]::NewGuid().ToString('n'))
     $script:Repository = New-Item -ItemType Directory (Join-Path $Work 'repository')
     $script:Installed = New-Item -ItemType Directory (Join-Path $Work 'modules')
@@ -39,17 +40,9 @@ try {
 }
 finally { $sandbox | Stop-SocialSandbox }
 '@
-        $start = [Diagnostics.ProcessStartInfo]::new((Join-Path $PSHOME 'pwsh'))
-        foreach ($a in '-NoProfile', '-NonInteractive', '-Command', $script) { $start.ArgumentList.Add($a) }
-        $start.Environment['PSModulePath'] = $Installed.FullName + [IO.Path]::PathSeparator + $env:PSModulePath
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $process = [Diagnostics.Process]::Start($start)
-        $out = $process.StandardOutput.ReadToEndAsync()
-        $err = $process.StandardError.ReadToEndAsync()
-        $process.WaitForExit()
-        $process.ExitCode | Should -Be 0 -Because $err.Result
-        $lines = $out.Result -split "`n" | ForEach-Object Trim
+        $run = Invoke-ChildPwsh $script @{ PSModulePath = $Installed.FullName + [IO.Path]::PathSeparator + $env:PSModulePath }
+        $run.ExitCode | Should -Be 0 -Because $run.Error
+        $lines = $run.Lines
         $lines | Should -Contain "base=$(Join-Path $Installed "GiftStudio/$Version")"
         $lines | Should -Contain 'score=250 silver'
     }

@@ -48,4 +48,25 @@ function Stop-TestSandbox {
     Remove-Item -Recurse -Force $Sandbox.WorkDir -ErrorAction Ignore
 }
 
-Export-ModuleMember -Function Start-TestSandbox, Stop-TestSandbox
+function Invoke-ChildPwsh {
+    # Runs a script in a fresh pwsh (Join-Path $PSHOME pwsh: under 'dotnet pwsh' the current
+    # process is dotnet) with extra environment variables; returns exit code, output and errors.
+    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
+    $start = [Diagnostics.ProcessStartInfo]::new((Join-Path $PSHOME 'pwsh'))
+    foreach ($a in '-NoProfile', '-NonInteractive', '-Command', $Script) { $start.ArgumentList.Add($a) }
+    foreach ($name in $Environment.Keys) { $start.Environment[$name] = $Environment[$name] }
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $process = [Diagnostics.Process]::Start($start)
+    $out = $process.StandardOutput.ReadToEndAsync()
+    $err = $process.StandardError.ReadToEndAsync()
+    $process.WaitForExit()
+    [pscustomobject]@{
+        ExitCode = $process.ExitCode
+        Output   = $out.Result
+        Lines    = @($out.Result -split "`n" | ForEach-Object Trim)
+        Error    = $err.Result
+    }
+}
+
+Export-ModuleMember -Function Start-TestSandbox, Stop-TestSandbox, Invoke-ChildPwsh
