@@ -165,7 +165,7 @@ sandbox as it ships (SQLite WAL, synchronous=FULL). Rows per workload: $Rows.
 
 | workload | variant | seconds | per second |
 |---|---|---:|---:|
-$(($results | ForEach-Object { "| $($_.Group) | $($_.Name) | $($_.Seconds) | $($_.PerSecond) |" }) -join "`n")
+$(($results | ForEach-Object { "| $($_.Group) | $($_.Name -replace '\|', '\|') | $($_.Seconds) | $($_.PerSecond) |" }) -join "`n")
 
 | ratio (same run) | gifts | scores | target |
 |---|---:|---:|---:|

@@ -16,7 +16,7 @@ public sealed class ConcurrencyTests : IClassFixture<SharedSandbox>
     [Fact]
     public async Task Parallel_increments_of_one_user_are_all_counted()
     {
-        const int tasks = 16, each = 25;
+        const int tasks = 32, each = 50;
         var client = _sandbox.FreshTenant();
         var currents = new ConcurrentBag<long>();
 
@@ -32,7 +32,7 @@ public sealed class ConcurrencyTests : IClassFixture<SharedSandbox>
         })));
 
         Assert.Equal(tasks * each, await client.CurrentScoreAsync("hot"));
-        // Each update saw a distinct running total: 1, 2, ..., 400.
+        // Each update saw a distinct running total: 1, 2, ..., 1600.
         Assert.Equal(Enumerable.Range(1, tasks * each).Select(v => (long)v), currents.OrderBy(v => v));
         var ledger = (await client.CurrencyOkAsync("points_awarded")).GetProperty("summary");
         Assert.Equal(tasks * each, ledger.Int("total_gifts"));
