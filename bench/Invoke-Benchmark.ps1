@@ -200,6 +200,8 @@ $(($analytics | ForEach-Object { "| analytics $($_.Window): first request after 
 | pwsh + Import-Module GiftStudio, idle | $bareMb MB |
 | the same, piping $MemoryRows rows through Set-SocialTierScore -ThrottleLimit 8 ($([math]::Round($memWatch.Elapsed.TotalSeconds)) s) | $pipelineMb MB |
 | **difference** | **$([math]::Round($pipelineMb - $bareMb, 1)) MB** (target <= 100 MB) |
+
+Targets missed, by how much, and why: see [ANALYSIS.md](ANALYSIS.md).
 "@
 Set-Content -LiteralPath $ReportPath -Value $report
 Write-Host "Report: $ReportPath"
