@@ -1,0 +1,58 @@
+# The example runbooks, run as a scheduler would: a fresh, non-interactive pwsh connected
+# through the environment, judged by exit code and the files it writes.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
+    $script:Manifest = Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1'
+    Import-Module $Manifest -Force
+    $script:Box = Start-SocialSandbox
+    $script:Environment = @{
+        SOCIALOS_API_KEY  = [System.Net.NetworkCredential]::new('', $Box.ApiKey).Password
+        SOCIALOS_BASE_URI = $Box.BaseUri.AbsoluteUri
+    }
+    $script:Work = Join-Path ([IO.Path]::GetTempPath()) ("gs-examples-" + [guid]::NewGuid().ToString('n'))
+    New-Item -ItemType Directory $Work | Out-Null
+    $script:Runbook = Join-Path $PSScriptRoot '../../examples/Import-Redemptions.ps1'
+}
+
+AfterAll {
+    $Box | Stop-SocialSandbox
+    Remove-Item -Recurse -Force $Work -ErrorAction Ignore
+}
+
+Describe 'examples/Import-Redemptions.ps1' {
+    It 'imports the good rows, exports results and failures, and exits 1 when a row failed' {
+        $csv = Join-Path $Work 'redemptions.csv'
+        'UserId,Value,Action', 'runbook.a,100,', 'runbook.b,12.5,', 'runbook.a,-500,adjustment', 'runbook.c,40,gift_redeemed' | Set-Content $csv
+        $results = Join-Path $Work 'results.csv'
+        $failures = Join-Path $Work 'failures.csv'
+        $script = "Import-Module '$Manifest'; & '$Runbook' -Path '$csv' -ResultPath '$results' -FailurePath '$failures'; exit `$LASTEXITCODE"
+        $run = Invoke-ChildPwsh $script $Environment
+        $run.ExitCode | Should -Be 1 -Because ($run.Output + $run.Error)
+        (Import-Csv $results).UserId | Should -Be @('runbook.a', 'runbook.c')
+        $failed = @(Import-Csv $failures)
+        $failed.UserId | Should -Be @('runbook.b', 'runbook.a')
+        $failed.ErrorId | Should -Be @('InvalidValue', 'ApiRuleViolation')
+        $run.Output | Should -Match 'Imported 2 of 4 rows; 2 failed'
+    }
+
+    It 'exits 0 when every row applied' {
+        $csv = Join-Path $Work 'clean.csv'
+        'UserId,Value', 'runbook.d,5', 'runbook.e,6' | Set-Content $csv
+        $script = "Import-Module '$Manifest'; & '$Runbook' -Path '$csv' -ResultPath '$Work/clean-results.csv' -FailurePath '$Work/clean-failures.csv'; exit `$LASTEXITCODE"
+        $run = Invoke-ChildPwsh $script $Environment
+        $run.ExitCode | Should -Be 0 -Because ($run.Output + $run.Error)
+        (Import-Csv (Join-Path $Work 'clean-results.csv')).Current | Should -Be @('5', '6')
+    }
+}
+
+Describe 'examples/Invoke-GiftStudioAgent.ps1' {
+    It 'creates, redeems and audits, printing each step' {
+        $agent = Join-Path $PSScriptRoot '../../examples/Invoke-GiftStudioAgent.ps1'
+        $run = Invoke-ChildPwsh "Import-Module '$Manifest'; & '$agent' -UserId agent.user" $Environment
+        $run.ExitCode | Should -Be 0 -Because $run.Error
+        $run.Output | Should -Match "Created gift  : gift_\S+ 'Welcome Pack' \(gold, 500 points, badge: True"
+        $run.Output | Should -Match 'Tier change   : agent\.user: 0 -> 500 points, tier gold, rank \d+'
+        $run.Output | Should -Match 'Audit \(gifts_redeemed, 7d: .*\): \d+ gifts redeemed'
+        $run.Output | Should -Match 'Standing      : agent\.user is #\d+ with 500 points \(gold\)'
+    }
+}
