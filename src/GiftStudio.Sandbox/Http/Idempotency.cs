@@ -38,39 +38,38 @@ public sealed class Idempotency
         try
         {
             var fingerprint = Fingerprint(context.Request, body);
-            var stored = await database.ReadAsync(c => _store.FindReply(c, tenant.Id, key));
-            if (stored is not null)
-            {
-                if (!CryptographicOperations.FixedTimeEquals(stored.Fingerprint, fingerprint))
-                    throw ApiProblem.Unprocessable("Idempotency-Key",
-                        "was already used with a different request; send a new key for a new request");
-                return new Reply(stored.Status, stored.Body) { Replayed = true };
-            }
+            // Parse first (no storage); a refusal here is this key's final answer unless the
+            // key already has one.
+            T request = default!;
+            ApiProblem? refused = null;
+            try { request = Prepare(body, prepare); }
+            catch (ApiProblem problem) when (problem.IsFinal) { refused = problem; }
 
-            Reply reply;
-            try
+            // Look-up, change and record in one writer item: no second connection, and the
+            // in-flight claim above means nobody else can write this key meanwhile.
+            return await database.WriteAsync(c =>
             {
-                var request = Prepare(body, prepare);
-                reply = await database.WriteAsync(c =>
+                var stored = _store.FindReply(c, tenant.Id, key);
+                if (stored is not null)
                 {
-                    Reply result;
+                    if (!CryptographicOperations.FixedTimeEquals(stored.Fingerprint, fingerprint))
+                        throw ApiProblem.Unprocessable("Idempotency-Key",
+                            "was already used with a different request; send a new key for a new request");
+                    return new Reply(stored.Status, stored.Body) { Replayed = true };
+                }
+                Reply result;
+                if (refused is not null)
+                {
+                    result = Reply.From(refused);
+                }
+                else
+                {
                     try { result = Database.InSavepoint(c, "apply", () => apply(c, request)); }
                     catch (ApiProblem problem) when (problem.IsFinal) { result = Reply.From(problem); }
-                    _store.SaveReply(c, tenant.Id, key, fingerprint, result.Status, result.Body);
-                    return result;
-                });
-            }
-            catch (ApiProblem problem) when (problem.IsFinal)
-            {
-                // Refused before any change (validation): the refusal is the final answer for this key.
-                reply = Reply.From(problem);
-                await database.WriteAsync(c =>
-                {
-                    _store.SaveReply(c, tenant.Id, key, fingerprint, reply.Status, reply.Body);
-                    return 0;
-                });
-            }
-            return reply;
+                }
+                _store.SaveReply(c, tenant.Id, key, fingerprint, result.Status, result.Body);
+                return result;
+            });
         }
         finally
         {

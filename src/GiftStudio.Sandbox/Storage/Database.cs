@@ -57,7 +57,7 @@ public sealed class Database : IAsyncDisposable
     /// <summary>Raised on the writer after a group committed.</summary>
     public event Action? Committed;
 
-    /// <summary>A pooled read connection; WAL lets readers run beside the writer.</summary>
+    /// <summary>A new read connection; WAL lets readers run beside the writer.</summary>
     public SqliteConnection OpenReader()
     {
         var connection = new SqliteConnection(_connectionString);
@@ -65,10 +65,22 @@ public sealed class Database : IAsyncDisposable
         return connection;
     }
 
-    public async Task<T> ReadAsync<T>(Func<SqliteConnection, T> read)
+    private readonly System.Collections.Concurrent.ConcurrentBag<SqliteConnection> _readers = new();
+
+    /// <summary>Runs a read on a kept-open reader connection, so its prepared statements are
+    /// reused from request to request.</summary>
+    public Task<T> ReadAsync<T>(Func<SqliteConnection, T> read)
     {
-        await using var connection = OpenReader();
-        return read(connection);
+        if (!_readers.TryTake(out var connection)) connection = OpenReader();
+        try
+        {
+            return Task.FromResult(read(connection));
+        }
+        finally
+        {
+            if (_readers.Count < 16) _readers.Add(connection);
+            else connection.Dispose();
+        }
     }
 
     /// <summary>Runs <paramref name="work"/> on the writer inside its own savepoint and returns
@@ -142,10 +154,19 @@ public sealed class Database : IAsyncDisposable
         }
     }
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SqliteConnection, Dictionary<string, SqliteCommand>> Statements = new();
+
+    /// <summary>Runs a statement, prepared once per connection (the writer runs the same few
+    /// savepoint statements for every request).</summary>
     internal static void Execute(SqliteConnection connection, string sql)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
+        var cache = Statements.GetValue(connection, _ => new Dictionary<string, SqliteCommand>(StringComparer.Ordinal));
+        if (!cache.TryGetValue(sql, out var command))
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            cache[sql] = command;
+        }
         command.ExecuteNonQuery();
     }
 
@@ -153,6 +174,7 @@ public sealed class Database : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _writerLoop.ConfigureAwait(false);
+        while (_readers.TryTake(out var reader)) await reader.DisposeAsync().ConfigureAwait(false);
         Execute(_writer, "PRAGMA wal_checkpoint(TRUNCATE);");
         await _writer.DisposeAsync().ConfigureAwait(false);
         SqliteConnection.ClearAllPools();
