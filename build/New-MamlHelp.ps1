@@ -567,6 +567,21 @@ function Get-DisplayOrder {
     $positional + $mandatory + $optional
 }
 
+function Write-TypeList {
+    # command:inputTypes / command:returnValues: one dev:type name and description per type.
+    param($Writer, [string] $ListElement, [string] $ItemElement, $Types)
+    $Writer.WriteStartElement('command', $ListElement, $CommandNs)
+    foreach ($type in $Types) {
+        $Writer.WriteStartElement('command', $ItemElement, $CommandNs)
+        $Writer.WriteStartElement('dev', 'type', $DevNs)
+        $Writer.WriteElementString('maml', 'name', $MamlNs, $type.Name)
+        $Writer.WriteEndElement()
+        Write-Description $Writer $type.Paragraphs
+        $Writer.WriteEndElement()
+    }
+    $Writer.WriteEndElement()
+}
+
 function Write-CommandHelp {
     param([System.Xml.XmlWriter] $Writer, [System.Management.Automation.CommandInfo] $Command, $Help)
     $Writer.WriteStartElement('command', 'command', $CommandNs)
@@ -618,27 +633,8 @@ function Write-CommandHelp {
     }
     $Writer.WriteEndElement()
 
-    $Writer.WriteStartElement('command', 'inputTypes', $CommandNs)
-    foreach ($type in $Help.Inputs) {
-        $Writer.WriteStartElement('command', 'inputType', $CommandNs)
-        $Writer.WriteStartElement('dev', 'type', $DevNs)
-        $Writer.WriteElementString('maml', 'name', $MamlNs, $type.Name)
-        $Writer.WriteEndElement()
-        Write-Description $Writer $type.Paragraphs
-        $Writer.WriteEndElement()
-    }
-    $Writer.WriteEndElement()
-
-    $Writer.WriteStartElement('command', 'returnValues', $CommandNs)
-    foreach ($type in $Help.Outputs) {
-        $Writer.WriteStartElement('command', 'returnValue', $CommandNs)
-        $Writer.WriteStartElement('dev', 'type', $DevNs)
-        $Writer.WriteElementString('maml', 'name', $MamlNs, $type.Name)
-        $Writer.WriteEndElement()
-        Write-Description $Writer $type.Paragraphs
-        $Writer.WriteEndElement()
-    }
-    $Writer.WriteEndElement()
+    Write-TypeList $Writer 'inputTypes' 'inputType' $Help.Inputs
+    Write-TypeList $Writer 'returnValues' 'returnValue' $Help.Outputs
 
     if ($Help.Notes) {
         $Writer.WriteStartElement('maml', 'alertSet', $MamlNs)

@@ -61,4 +61,13 @@ namespace GiftStudio
 
         void Debug(string message);
     }
+
+    /// <summary>Optionally implemented by an <see cref="IRequestLog"/> that knows which levels
+    /// anyone will read, so the client does not format lines (headers) that are dropped.</summary>
+    public interface IRequestLogLevels
+    {
+        bool VerboseEnabled { get; }
+
+        bool DebugEnabled { get; }
+    }
 }

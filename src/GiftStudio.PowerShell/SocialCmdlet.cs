@@ -54,6 +54,7 @@ namespace GiftStudio.PowerShell
         private Task<T> Start<T>(Func<SocialOsClient, CancellationToken, Task<T>> work)
         {
             var client = ResolveConnection().Client;
+            if (!_log.LevelsKnown) _log.SetLevels(IsEnabled("Verbose", "VerbosePreference"), IsEnabled("Debug", "DebugPreference"));
             using (RequestLogScope.Begin(_log))
             {
                 return Task.Run(() => work(client, _stopping.Token));
@@ -84,6 +85,24 @@ namespace GiftStudio.PowerShell
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
                 throw new PipelineStoppedException();
+            }
+        }
+
+        /// <summary>Reads one object per given id (gift ids, user ids), writing each as it
+        /// arrives and one error for each id that fails.</summary>
+        protected void WriteEach<T>(string[] ids, string parameter, Func<SocialOsClient, string, CancellationToken, Task<T>> read)
+        {
+            foreach (var id in ids)
+            {
+                try
+                {
+                    var value = StrictInput.RequiredText(id, parameter).Trim();
+                    WriteObject(Run((client, cancel) => read(client, value, cancel)));
+                }
+                catch (Exception error) when (!(error is PipelineStoppedException))
+                {
+                    WriteFailure(error, TargetObject(id));
+                }
             }
         }
 
@@ -203,6 +222,16 @@ namespace GiftStudio.PowerShell
             WriteError(ErrorRecords.From(error, target));
         }
 
+        /// <summary>Whether -Verbose/-Debug (or the preference variable) lets that stream show.</summary>
+        private bool IsEnabled(string parameter, string preferenceVariable)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(parameter, out var bound))
+                return Unwrap(bound) is SwitchParameter s ? s.IsPresent : Unwrap(bound) is bool b && b;
+            var preference = Unwrap(SessionState.PSVariable.GetValue(preferenceVariable))?.ToString();
+            return !(string.Equals(preference, nameof(ActionPreference.SilentlyContinue), StringComparison.OrdinalIgnoreCase)
+                || string.Equals(preference, nameof(ActionPreference.Ignore), StringComparison.OrdinalIgnoreCase));
+        }
+
         private void WriteLog(QueuedLog log)
         {
             while (log.TryTake(out var entry))
@@ -223,8 +252,21 @@ namespace GiftStudio.PowerShell
         }
 
         /// <summary>Collects diagnostics from any thread until the pipeline thread writes them.</summary>
-        private sealed class QueuedLog : IRequestLog
+        private sealed class QueuedLog : IRequestLog, IRequestLogLevels
         {
+            public bool LevelsKnown { get; private set; }
+
+            public bool VerboseEnabled { get; private set; } = true;
+
+            public bool DebugEnabled { get; private set; } = true;
+
+            public void SetLevels(bool verbose, bool debug)
+            {
+                VerboseEnabled = verbose;
+                DebugEnabled = debug;
+                LevelsKnown = true;
+            }
+
             private readonly ConcurrentQueue<(bool Debug, string Message)> _entries = new ConcurrentQueue<(bool, string)>();
             private readonly AutoResetEvent _signal = new AutoResetEvent(false);
 

@@ -8,6 +8,24 @@ namespace GiftStudio.PowerShell
     /// pipeline (a CSV column), each row carries its own key; given literally on the command
     /// line, it names one logical call, so a second pipeline item with it is an error, never
     /// a silent replay of the first item's answer.</summary>
+    /// <summary>A checked write, ready to send: what ShouldProcess shows, the call, and the
+    /// ordering key (items with equal keys are never in flight together).</summary>
+    public sealed class WriteOperation<T>
+    {
+        public WriteOperation(string target, string action, Func<SocialOsClient, string?, System.Threading.CancellationToken, System.Threading.Tasks.Task<T>> send, string? orderingKey = null)
+        {
+            Target = target;
+            Action = action;
+            Send = send;
+            OrderingKey = orderingKey;
+        }
+
+        public string Target { get; }
+        public string Action { get; }
+        public Func<SocialOsClient, string?, System.Threading.CancellationToken, System.Threading.Tasks.Task<T>> Send { get; }
+        public string? OrderingKey { get; }
+    }
+
     public abstract class SocialWriteCmdlet : SocialCmdlet
     {
         private bool _literalKey;
@@ -52,6 +70,29 @@ namespace GiftStudio.PowerShell
         {
             _literalKey = MyInvocation.BoundParameters.ContainsKey(nameof(IdempotencyKey)) && !string.IsNullOrEmpty(IdempotencyKey);
             base.BeginProcessing();
+        }
+
+        /// <summary>One pipeline item of a POST cmdlet, the same way for every one: build and
+        /// check the request (<paramref name="prepare"/>, which throws on bad input), take its
+        /// idempotency key, ask ShouldProcess, then send it with up to -ThrottleLimit in flight.
+        /// Any failure is written for this item only, in its place.</summary>
+        protected void ProcessWrite<T>(object? target, string activity, Func<WriteOperation<T>> prepare)
+        {
+            try
+            {
+                var operation = prepare();
+                var key = KeyForThisItem();
+                if (!ShouldProcess(operation.Target, operation.Action)) return;
+                Submit((client, cancel) => operation.Send(client, key, cancel), target, EffectiveThrottleLimit, result =>
+                {
+                    WriteObject(result);
+                    ReportProgress(activity);
+                }, operation.OrderingKey);
+            }
+            catch (Exception error) when (!(error is PipelineStoppedException))
+            {
+                SubmitFailure(error, target);
+            }
         }
 
         /// <summary>The key for the current item, checked; null for a fresh one.</summary>

@@ -32,6 +32,7 @@ Describe 'Get-SocialGift' {
         ($ids | Sort-Object -Unique).Count | Should -Be $AllIds.Count
     }
 
+    # -Skip below is Get-SocialGift's paging parameter (SupportsPaging), not a skipped test.
     It 'agrees with the full list under -First and -Skip' {
         (Get-SocialGift -First 10 -PageSize 4).GiftId | Should -Be $AllIds[0..9]
         (Get-SocialGift -Skip 5 -First 10 -PageSize 4).GiftId | Should -Be $AllIds[5..14]

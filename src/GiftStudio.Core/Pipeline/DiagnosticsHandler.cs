@@ -22,18 +22,21 @@ namespace GiftStudio.Pipeline
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var log = RequestLogScope.Current ?? _fallback;
-            if (log is null) return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var levels = log as IRequestLogLevels;
+            var debug = levels?.DebugEnabled ?? true;
+            if (log is null || levels is { VerboseEnabled: false, DebugEnabled: false })
+                return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
 
             var line = $"{request.Method} {request.RequestUri}";
             log.Verbose(line);
-            log.Debug($"{line}{Environment.NewLine}{Headers(request.Headers, request.Content?.Headers)}");
+            if (debug) log.Debug($"{line}{Environment.NewLine}{Headers(request.Headers, request.Content?.Headers)}");
             var watch = Stopwatch.StartNew();
             try
             {
                 var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
                 var requestId = response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.FirstOrDefault() : null;
                 log.Verbose($"{line} -> {(int)response.StatusCode} {response.ReasonPhrase} in {watch.Elapsed.TotalMilliseconds:0} ms (request id {requestId ?? "none"})");
-                log.Debug($"Response headers:{Environment.NewLine}{Headers(response.Headers, response.Content?.Headers)}");
+                if (debug) log.Debug($"Response headers:{Environment.NewLine}{Headers(response.Headers, response.Content?.Headers)}");
                 return response;
             }
             catch (OperationCanceledException)

@@ -35,18 +35,7 @@ namespace GiftStudio.PowerShell.Commands
         {
             if (ParameterSetName == ByIdSet)
             {
-                foreach (var id in GiftId)
-                {
-                    try
-                    {
-                        var giftId = StrictInput.RequiredText(id, "GiftId").Trim();
-                        WriteObject(Run((client, cancel) => client.GetGiftAsync(giftId, cancel)));
-                    }
-                    catch (Exception error) when (!(error is PipelineStoppedException))
-                    {
-                        WriteFailure(error, TargetObject(id));
-                    }
-                }
+                WriteEach(GiftId, "GiftId", (client, id, cancel) => client.GetGiftAsync(id, cancel));
                 return;
             }
 

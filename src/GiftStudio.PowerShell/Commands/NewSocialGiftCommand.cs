@@ -32,10 +32,8 @@ namespace GiftStudio.PowerShell.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public object? Expires { get; set; }
 
-        protected override void ProcessRecord()
-        {
-            var target = TargetObject(Name);
-            try
+        protected override void ProcessRecord() =>
+            ProcessWrite(TargetObject(Name), "Creating gifts", () =>
             {
                 var gift = new NewGiftRequest
                 {
@@ -46,19 +44,7 @@ namespace GiftStudio.PowerShell.Commands
                     Expires = StrictInput.UtcDateTime(Unwrap(Expires), "Expires"),
                 };
                 var what = $"gift '{gift.Name}' ({gift.Tier}, {gift.Reward} points{(gift.Badge ? ", badge" : "")}{(gift.Expires is DateTime e ? $", expires {e:yyyy-MM-dd HH:mm}Z" : "")})";
-                var key = KeyForThisItem();
-                if (!ShouldProcess(what, "Create")) return;
-                Submit((client, cancel) => client.CreateGiftAsync(gift, key, cancel), target, EffectiveThrottleLimit, result =>
-                {
-                    WriteObject(result);
-                    ReportProgress("Creating gifts");
-                });
-            }
-            catch (Exception error) when (!(error is PipelineStoppedException))
-            {
-                SubmitFailure(error, target);
-            }
-        }
-
+                return new WriteOperation<SocialGift>(what, "Create", (client, key, cancel) => client.CreateGiftAsync(gift, key, cancel));
+            });
     }
 }

@@ -13,21 +13,8 @@ namespace GiftStudio.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string[] UserId { get; set; } = Array.Empty<string>();
 
-        protected override void ProcessRecord()
-        {
-            foreach (var id in UserId)
-            {
-                try
-                {
-                    var userId = StrictInput.RequiredText(id, "UserId").Trim();
-                    WriteObject(Run((client, cancel) => client.GetTierScoreAsync(userId, cancel)));
-                }
-                catch (Exception error) when (!(error is PipelineStoppedException))
-                {
-                    WriteFailure(error, TargetObject(id));
-                }
-            }
-        }
+        protected override void ProcessRecord() =>
+            WriteEach(UserId, "UserId", (client, id, cancel) => client.GetTierScoreAsync(id, cancel));
     }
 
     /// <summary>Get-SocialLeaderboard: the top users by tier score; ties share a rank.</summary>

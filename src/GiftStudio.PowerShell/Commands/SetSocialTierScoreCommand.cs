@@ -31,10 +31,8 @@ namespace GiftStudio.PowerShell.Commands
         [ArgumentCompleter(typeof(GiftIdCompleter))]
         public string? GiftId { get; set; }
 
-        protected override void ProcessRecord()
-        {
-            var target = TargetObject(UserId);
-            try
+        protected override void ProcessRecord() =>
+            ProcessWrite(TargetObject(UserId), "Updating tier scores", () =>
             {
                 var update = new ScoreUpdateRequest
                 {
@@ -43,20 +41,10 @@ namespace GiftStudio.PowerShell.Commands
                     Action = string.IsNullOrWhiteSpace(Action) ? ScoreActions.GiftRedeemed : StrictInput.OneOf(Action, "Action", StrictInput.Actions),
                     GiftId = StrictInput.OptionalText(GiftId),
                 };
-                var what = $"tier score of '{update.UserId}'";
                 var change = $"{update.Action} {update.Value:+#;-#;0}{(update.GiftId != null ? $" (gift {update.GiftId})" : "")}";
-                var key = KeyForThisItem();
-                if (!ShouldProcess(what, change)) return;
-                Submit((client, cancel) => client.UpdateTierScoreAsync(update, key, cancel), target, EffectiveThrottleLimit, result =>
-                {
-                    WriteObject(result);
-                    ReportProgress("Updating tier scores");
-                }, orderingKey: update.UserId);
-            }
-            catch (Exception error) when (!(error is PipelineStoppedException))
-            {
-                SubmitFailure(error, target);
-            }
-        }
+                // Rows of one user apply in input order, even with several in flight.
+                return new WriteOperation<SocialTierScore>($"tier score of '{update.UserId}'", change,
+                    (client, key, cancel) => client.UpdateTierScoreAsync(update, key, cancel), orderingKey: update.UserId);
+            });
     }
 }

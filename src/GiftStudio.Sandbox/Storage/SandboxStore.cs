@@ -117,13 +117,7 @@ public sealed class SandboxStore
         r.GetString(0), r.GetString(1), TierRules.Names[r.GetInt32(2)], r.GetInt64(3), r.GetInt64(4) != 0,
         r.IsDBNull(5) ? null : Rfc3339.Format(r.GetInt64(5)), Rfc3339.Format(r.GetInt64(6)));
 
-    private static string NewGiftId()
-    {
-        const string alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-        Span<char> id = stackalloc char[12];
-        for (var i = 0; i < id.Length; i++) id[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
-        return "gift_" + new string(id);
-    }
+    private static string NewGiftId() => GiftIds.New(RandomNumberGenerator.GetInt32);
 
     // ---- scores ---------------------------------------------------------------------------
 
@@ -328,6 +322,20 @@ public sealed class SandboxStore
         command.Parameters.Clear();
         foreach (var (name, value) in args) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
         return command;
+    }
+}
+
+/// <summary>Gift ids: gift_ and 12 URL-safe letters and digits, drawn by the given source
+/// (crypto-random for the API, seeded for --seed).</summary>
+public static class GiftIds
+{
+    private const string Alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+    public static string New(Func<int, int> nextBelow)
+    {
+        Span<char> id = stackalloc char[12];
+        for (var i = 0; i < id.Length; i++) id[i] = Alphabet[nextBelow(Alphabet.Length)];
+        return "gift_" + new string(id);
     }
 }
 

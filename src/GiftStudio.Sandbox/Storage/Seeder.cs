@@ -166,20 +166,12 @@ public sealed class Seeder
                     _ => null,
                 };
                 var label = round == 0 ? name : $"{name} #{round + 1}";
-                var id = (long)Run(insert, ("$t", tenant), ("$id", GiftId(random)), ("$name", label),
+                var id = (long)Run(insert, ("$t", tenant), ("$id", GiftIds.New(random.Next)), ("$name", label),
                     ("$tier", tier), ("$reward", reward), ("$badge", tier >= 2 ? 1 : 0), ("$expires", expires), ("$created", created)).ExecuteScalar()!;
                 gifts.Add(new SeedGift(id, tier, reward, expires));
             }
         }
         return gifts;
-    }
-
-    private static string GiftId(Random random)
-    {
-        const string alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-        var chars = new char[12];
-        for (var i = 0; i < chars.Length; i++) chars[i] = alphabet[random.Next(alphabet.Length)];
-        return "gift_" + new string(chars);
     }
 
     private static SeedGift PickGift(List<SeedGift> gifts, Random random, long at)
