@@ -16,6 +16,7 @@
         'New-SocialGift'
         'Set-SocialTierScore'
         'Get-SocialCurrencyAudit'
+        'Export-SocialCurrencyReport'
         'Get-SocialGift'
         'Get-SocialTierScore'
         'Get-SocialLeaderboard'

@@ -60,6 +60,22 @@ namespace GiftStudio
         public long Value { get; set; }
         public string Metric { get; set; } = "";
         public string Window { get; set; } = "";
+        /// <summary>False for a day the window covers only in part (today; the oldest day of an Nh window).</summary>
+        public bool Complete { get; set; } = true;
+        /// <summary>The count expected for this day (the baseline median); null when the day is not judged.</summary>
+        public double? ExpectedCount { get; set; }
+        /// <summary>The value expected for this day; null when the day is not judged.</summary>
+        public double? ExpectedValue { get; set; }
+        /// <summary>How far Count is from ExpectedCount, in robust standard deviations (modified z-score).</summary>
+        public double? CountDeviation { get; set; }
+        /// <summary>How far Value is from ExpectedValue, in robust standard deviations (modified z-score).</summary>
+        public double? ValueDeviation { get; set; }
+        /// <summary>High, Low, or null when the day is not an anomaly (so Where-Object Anomaly works).</summary>
+        public string? Anomaly { get; set; }
+        /// <summary>Which measure is anomalous: Count, Value or "Count, Value"; null when none.</summary>
+        public string? AnomalyIn { get; set; }
+        /// <summary>Count as a fraction (0 to 1) of the largest Count of the window: the length of the table view's bar.</summary>
+        public double ShareOfPeak { get; set; }
     }
 
     /// <summary>What the audit call returns: the summary and its days, newest first.</summary>

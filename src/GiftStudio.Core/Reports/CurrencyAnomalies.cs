@@ -1,0 +1,107 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace GiftStudio.Reports
+{
+    /// <summary>A robust outlier score for one value against a baseline: the modified z-score of
+    /// Iglewicz and Hoaglin (1993), (x - median) / (1.4826 * MAD), where MAD is the median
+    /// absolute deviation of the baseline. Medians ignore the spikes and drops they look for,
+    /// where a mean and standard deviation would be pulled towards them.</summary>
+    public static class RobustScore
+    {
+        /// <summary>1 / Φ⁻¹(3/4): makes the MAD estimate the standard deviation of normal data.</summary>
+        public const double MadToSigma = 1.4826;
+
+        /// <summary>The baseline's median and its spread. The spread is never taken below
+        /// √max(median, 1), the Poisson noise of a count that size, so a flat or empty baseline
+        /// (MAD = 0) still has a scale: a flat series flags only a day far off it, an empty one
+        /// flags only a day with several events.</summary>
+        public static (double Median, double Sigma) Baseline(IReadOnlyList<double> values)
+        {
+            if (values.Count == 0) throw new ArgumentException("A baseline needs at least one value.", nameof(values));
+            var median = Median(values);
+            var mad = Median(values.Select(v => Math.Abs(v - median)).ToList());
+            var sigma = Math.Max(MadToSigma * mad, Math.Sqrt(Math.Max(median, 1)));
+            return (median, sigma);
+        }
+
+        public static double Median(IReadOnlyList<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToArray();
+            var middle = sorted.Length / 2;
+            return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+        }
+    }
+
+    /// <summary>Annotates the daily rows of a currency audit: which days are partial, the expected
+    /// count and value of each complete day, how far it deviates, the anomaly flag, and each
+    /// day's share of the window's largest count (the bar of the table view).</summary>
+    public static class CurrencyAnomalies
+    {
+        /// <summary>The default threshold on |modified z-score|, as Iglewicz and Hoaglin recommend.</summary>
+        public const double DefaultThreshold = 3.5;
+
+        /// <summary>Fewer complete days than this in the baseline (the other complete days of the
+        /// window) and nothing is judged: a median of a handful of days says too little.</summary>
+        public const int MinimumBaselineDays = 7;
+
+        /// <summary>The baseline is the other complete days of the same weekday once every weekday
+        /// has at least this many of them (windows of about five weeks and more): weekends are
+        /// then compared with weekends.</summary>
+        public const int MinimumWeekdayBaselineDays = 4;
+
+        /// <summary>Annotates the days in place.</summary>
+        /// <param name="days">The daily rows, newest first, as the API returns them.</param>
+        /// <param name="hourWindow">True for an Nh window, whose oldest day is partial too.</param>
+        /// <param name="threshold">Flag a day when |deviation| of its count or value exceeds this.</param>
+        public static void Annotate(IReadOnlyList<SocialCurrencyAuditDay> days, bool hourWindow, double threshold = DefaultThreshold)
+        {
+            if (!(threshold > 0) || double.IsInfinity(threshold))
+                throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The anomaly threshold must be a positive number.");
+            if (days.Count == 0) return;
+
+            // The window ends at the server's now, so today's row is partial; an hour window
+            // starts mid-day too. Partial days are never judged: a half day is not a drop.
+            for (var i = 0; i < days.Count; i++)
+            {
+                days[i].Complete = !(i == 0 || hourWindow && i == days.Count - 1);
+                days[i].ExpectedCount = days[i].ExpectedValue = days[i].CountDeviation = days[i].ValueDeviation = null;
+                days[i].Anomaly = days[i].AnomalyIn = null;
+            }
+
+            var peak = days.Max(d => d.Count);
+            foreach (var day in days) day.ShareOfPeak = peak > 0 ? (double)day.Count / peak : 0;
+
+            var complete = days.Where(d => d.Complete).ToList();
+            var byWeekday = complete.GroupBy(d => d.Date.DayOfWeek).ToDictionary(g => g.Key, g => g.Count());
+            var weekdayAware = byWeekday.Count == 7 && byWeekday.Values.All(n => n - 1 >= MinimumWeekdayBaselineDays);
+
+            foreach (var day in complete)
+            {
+                var baseline = complete.Where(d => !ReferenceEquals(d, day) && (!weekdayAware || d.Date.DayOfWeek == day.Date.DayOfWeek)).ToList();
+                if (baseline.Count < (weekdayAware ? MinimumWeekdayBaselineDays : MinimumBaselineDays)) continue;
+
+                var (countMedian, countSigma) = RobustScore.Baseline(baseline.Select(d => (double)d.Count).ToList());
+                var (valueMedian, valueSigma) = RobustScore.Baseline(baseline.Select(d => (double)d.Value).ToList());
+                var countScore = (day.Count - countMedian) / countSigma;
+                var valueScore = (day.Value - valueMedian) / valueSigma;
+                day.ExpectedCount = countMedian;
+                day.ExpectedValue = valueMedian;
+                day.CountDeviation = Math.Round(countScore, 2);
+                day.ValueDeviation = Math.Round(valueScore, 2);
+
+                var countFlag = Math.Abs(countScore) > threshold;
+                var valueFlag = Math.Abs(valueScore) > threshold;
+                if (!countFlag && !valueFlag) continue;
+                // The direction is that of the larger deviation among the flagged measures.
+                var leading = countFlag && (!valueFlag || Math.Abs(countScore) >= Math.Abs(valueScore)) ? countScore : valueScore;
+                day.Anomaly = leading > 0 ? "High" : "Low";
+                day.AnomalyIn = countFlag && valueFlag ? "Count, Value" : countFlag ? "Count" : "Value";
+            }
+        }
+
+        /// <summary>Whether the window text (already in the StrictInput form) is in hours.</summary>
+        public static bool IsHourWindow(string window) => window.EndsWith("h", StringComparison.OrdinalIgnoreCase);
+    }
+}
