@@ -96,7 +96,7 @@ namespace GiftStudio.Reports
             do
             {
                 var page = await client.ListGiftsAsync(active: true, limit: 1000, cursor: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
-                expiring.AddRange(page.Gifts.Where(g => g.Expires is DateTime e && e > generatedAtUtc && e <= until));
+                expiring.AddRange(page.Gifts.Where(g => g.Expires != null && g.Expires.Value > generatedAtUtc && g.Expires.Value <= until));
                 cursor = page.NextCursor;
             } while (cursor != null);
 
