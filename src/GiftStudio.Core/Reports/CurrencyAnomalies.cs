@@ -13,17 +13,14 @@ namespace GiftStudio.Reports
         /// <summary>1 / Φ⁻¹(3/4): makes the MAD estimate the standard deviation of normal data.</summary>
         public const double MadToSigma = 1.4826;
 
-        /// <summary>The baseline's median and its spread. The spread is never taken below
-        /// √max(median, 1), the Poisson noise of a count that size, so a flat or empty baseline
-        /// (MAD = 0) still has a scale: a flat series flags only a day far off it, an empty one
-        /// flags only a day with several events.</summary>
-        public static (double Median, double Sigma) Baseline(IReadOnlyList<double> values)
+        /// <summary>The baseline's median and its spread (1.4826 × MAD), never below
+        /// <paramref name="minimumSigma"/>, so that a flat or empty baseline (MAD = 0) still has a scale.</summary>
+        public static (double Median, double Sigma) Baseline(IReadOnlyList<double> values, double minimumSigma = 0)
         {
             if (values.Count == 0) throw new ArgumentException("A baseline needs at least one value.", nameof(values));
             var median = Median(values);
             var mad = Median(values.Select(v => Math.Abs(v - median)).ToList());
-            var sigma = Math.Max(MadToSigma * mad, Math.Sqrt(Math.Max(median, 1)));
-            return (median, sigma);
+            return (median, Math.Max(MadToSigma * mad, minimumSigma));
         }
 
         public static double Median(IReadOnlyList<double> values)
@@ -42,13 +39,13 @@ namespace GiftStudio.Reports
         /// <summary>The default threshold on |modified z-score|, as Iglewicz and Hoaglin recommend.</summary>
         public const double DefaultThreshold = 3.5;
 
-        /// <summary>Fewer complete days than this in the baseline (the other complete days of the
-        /// window) and nothing is judged: a median of a handful of days says too little.</summary>
+        /// <summary>In shorter windows a day is compared with the other complete days of its kind
+        /// (Monday to Friday, or Saturday and Sunday), and is judged only when there are at
+        /// least this many: a median of a handful of days says too little.</summary>
         public const int MinimumBaselineDays = 7;
 
-        /// <summary>The baseline is the other complete days of the same weekday once every weekday
-        /// has at least this many of them (windows of about five weeks and more): weekends are
-        /// then compared with weekends.</summary>
+        /// <summary>Once every weekday has at least this many other complete days in the window
+        /// (windows of about five weeks and more), a day is compared with the same weekday.</summary>
         public const int MinimumWeekdayBaselineDays = 4;
 
         /// <summary>Annotates the days in place.</summary>
@@ -79,11 +76,21 @@ namespace GiftStudio.Reports
 
             foreach (var day in complete)
             {
-                var baseline = complete.Where(d => !ReferenceEquals(d, day) && (!weekdayAware || d.Date.DayOfWeek == day.Date.DayOfWeek)).ToList();
+                // Weekly rhythms are the rule (quiet weekends, or busy ones): comparing a Sunday
+                // with Tuesdays would flag every weekend.
+                var baseline = complete.Where(d => !ReferenceEquals(d, day) &&
+                    (weekdayAware ? d.Date.DayOfWeek == day.Date.DayOfWeek : IsWeekend(d.Date.DayOfWeek) == IsWeekend(day.Date.DayOfWeek))).ToList();
                 if (baseline.Count < (weekdayAware ? MinimumWeekdayBaselineDays : MinimumBaselineDays)) continue;
 
-                var (countMedian, countSigma) = RobustScore.Baseline(baseline.Select(d => (double)d.Count).ToList());
-                var (valueMedian, valueSigma) = RobustScore.Baseline(baseline.Select(d => (double)d.Value).ToList());
+                // The spread is never taken below the Poisson noise of a day's count, √(median
+                // count) events (at least 1), and for the value those events times the median
+                // value per event (at least 1 point): a flat series flags only a day far off it,
+                // an empty one only a day with several events.
+                var counts = baseline.Select(d => (double)d.Count).ToList();
+                var values = baseline.Select(d => (double)d.Value).ToList();
+                var typicalCount = Math.Max(RobustScore.Median(counts), 1);
+                var (countMedian, countSigma) = RobustScore.Baseline(counts, Math.Sqrt(typicalCount));
+                var (valueMedian, valueSigma) = RobustScore.Baseline(values, Math.Max(1, Math.Abs(RobustScore.Median(values)) / Math.Sqrt(typicalCount)));
                 var countScore = (day.Count - countMedian) / countSigma;
                 var valueScore = (day.Value - valueMedian) / valueSigma;
                 day.ExpectedCount = countMedian;
@@ -100,6 +107,8 @@ namespace GiftStudio.Reports
                 day.AnomalyIn = countFlag && valueFlag ? "Count, Value" : countFlag ? "Count" : "Value";
             }
         }
+
+        private static bool IsWeekend(DayOfWeek day) => day == DayOfWeek.Saturday || day == DayOfWeek.Sunday;
 
         /// <summary>Whether the window text (already in the StrictInput form) is in hours.</summary>
         public static bool IsHourWindow(string window) => window.EndsWith("h", StringComparison.OrdinalIgnoreCase);

@@ -24,8 +24,8 @@ namespace GiftStudio.Reports
         private const string Rule = "#BFBFBF";
 
         private const string TableStyle = "border-collapse:collapse;font-size:13px;margin:0 0 12px 0";
-        private const string CellStyle = "padding:3px 8px;border-bottom:1px solid " + Rule + ";text-align:left;vertical-align:top";
-        private const string NumberStyle = "padding:3px 8px;border-bottom:1px solid " + Rule + ";text-align:right;vertical-align:top;white-space:nowrap";
+        private const string CellStyle = "padding:3px 8px;border-bottom:1px solid " + Rule;
+        private const string NumberStyle = "padding:3px 8px;border-bottom:1px solid " + Rule + ";text-align:right";
         private const string HeadStyle = "padding:3px 8px;border-bottom:2px solid " + Text + ";text-align:left;font-weight:bold";
         private const string Column = "display:inline-block;vertical-align:top;width:100%;max-width:520px;margin:0 16px 8px 0";
 
@@ -164,10 +164,10 @@ namespace GiftStudio.Reports
         {
             var share = peak > 0 ? Math.Max(0, value) * 100.0 / peak : 0;
             var width = share.ToString("0.##", Invariant) + "%";
-            html.Append("<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse;width:100%\"><tr>")
+            html.Append("<table width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"border-collapse:collapse\"><tr>")
                 .Append("<td class=\"").Append(cssClass).Append("\" data-value=\"").Append(value.ToString(Invariant)).Append("\" width=\"").Append(width)
                 .Append("\" bgcolor=\"").Append(colour).Append("\" style=\"width:").Append(width).Append(";background:").Append(colour)
-                .Append(";height:7px;font-size:1px;line-height:1px\">").Append(share > 0 ? "&nbsp;" : "").Append("</td>")
+                .Append(";font-size:1px\">").Append(share > 0 ? "&nbsp;" : "").Append("</td>")
                 .Append("<td style=\"height:7px;font-size:1px;line-height:1px\">&nbsp;</td></tr></table>");
         }
 

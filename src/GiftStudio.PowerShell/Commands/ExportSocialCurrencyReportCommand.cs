@@ -57,7 +57,8 @@ namespace GiftStudio.PowerShell.Commands
                     return;
                 }
                 File.WriteAllText(target, html, new UTF8Encoding(false));
-                if (PassThru) WriteObject(new FileInfo(target));
+                // The provider's item, so the file formats as Get-Item shows it.
+                if (PassThru) WriteObject(InvokeProvider.Item.Get(new[] { target }, false, true), true);
             }
             catch (Exception error) when (!(error is PipelineStoppedException))
             {
