@@ -45,9 +45,9 @@ public sealed class AnomalyTests
 
         Assert.Equal(new[] { "11-11 High Count, Value", "11-21 Low Count, Value" }, Flagged(days));
         var spike = On(days, 9);
-        Assert.True(spike.CountDeviation > 3.5);
+        Assert.True(spike.CountDeviation > 5);
         Assert.InRange(spike.ExpectedCount!.Value, 40, 50);
-        Assert.True(On(days, 19).CountDeviation < -3.5);
+        Assert.True(On(days, 19).CountDeviation < -5);
     }
 
     [Fact]
@@ -132,11 +132,11 @@ public sealed class AnomalyTests
     }
 
     [Fact]
-    public void Fewer_than_seven_other_complete_days_of_the_kind_judge_nothing()
+    public void Fewer_than_six_other_complete_days_of_the_kind_judge_nothing()
     {
-        // 10 rows from a Monday: today (partial) and 9 complete days, 7 of them weekdays, so
-        // a weekday has 6 others and the weekend days 1.
-        var counts = Quiet(10);
+        // 9 rows from a Monday: today (partial) and 8 complete days, 6 of them weekdays, so
+        // a weekday has 5 others and the weekend days 1.
+        var counts = Quiet(9);
         counts[3] = 500;
         var days = Series(counts);
 
@@ -146,7 +146,7 @@ public sealed class AnomalyTests
         Assert.All(days, d => Assert.Null(d.ExpectedCount));
 
         // One more weekday and the same spike is judged; the weekend days still are not.
-        var longer = Quiet(11);
+        var longer = Quiet(10);
         longer[3] = 500;
         var judged = Series(longer);
         CurrencyAnomalies.Annotate(judged, hourWindow: false);
@@ -179,7 +179,7 @@ public sealed class AnomalyTests
         var strict = Series(counts);
         var loose = Series(counts);
 
-        CurrencyAnomalies.Annotate(strict, hourWindow: false);
+        CurrencyAnomalies.Annotate(strict, hourWindow: false, threshold: 3.5);
         CurrencyAnomalies.Annotate(loose, hourWindow: false, threshold: 2);
 
         Assert.Empty(Flagged(strict));
@@ -200,7 +200,7 @@ public sealed class AnomalyTests
         CurrencyAnomalies.Annotate(days, hourWindow: false);
 
         Assert.Equal(new[] { "11-16 High Value", "11-24 Low Value" }, Flagged(days));
-        Assert.InRange(Math.Abs(On(days, 14).CountDeviation!.Value), 0, 3.5);
+        Assert.InRange(Math.Abs(On(days, 14).CountDeviation!.Value), 0, 1);
     }
 
     [Fact]
