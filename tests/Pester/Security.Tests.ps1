@@ -30,6 +30,9 @@ BeforeAll {
         Get-SocialGift -GiftId $gift.GiftId, 'gift_missing' -Verbose -Debug
         Get-SocialTierScore -UserId 'sec.user', 'nobody' -Verbose -Debug
         Get-SocialLeaderboard -Top 5 -Verbose -Debug
+        Export-SocialCurrencyReport -Path (Join-Path $Work 'report.html') -Window 14d -PassThru -Verbose -Debug
+        Export-SocialCurrencyReport -AsString -Window 24h -Verbose -Debug
+        Export-SocialCurrencyReport -AsString -Window 'fortnight' -Verbose -Debug
         $wrong = ConvertTo-SecureString 'wrong-key-0000' -AsPlainText -Force
         Get-SocialCurrencyAudit -Connection (Connect-SocialOS -BaseUri $sandbox.BaseUri -ApiKey $wrong -PassThru -Verbose -Debug) -Verbose -Debug
         $env:SOCIALOS_BASE_URI = 'http://socialos.example.com/v2'
@@ -97,6 +100,12 @@ Describe 'The API key stays secret' {
         Find-Leak 'the transcript' (Get-Content -Raw $Transcript) | Should -BeNullOrEmpty
         (Get-Content -Raw $Sandbox.LogPath) | Should -Match 'POST /v2/gamification/gifts'
         Find-Leak 'the sandbox log' (Get-Content -Raw $Sandbox.LogPath) | Should -BeNullOrEmpty
+    }
+
+    It 'is not in the HTML report' {
+        $html = Get-Content -Raw (Join-Path $Work 'report.html')
+        $html | Should -Match 'Currency report'
+        Find-Leak 'the HTML report' $html | Should -BeNullOrEmpty
     }
 
     It 'is not in the SQLite files' {
