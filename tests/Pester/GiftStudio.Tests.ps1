@@ -98,7 +98,7 @@ Describe 'The published example through the cmdlets' {
         [GiftStudio.SocialGift].GetProperties().Name | Should -Be @('GiftId', 'Name', 'Tier', 'Reward', 'BadgeIncluded', 'Expires', 'CreatedAt')
         [GiftStudio.SocialTierScore].GetProperties().Name | Should -Be @('UserId', 'Metric', 'Previous', 'Current', 'TierName', 'Rank', 'UpdatedAt')
         [GiftStudio.SocialCurrencyAudit].GetProperties().Name | Should -Be @('Type', 'Metric', 'Window', 'TotalGifts', 'TotalValue', 'UniqueRecipients', 'TopTier', 'PeriodStart', 'PeriodEnd', 'Days')
-        [GiftStudio.SocialCurrencyAuditDay].GetProperties().Name | Should -Be @('Date', 'Count', 'Value', 'Metric', 'Window')
+        [GiftStudio.SocialCurrencyAuditDay].GetProperties().Name | Should -Be @('Date', 'Count', 'Value', 'Metric', 'Window', 'Complete', 'ExpectedCount', 'ExpectedValue', 'CountDeviation', 'ValueDeviation', 'Anomaly', 'AnomalyIn', 'ShareOfPeak')
         [GiftStudio.PowerShell.SocialOSConnection].GetProperties().Name | Should -Be @('BaseUri', 'KeySource', 'Timeout', 'MaxRetries', 'ProxyUri', 'ConnectedAt', 'IsLoopback')
         [GiftStudio.PowerShell.SocialSandbox].GetProperties().Name | Should -Be @('BaseUri', 'ApiKey', 'ProcessId', 'DataPath', 'LogPath')
     }
@@ -170,7 +170,7 @@ Describe 'CSV in and out' {
         Get-SocialCurrencyAudit -Metric points_awarded -Window 30d -Daily | Export-Csv $dailyCsv -NoTypeInformation
         $daily = @(Import-Csv $dailyCsv)
         $daily.Count | Should -Be 30
-        $daily[0].PSObject.Properties.Name | Should -Be @('Date', 'Count', 'Value', 'Metric', 'Window')
+        $daily[0].PSObject.Properties.Name | Should -Be @('Date', 'Count', 'Value', 'Metric', 'Window', 'Complete', 'ExpectedCount', 'ExpectedValue', 'CountDeviation', 'ValueDeviation', 'Anomaly', 'AnomalyIn', 'ShareOfPeak')
         ($daily | Measure-Object { [long] $_.Value } -Sum).Sum | Should -Be ([long] $summary[0].TotalValue)
     }
 }
