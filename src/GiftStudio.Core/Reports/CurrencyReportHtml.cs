@@ -24,9 +24,9 @@ namespace GiftStudio.Reports
         private const string Rule = "#BFBFBF";
 
         private const string TableStyle = "border-collapse:collapse;font-size:13px;margin:0 0 12px 0";
-        private const string CellStyle = "padding:3px 8px;border-bottom:1px solid " + Rule;
-        private const string NumberStyle = "padding:3px 8px;border-bottom:1px solid " + Rule + ";text-align:right;white-space:nowrap";
-        private const string HeadStyle = "padding:3px 8px;border-bottom:2px solid " + Text + ";text-align:left;font-weight:bold";
+        private const string CellStyle = "padding:3px 6px;border-bottom:1px solid " + Rule;
+        private const string NumberStyle = "padding:3px 6px;border-bottom:1px solid " + Rule + ";text-align:right;white-space:nowrap";
+        private const string HeadStyle = "padding:3px 6px;border-bottom:2px solid " + Text + ";text-align:left;font-weight:bold";
         private const string Column = "display:inline-block;vertical-align:top;width:100%;max-width:520px;margin:0 16px 8px 0";
 
         private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
@@ -136,10 +136,12 @@ namespace GiftStudio.Reports
                 .Append("<thead><tr>").Append(Head("Date")).Append(Head("Count")).Append(Head("Value")).Append(Head("Expected")).Append(Head("Anomaly")).Append("</tr></thead>\n<tbody>\n");
             foreach (var day in days)
             {
-                var date = day.Date.ToString("yyyy-MM-dd ddd", Invariant) + (day.Complete ? "" : " (partial)");
+                // The date never breaks; on a phone the weekday may go to the next line.
+                var date = "<span style=\"white-space:nowrap\">" + day.Date.ToString("yyyy-MM-dd", Invariant) + "</span> "
+                    + day.Date.ToString("ddd", Invariant) + (day.Complete ? "" : " (partial)");
                 var anomaly = day.Anomaly == null ? "" : $"{Mark(day)} ({day.AnomalyIn})";
                 html.Append("<tr").Append(DayAttributes(day)).Append('>')
-                    .Append("<td style=\"").Append(CellStyle).Append(";white-space:nowrap\">").Append(Encode(date)).Append("</td>").Append(Number(day.Count)).Append(Number(day.Value))
+                    .Append("<td style=\"").Append(CellStyle).Append("\">").Append(date).Append("</td>").Append(Number(day.Count)).Append(Number(day.Value))
                     .Append(day.ExpectedCount is double e ? NumberText(e.ToString("#,0.#", Invariant)) : Cell(""))
                     .Append(Cell(anomaly)).Append("</tr>\n");
             }
