@@ -99,7 +99,7 @@ Describe 'The published example through the cmdlets' {
         [GiftStudio.SocialTierScore].GetProperties().Name | Should -Be @('UserId', 'Metric', 'Previous', 'Current', 'TierName', 'Rank', 'UpdatedAt', 'Replayed')
         [GiftStudio.SocialCurrencyAudit].GetProperties().Name | Should -Be @('Type', 'Metric', 'Window', 'TotalGifts', 'TotalValue', 'UniqueRecipients', 'TopTier', 'PeriodStart', 'PeriodEnd', 'Days')
         [GiftStudio.SocialCurrencyAuditDay].GetProperties().Name | Should -Be @('Date', 'Count', 'Value', 'Metric', 'Window', 'Complete', 'ExpectedCount', 'ExpectedValue', 'CountDeviation', 'ValueDeviation', 'Anomaly', 'AnomalyIn', 'ShareOfPeak')
-        [GiftStudio.PowerShell.SocialOSConnection].GetProperties().Name | Should -Be @('BaseUri', 'KeySource', 'Timeout', 'MaxRetries', 'ProxyUri', 'ConnectedAt', 'IsLoopback')
+        [GiftStudio.PowerShell.SocialOSConnection].GetProperties().Name | Should -Be @('BaseUri', 'KeySource', 'Timeout', 'MaxRetries', 'CircuitBreaker', 'ProxyUri', 'ConnectedAt', 'IsLoopback')
         [GiftStudio.PowerShell.SocialSandbox].GetProperties().Name | Should -Be @('BaseUri', 'ApiKey', 'ProcessId', 'DataPath', 'LogPath')
     }
 
