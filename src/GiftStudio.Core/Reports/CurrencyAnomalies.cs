@@ -38,8 +38,8 @@ namespace GiftStudio.Reports
     {
         /// <summary>The default threshold on |modified z-score|. Iglewicz and Hoaglin suggest 3.5
         /// for one sample, but a runbook judges some 50 days per metric each time; on the
-        /// sandbox's seeded histories (a weekly rhythm, rewards that vary by campaign) 23 of
-        /// 1,888 ordinary days went beyond 3.5 and 5 beyond 5 (all in 90-day windows), while a
+        /// sandbox's seeded histories (a weekly rhythm, rewards that vary by campaign) about 24
+        /// of 1,888 deviations of ordinary days went beyond 3.5 and 5 beyond 5 (all in 90-day windows), while a
         /// tenfold day or a day of nothing on a platform with a few dozen events a day scores
         /// far beyond 5. README.md has the measurement.</summary>
         public const double DefaultThreshold = 5;
