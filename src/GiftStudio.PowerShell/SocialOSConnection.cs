@@ -64,8 +64,15 @@ namespace GiftStudio.PowerShell
 
         internal RetryPolicy Retry { get; }
 
-        /// <summary>The breaker's settings and state: Closed, Open (calls fail at once) or HalfOpen.</summary>
-        public CircuitBreaker CircuitBreaker { get; }
+        internal CircuitBreaker CircuitBreaker { get; }
+
+        /// <summary>Closed (calls go through), Open (they fail at once) or HalfOpen (one trial call is out).</summary>
+        public CircuitState CircuitState => CircuitBreaker.State;
+
+        /// <summary>Consecutive answerless attempts that open the breaker; 0 when it is off.</summary>
+        public int CircuitBreakerThreshold => CircuitBreaker.FailureThreshold;
+
+        public TimeSpan CircuitBreakerDuration => CircuitBreaker.BreakDuration;
 
         /// <summary>The explicit proxy, if any (otherwise HTTPS_PROXY/NO_PROXY apply).</summary>
         public Uri? ProxyUri => Proxy?.Address;
