@@ -96,8 +96,12 @@ Describe 'Ctrl+C in the session that started a sandbox' {
     }
 
     It 'negative control: a sandbox left in the terminal''s process group dies of the same Ctrl+C' -Skip:(-not $CanSetsid) {
-        # Without setsid or perl on PATH the launcher cannot detach the server.
-        $child = Start-SessionWithSandbox -Environment @{ PATH = Split-Path (Get-Command dotnet).Source }
+        # Without setsid or perl on PATH the launcher cannot detach the server: a PATH that
+        # holds nothing but dotnet.
+        $bin = Join-Path $Work 'dotnet-only'
+        New-Item -ItemType Directory $bin -Force | Out-Null
+        New-Item -ItemType SymbolicLink -Path (Join-Path $bin 'dotnet') -Target (Get-Item (Get-Command dotnet).Source).ResolvedTarget -Force | Out-Null
+        $child = Start-SessionWithSandbox -Environment @{ PATH = $bin }
         try {
             Send-CtrlC $child
             Wait-Until { Test-Path "$($child.Dir)/stopped.txt" } 'Ctrl+C stopped the running command'
