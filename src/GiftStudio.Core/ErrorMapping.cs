@@ -36,9 +36,13 @@ namespace GiftStudio
             var why = extension
                 ? $"This server does not offer {route}, one of the SocialOS v2 contract's extensions beyond the vendor's published guide (GiftStudio's sandbox offers it; the hosted service may not)."
                 : $"This server does not offer {route}, a route of the published SocialOS v2 API: check the base URI.";
-            var message = $"{why}{VersionHint(baseUri)} (HTTP 404; {notFound.Method} {notFound.RequestUri?.AbsolutePath}; request id {notFound.RequestId ?? "none"})";
+            var said = notFound.Detail is { Length: > 0 } detail ? detail : notFound.Title;
+            var message = $"{why}{VersionHint(baseUri)}{(said is { Length: > 0 } ? $" The server said: {said}" : "")} (HTTP 404; {notFound.Method} {notFound.RequestUri?.AbsolutePath}; request id {notFound.RequestId ?? "none"})";
             return new SocialOsException(message, notFound.StatusCode, notFound.RequestId, notFound.Method, notFound.RequestUri,
-                notFound.ProblemType, notFound.Title, notFound.Detail, notFound.Errors, notFound);
+                notFound.ProblemType, notFound.Title, notFound.Detail, notFound.Errors, notFound)
+            {
+                RetryAfter = notFound.RetryAfter,
+            };
         }
 
         /// <summary>A hint when the base URI lacks the version path (…/v2) that every route lives under.</summary>

@@ -105,7 +105,7 @@ namespace GiftStudio
                     if (DateTime.TryParseExact(trimmed, LocalDateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var local))
                         return local.ToUniversalTime();
                     var culture = CultureInfo.CurrentCulture;
-                    if (DateTimeOffset.TryParseExact(trimmed, CultureDateTimeWithOffset(culture), culture, DateTimeStyles.None, out var exported))
+                    if (DateTimeOffset.TryParseExact(PlainSpaces(trimmed), PlainSpaces(CultureDateTimeWithOffset(culture)), culture, DateTimeStyles.None, out var exported))
                         return exported.UtcDateTime;
                     throw Invalid(parameter, value,
                         $"{parameter} must be an ISO 8601 date such as 2026-03-20 or 2026-03-20T00:00:00Z, or this culture's date and time with an offset as Export-Csv writes it ({new DateTimeOffset(2026, 3, 20, 18, 0, 0, TimeSpan.Zero).ToString(culture)}); '{text}' is neither.");
@@ -119,6 +119,10 @@ namespace GiftStudio
         /// DateTimeOffset.ToString() writes it.</summary>
         public static string CultureDateTimeWithOffset(CultureInfo culture) =>
             culture.DateTimeFormat.ShortDatePattern + " " + culture.DateTimeFormat.LongTimePattern + " zzz";
+
+        /// <summary>Some cultures' patterns hold a no-break space (en-US: U+202F before PM);
+        /// a typed space means the same.</summary>
+        private static string PlainSpaces(string text) => text.Replace('\u202F', ' ').Replace('\u00A0', ' ');
 
         public static string RequiredText(object? value, string parameter)
         {
