@@ -83,7 +83,7 @@ namespace GiftStudio.PowerShell
                 var now = DateTimeOffset.UtcNow;
                 return Matching(gifts, (wordToComplete ?? "").Trim('\'', '"'))
                     .Select(g => (Gift: g, Active: !OffersExpired || g.Expires == null || g.Expires > now))
-                    .OrderByDescending(g => g.Active).ThenByDescending(g => g.Gift.CreatedAt)
+                    .OrderByDescending(g => g.Active).ThenByDescending(g => g.Gift.CreatedAt).ThenByDescending(g => cache.Order(g.Gift))
                     .Select(g => new CompletionResult(g.Gift.GiftId, $"{g.Gift.GiftId}  {g.Gift.Name}{(g.Active ? "" : "  (expired)")}",
                         CompletionResultType.ParameterValue,
                         $"{g.Gift.Name} ({g.Gift.Tier}, {g.Gift.Reward} points, {(g.Gift.Expires is DateTimeOffset e ? (g.Active ? "expires " : "expired ") + e.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + "Z" : "never expires")})"))
@@ -115,6 +115,8 @@ namespace GiftStudio.PowerShell
             private readonly object _gate = new object();
             private readonly bool? _active;
             private readonly Dictionary<string, SocialGift> _gifts = new Dictionary<string, SocialGift>(StringComparer.Ordinal);
+            // The list's own order (creation order): it breaks ties of CreatedAt.
+            private readonly Dictionary<string, long> _order = new Dictionary<string, long>(StringComparer.Ordinal);
             private string? _resumeCursor;      // the cursor of the last page read (null: the first page)
             private bool _complete;             // read to the end at _readAt
             private DateTime _readAt = DateTime.MinValue;
@@ -122,6 +124,11 @@ namespace GiftStudio.PowerShell
             private static readonly TimeSpan FullRereadAfter = TimeSpan.FromMinutes(1);
 
             public GiftCache(bool? active) => _active = active;
+
+            public long Order(SocialGift gift)
+            {
+                lock (_gate) return _order.TryGetValue(gift.GiftId, out var order) ? order : -1;
+            }
 
             public List<SocialGift> Read(SocialOsClient client, TimeSpan timeout, TimeSpan lifetime)
             {
@@ -131,6 +138,7 @@ namespace GiftStudio.PowerShell
                     {
                         // Now and then from the start, so gifts that expired or went away drop out.
                         _gifts.Clear();
+                        _order.Clear();
                         _resumeCursor = null;
                         _complete = false;
                     }
@@ -152,7 +160,11 @@ namespace GiftStudio.PowerShell
                     var page = client.ListGiftsAsync(active: _active, limit: PageSize, cursor: cursor, cancellationToken: cancel.Token);
                     var left = deadline - DateTime.UtcNow;
                     if (left <= TimeSpan.Zero || !page.Wait(left)) return;
-                    foreach (var gift in page.Result.Gifts) _gifts[gift.GiftId] = gift;
+                    foreach (var gift in page.Result.Gifts)
+                    {
+                        _gifts[gift.GiftId] = gift;
+                        if (!_order.ContainsKey(gift.GiftId)) _order[gift.GiftId] = _order.Count;
+                    }
                     _readAt = DateTime.UtcNow;
                     if (page.Result.NextCursor == null)
                     {
