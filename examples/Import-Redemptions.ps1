@@ -1,15 +1,27 @@
 <#
 .SYNOPSIS
-    A runbook: import redemptions from CSV, export the results and the failures.
+    A runbook: import redemptions from CSV, export the results and the failures, safe to re-run.
 .DESCRIPTION
     Reads a CSV with the columns UserId, Value (alias Reward), and optionally Action, GiftId
     and IdempotencyKey, applies every row with Set-SocialTierScore, writes the new scores to
-    -ResultPath and the rows that failed (with the error id and message) to -FailurePath.
-    One bad row never stops the others. Exits 1 when any row failed, 0 otherwise, so a
-    scheduler sees the outcome. Connects from SOCIALOS_API_KEY / SOCIALOS_BASE_URI when no
-    connection exists.
+    -ResultPath and the rows that failed to -FailurePath. One bad row never stops the others.
+
+    The failure file is itself an input for this runbook: each row keeps its UserId, Value,
+    Action and GiftId, and says what to do with it (Recovery):
+      RerunAsIs        the outcome is unknown or nothing was applied (network, server, circuit
+                       breaker): the row carries the IdempotencyKey its call used, so running
+                       this runbook on the failure file applies it exactly once.
+      FixAndSendAsNew  the server refused the row itself (400, 404, 422) or it was invalid here:
+                       correct it first; its IdempotencyKey is left empty so it is sent as new.
+
+    Exits 1 when any row failed, 0 otherwise, so a scheduler sees the outcome. Connects from
+    SOCIALOS_API_KEY / SOCIALOS_BASE_URI when no connection exists. At the end it prints how
+    many rows were applied now, how many had been applied before (replayed) and how many failed.
 .EXAMPLE
     pwsh -NonInteractive -File ./examples/Import-Redemptions.ps1 -Path redemptions.csv
+.EXAMPLE
+    # After a failed run: re-run exactly the rows still to do.
+    pwsh -NonInteractive -File ./examples/Import-Redemptions.ps1 -Path redemption-failures.csv -FailurePath still-failing.csv
 #>
 [CmdletBinding()]
 param(
@@ -18,22 +30,34 @@ param(
     [string] $FailurePath = 'redemption-failures.csv'
 )
 
-$rows = Import-Csv -LiteralPath $Path
+$rows = @(Import-Csv -LiteralPath $Path)
+# A failure file holds rows to fix as well: only those marked RerunAsIs go again as they are.
+if ($rows.Count -gt 0 -and $rows[0].PSObject.Properties['Recovery']) {
+    $rows = @($rows | Where-Object { $_.Recovery -ne 'FixAndSendAsNew' })
+}
 $failures = $null
-$results = $rows | Set-SocialTierScore -ErrorAction SilentlyContinue -ErrorVariable failures
+$results = @($rows | Set-SocialTierScore -ErrorAction SilentlyContinue -ErrorVariable failures)
 $results | Export-Csv -LiteralPath $ResultPath -NoTypeInformation
 
 $failed = @($failures | ForEach-Object {
     $row = $_.TargetObject
+    $rerun = $_.Exception.PSObject.Properties['Recovery'] -and "$($_.Exception.Recovery)" -eq 'RerunAsIs'
     [pscustomobject]@{
-        UserId    = $row.UserId
-        Value     = $row.Value
-        ErrorId   = $_.FullyQualifiedErrorId.Split(',')[0]
-        Message   = $_.Exception.Message
+        UserId         = $row.UserId
+        Value          = if ($row.PSObject.Properties['Value']) { $row.Value } else { $row.Reward }
+        Action         = if ($row.PSObject.Properties['Action']) { $row.Action } else { '' }
+        GiftId         = if ($row.PSObject.Properties['GiftId']) { $row.GiftId } else { '' }
+        IdempotencyKey = if ($rerun) { $_.Exception.IdempotencyKey } else { '' }
+        Recovery       = if ($rerun) { 'RerunAsIs' } else { 'FixAndSendAsNew' }
+        ErrorId        = $_.FullyQualifiedErrorId.Split(',')[0]
+        Message        = $_.Exception.Message
     }
 })
 $failed | Export-Csv -LiteralPath $FailurePath -NoTypeInformation
 
-Write-Host ("Imported {0} of {1} rows; {2} failed. Results: {3}; failures: {4}" -f `
-    @($results).Count, @($rows).Count, $failed.Count, $ResultPath, $FailurePath)
+$replayed = @($results | Where-Object Replayed).Count
+Write-Host ("Imported {0} of {1} rows; {2} failed. Applied now: {3}; applied before (replayed): {4}; failed: {2} ({5} to re-run as they are, {6} to fix). Results: {7}; failures: {8}" -f `
+    $results.Count, $rows.Count, $failed.Count, ($results.Count - $replayed), $replayed,
+    @($failed | Where-Object Recovery -eq 'RerunAsIs').Count, @($failed | Where-Object Recovery -eq 'FixAndSendAsNew').Count,
+    $ResultPath, $FailurePath)
 exit ([int]($failed.Count -gt 0))

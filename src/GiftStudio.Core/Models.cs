@@ -18,6 +18,11 @@ namespace GiftStudio
         public DateTimeOffset? Expires { get; set; }
         public DateTimeOffset CreatedAt { get; set; }
 
+        /// <summary>True when the server answered from its idempotency record: this call's key
+        /// had been applied before, and nothing was applied now. The values are those of the
+        /// first application.</summary>
+        public bool Replayed { get; set; }
+
         public override string ToString() => GiftId;
     }
 
@@ -31,6 +36,11 @@ namespace GiftStudio
         public string TierName { get; set; } = "";
         public long Rank { get; set; }
         public DateTimeOffset UpdatedAt { get; set; }
+
+        /// <summary>True when the server answered from its idempotency record: this call's key
+        /// had been applied before, and nothing was applied now. Previous, Current and Rank are
+        /// those of the first application, not of today.</summary>
+        public bool Replayed { get; set; }
 
         public override string ToString() => $"{UserId}: {Current} ({TierName})";
     }

@@ -10,6 +10,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
+using GiftStudio.Pipeline;
 using GiftStudio.Wire;
 
 namespace GiftStudio
@@ -46,7 +47,8 @@ namespace GiftStudio
                 Badge = gift.Badge,
                 Expires = gift.Expires is DateTime expires ? FormatInstant(expires) : null,
             };
-            return await OnRoute(Routes.CreateGift, PostAsync("gamification/gifts", body, WireContext.Default.GiftRequestDto, WireContext.Default.GiftDto, ToGift, idempotencyKey, cancellationToken),
+            return await OnRoute(Routes.CreateGift, PostAsync("gamification/gifts", body, WireContext.Default.GiftRequestDto, WireContext.Default.GiftDto,
+                (dto, replayed) => WithReplayed(ToGift(dto), replayed), $"gift '{gift.Name}'", idempotencyKey, cancellationToken),
                 namesResource: false, cancellationToken).ConfigureAwait(false);
         }
 
@@ -55,7 +57,8 @@ namespace GiftStudio
         {
             var body = new ScoreRequestDto { UserId = update.UserId, Metric = "tier", Action = update.Action, Value = update.Value, GiftId = update.GiftId };
             // With a giftId, a 404 may mean that gift is missing.
-            return await OnRoute(Routes.UpdateScore, PostAsync("gamification/score", body, WireContext.Default.ScoreRequestDto, WireContext.Default.ScoreDto, ToScore, idempotencyKey, cancellationToken),
+            return await OnRoute(Routes.UpdateScore, PostAsync("gamification/score", body, WireContext.Default.ScoreRequestDto, WireContext.Default.ScoreDto,
+                (dto, replayed) => WithReplayed(ToScore(dto), replayed), "user " + update.UserId, idempotencyKey, cancellationToken),
                 namesResource: update.GiftId != null, cancellationToken).ConfigureAwait(false);
         }
 
@@ -168,32 +171,36 @@ namespace GiftStudio
         // ---- transport ------------------------------------------------------------------
 
         private Task<TResult> PostAsync<TRequest, TResponse, TResult>(string path, TRequest body, JsonTypeInfo<TRequest> requestType,
-            JsonTypeInfo<TResponse> responseType, Func<TResponse, TResult> map, string? idempotencyKey, CancellationToken cancellationToken)
+            JsonTypeInfo<TResponse> responseType, Func<TResponse, bool, TResult> map, string label, string? idempotencyKey, CancellationToken cancellationToken)
         {
             var bytes = JsonSerializer.SerializeToUtf8Bytes(body, requestType);
             // One key per logical call, kept by every retry of it: the server applies it once.
-            var key = string.IsNullOrEmpty(idempotencyKey) ? Guid.NewGuid().ToString("N") : idempotencyKey!;
+            var key = string.IsNullOrEmpty(idempotencyKey) ? NewIdempotencyKey() : idempotencyKey!;
             return SendAsync(() =>
             {
                 var request = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUri, path)) { Content = new ByteArrayContent(bytes) };
                 request.Content.Headers.ContentType = JsonMediaType;
                 request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
                 return request;
-            }, responseType, map, cancellationToken);
+            }, new CallRecord(label, key), responseType, map, cancellationToken);
         }
 
+        /// <summary>A fresh key for a call that was given none.</summary>
+        public static string NewIdempotencyKey() => Guid.NewGuid().ToString("N");
+
         private Task<TResult> GetAsync<TResponse, TResult>(string path, JsonTypeInfo<TResponse> responseType, Func<TResponse, TResult> map, CancellationToken cancellationToken) =>
-            SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, path)), responseType, map, cancellationToken);
+            SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, path)), new CallRecord(null, null), responseType, (dto, _) => map(dto), cancellationToken);
 
         /// <summary>Sends (the handler chain adds the key, retries and per-attempt timeouts),
         /// reads the body within the timeout, and maps it. Whatever goes wrong after the
-        /// request left becomes a <see cref="SocialOsException"/>; the caller's cancellation
-        /// stays an OperationCanceledException.</summary>
-        private async Task<TResult> SendAsync<TResponse, TResult>(Func<HttpRequestMessage> createRequest, JsonTypeInfo<TResponse> responseType,
-            Func<TResponse, TResult> map, CancellationToken cancellationToken)
+        /// request left becomes a <see cref="SocialOsException"/> that says whether the call
+        /// may have been applied; the caller's cancellation stays an OperationCanceledException.</summary>
+        private async Task<TResult> SendAsync<TResponse, TResult>(Func<HttpRequestMessage> createRequest, CallRecord call, JsonTypeInfo<TResponse> responseType,
+            Func<TResponse, bool, TResult> map, CancellationToken cancellationToken)
         {
             using var request = createRequest();
             request.Headers.Accept.ParseAdd("application/json");
+            call.AttachTo(request);
             var target = request.RequestUri!;
             var method = request.Method.Method;
             HttpResponseMessage response;
@@ -201,38 +208,59 @@ namespace GiftStudio
             {
                 response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             }
+            catch (CircuitOpenException e)
+            {
+                throw ErrorMapping.CircuitOpen(method, target, e, call);
+            }
             catch (TimeoutException e)
             {
-                throw ErrorMapping.Timeout(method, target, Options.Timeout, e);
+                throw ErrorMapping.Timeout(method, target, Options.Timeout, e, call);
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
-                throw ErrorMapping.Timeout(method, target, Options.Timeout, e);
+                throw ErrorMapping.Timeout(method, target, Options.Timeout, e, call);
             }
             catch (HttpRequestException e)
             {
-                throw ErrorMapping.Unreachable(method, target, e);
+                throw ErrorMapping.Unreachable(method, target, e, call);
             }
 
             using (response)
             {
-                var content = await ReadBodyAsync(response, method, target, cancellationToken).ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode) throw ErrorMapping.FromResponse(method, target, response, content);
+                var content = await ReadBodyAsync(response, method, target, call, cancellationToken).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode) throw ErrorMapping.FromResponse(method, target, response, content, call);
                 try
                 {
                     var dto = JsonSerializer.Deserialize(content, responseType) ?? throw new JsonException("The body is JSON null.");
-                    return map(dto);
+                    return map(dto, IsReplay(response));
                 }
                 catch (JsonException e)
                 {
-                    throw ErrorMapping.UnreadableBody(method, target, response, content, e);
+                    throw ErrorMapping.UnreadableBody(method, target, response, content, e, call);
                 }
             }
         }
 
+        /// <summary>The server answered from its idempotency record: applied before, not now.</summary>
+        private static bool IsReplay(HttpResponseMessage response) =>
+            response.Headers.TryGetValues("Idempotent-Replayed", out var values)
+            && values.Any(v => string.Equals(v.Trim(), "true", StringComparison.OrdinalIgnoreCase));
+
+        private static SocialGift WithReplayed(SocialGift gift, bool replayed)
+        {
+            gift.Replayed = replayed;
+            return gift;
+        }
+
+        private static SocialTierScore WithReplayed(SocialTierScore score, bool replayed)
+        {
+            score.Replayed = replayed;
+            return score;
+        }
+
         /// <summary>The whole body, within the timeout: a server that stalls mid-body cannot
         /// hold the call forever, and the caller can cancel it.</summary>
-        private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, string method, Uri target, CancellationToken cancellationToken)
+        private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, string method, Uri target, CallRecord call, CancellationToken cancellationToken)
         {
             if (response.Content is null) return Array.Empty<byte>();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -246,13 +274,15 @@ namespace GiftStudio
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
-                throw ErrorMapping.Timeout(method, target, Options.Timeout, e);
+                if (response.IsSuccessStatusCode) call.NoteMaybeApplied($"HTTP {(int)response.StatusCode} whose body never arrived");
+                throw ErrorMapping.Timeout(method, target, Options.Timeout, e, call);
             }
             catch (Exception e) when (e is HttpRequestException || e is IOException || e is ObjectDisposedException && timeout.IsCancellationRequested)
             {
                 if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
-                if (timeout.IsCancellationRequested) throw ErrorMapping.Timeout(method, target, Options.Timeout, e);
-                throw ErrorMapping.Unreachable(method, target, e);
+                if (response.IsSuccessStatusCode) call.NoteMaybeApplied($"HTTP {(int)response.StatusCode} whose body was cut off");
+                if (timeout.IsCancellationRequested) throw ErrorMapping.Timeout(method, target, Options.Timeout, e, call);
+                throw ErrorMapping.Unreachable(method, target, e, call);
             }
         }
 

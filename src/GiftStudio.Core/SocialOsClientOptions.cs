@@ -33,6 +33,10 @@ namespace GiftStudio
 
         public System.Net.ICredentials? ProxyCredential { get; set; }
 
+        /// <summary>Fails calls at once while the server gives no answer at all. Shared, not
+        /// copied: give every client of one connection the same instance. Null for none.</summary>
+        public CircuitBreaker? CircuitBreaker { get; set; }
+
         /// <summary>Where diagnostics go (request lines, statuses, timings); null for none.</summary>
         public IRequestLog? Log { get; set; }
 

@@ -39,6 +39,21 @@ namespace GiftStudio
         /// <summary>Seconds the server asked to wait (Retry-After), when it said so.</summary>
         public TimeSpan? RetryAfter { get; internal set; }
 
+        /// <summary>The Idempotency-Key the call sent (every attempt of it); null for reads.</summary>
+        public string? IdempotencyKey { get; internal set; }
+
+        /// <summary>Whether the call may have been applied at the server.</summary>
+        public CallOutcome Outcome { get; internal set; } = CallOutcome.NotApplied;
+
+        /// <summary>What to do with the failed row: re-run it as it is (same key), or fix it and send it as new.</summary>
+        public WriteRecovery Recovery => Outcome == CallOutcome.Refused ? WriteRecovery.FixAndSendAsNew : WriteRecovery.RerunAsIs;
+
+        /// <summary>True when the call was never sent because the connection's circuit breaker is open.</summary>
+        public bool CircuitOpen { get; internal set; }
+
+        /// <summary>Network attempts the call made (0 when the circuit breaker refused it at once).</summary>
+        public int Attempts { get; internal set; }
+
         /// <summary>The named fields, e.g. "tier" for a validation error about the tier.</summary>
         public string FieldNames => string.Join(", ", Errors.Keys.OrderBy(k => k, StringComparer.Ordinal));
     }

@@ -34,7 +34,7 @@ namespace GiftStudio.Http
                     Proxy = new LoopbackBypassProxy(options.Proxy, options.ProxyCredential),
                 })
                 .AddHttpMessageHandler(() => new AuthenticationHandler(options.ApiKey))
-                .AddHttpMessageHandler(() => new RetryHandler(options.Retry, options.Timeout, options.Log))
+                .AddHttpMessageHandler(() => new RetryHandler(options.Retry, options.Timeout, options.Log, options.CircuitBreaker))
                 .AddHttpMessageHandler(() => new DiagnosticsHandler(options.Log))
                 // The client lives as long as its connection: one handler, one connection pool.
                 .SetHandlerLifetime(System.Threading.Timeout.InfiniteTimeSpan);

@@ -21,7 +21,7 @@ namespace GiftStudio.PowerShell
                 case SocialOsException api:
                 {
                     var (id, category, action) = Classify(api);
-                    return Record(api, id, category, target, action);
+                    return Record(api, id, category, target, WithRecovery(api, action));
                 }
                 default:
                     return Record(error, "UnexpectedError", ErrorCategory.NotSpecified, target, null);
@@ -38,6 +38,11 @@ namespace GiftStudio.PowerShell
         /// <summary>Error ids by HTTP status; stable, documented in about_GiftStudio.</summary>
         internal static (string Id, ErrorCategory Category, string? Action) Classify(SocialOsException api)
         {
+            // A write that may have been applied is neither "unreachable" nor "failed": it is unknown.
+            if (api.Outcome == CallOutcome.Unknown)
+                return ("ApiOutcomeUnknown", ErrorCategory.ConnectionError, null);
+            if (api.CircuitOpen)
+                return ("ApiCircuitOpen", ErrorCategory.ConnectionError, "Check that the service is up (or start the sandbox), then re-run.");
             switch (api.StatusCode)
             {
                 case 0 when api.InnerException is TimeoutException:
@@ -58,6 +63,16 @@ namespace GiftStudio.PowerShell
             return api.StatusCode >= 500
                 ? ("ApiServerError", ErrorCategory.ResourceUnavailable, "Retry later; quote the request id to the service's operators.")
                 : ("ApiError", ErrorCategory.NotSpecified, null);
+        }
+
+        /// <summary>For a write, what to do with its row: re-run as it is with the same key, or fix it and send it as new.</summary>
+        private static string? WithRecovery(SocialOsException api, string? action)
+        {
+            if (api.IdempotencyKey == null) return action;
+            var step = api.Recovery == WriteRecovery.RerunAsIs
+                ? $"Re-run this row as it is, with idempotency key '{api.IdempotencyKey}' (the error's TargetObject carries it): the server applies it at most once."
+                : $"Fix the row, then send it as new, without idempotency key '{api.IdempotencyKey}' (under it the server replays this refusal).";
+            return action == null ? step : action + " " + step;
         }
 
         private static string? FieldsAction(SocialOsException api) =>

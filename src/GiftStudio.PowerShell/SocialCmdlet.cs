@@ -184,28 +184,32 @@ namespace GiftStudio.PowerShell
             WriteFailure(error, item.Target);
         }
 
-        private readonly System.Diagnostics.Stopwatch _sinceProgress = new System.Diagnostics.Stopwatch();
-        private long _progressCount;
+        private readonly ProgressMeter _progress = new ProgressMeter();
         private string? _progressActivity;
 
-        /// <summary>Counts one item done and, at most four times a second, says so with
-        /// Write-Progress ($ProgressPreference decides whether it shows).</summary>
+        /// <summary>How many items the pipeline will have, when the cmdlet knows (-GiftId a, b, c).</summary>
+        protected long? ProgressTotal
+        {
+            get => _progress.Total;
+            set => _progress.Total = value;
+        }
+
+        /// <summary>Counts one item done and, when the meter says so (the first item, then at
+        /// most four times a second), says so with Write-Progress ($ProgressPreference decides
+        /// whether it shows).</summary>
         protected void ReportProgress(string activity)
         {
-            _progressCount++;
-            if (!_sinceProgress.IsRunning) { _sinceProgress.Start(); return; }
-            if (_sinceProgress.ElapsedMilliseconds < 250) return;
-            _sinceProgress.Restart();
             _progressActivity = activity;
-            WriteProgress(new ProgressRecord(ProgressId, activity, $"{_progressCount} done"));
+            if (!_progress.Advance()) return;
+            WriteProgress(new ProgressRecord(ProgressId, activity, _progress.Describe()) { PercentComplete = _progress.PercentComplete });
         }
 
         private int ProgressId => GetHashCode() & 0x7fffffff;
 
         protected override void EndProcessing()
         {
-            if (_progressActivity != null)
-                WriteProgress(new ProgressRecord(ProgressId, _progressActivity, $"{_progressCount} done") { RecordType = ProgressRecordType.Completed });
+            if (_progressActivity != null && _progress.Reported)
+                WriteProgress(new ProgressRecord(ProgressId, _progressActivity, _progress.Describe()) { RecordType = ProgressRecordType.Completed });
             base.EndProcessing();
         }
 
@@ -215,8 +219,11 @@ namespace GiftStudio.PowerShell
         {
             if (error is PipelineStoppedException || error is OperationCanceledException && _stopping.IsCancellationRequested)
                 throw new PipelineStoppedException();
-            WriteError(ErrorRecords.From(error, target));
+            WriteError(ErrorRecords.From(error, ErrorTarget(error, target)));
         }
+
+        /// <summary>The target object an error is written with; the write cmdlets attach what a re-run needs.</summary>
+        protected virtual object? ErrorTarget(Exception error, object? target) => target;
 
         /// <summary>Whether -Verbose/-Debug (or the preference variable) lets that stream show.</summary>
         private bool IsEnabled(string parameter, string preferenceVariable)

@@ -16,8 +16,11 @@ namespace GiftStudio.PowerShell
         private readonly Lazy<SocialOsClient> _client;
         private readonly Lazy<SocialOsClient> _quickClient;
 
-        internal SocialOSConnection(Uri baseUri, SecureString apiKey, string keySource, TimeSpan timeout, RetryPolicy? retry = null, ProxySettings? proxy = null)
+        internal SocialOSConnection(Uri baseUri, SecureString apiKey, string keySource, TimeSpan timeout, RetryPolicy? retry = null, ProxySettings? proxy = null,
+            CircuitBreaker? breaker = null)
         {
+            // One breaker per connection, shared by both clients: its state outlives any handler.
+            CircuitBreaker = breaker ?? new CircuitBreaker();
             Retry = retry ?? new RetryPolicy();
             Proxy = proxy;
             BaseUri = SocialOsClientOptions.NormalizeBaseUri(baseUri);
@@ -33,6 +36,7 @@ namespace GiftStudio.PowerShell
                 ApiKey = _apiKey,
                 Timeout = Timeout,
                 Retry = Retry,
+                CircuitBreaker = CircuitBreaker,
                 Proxy = Proxy?.Address,
                 ProxyCredential = Proxy?.Credential,
             }), LazyThreadSafetyMode.ExecutionAndPublication);
@@ -43,6 +47,7 @@ namespace GiftStudio.PowerShell
                 ApiKey = _apiKey,
                 Timeout = GiftIdCompleter.Timeout,
                 Retry = new RetryPolicy { MaxRetries = 0 },
+                CircuitBreaker = CircuitBreaker,
                 Proxy = Proxy?.Address,
                 ProxyCredential = Proxy?.Credential,
             }), LazyThreadSafetyMode.ExecutionAndPublication);
@@ -58,6 +63,9 @@ namespace GiftStudio.PowerShell
         public int MaxRetries => Retry.MaxRetries;
 
         internal RetryPolicy Retry { get; }
+
+        /// <summary>The breaker's settings and state: Closed, Open (calls fail at once) or HalfOpen.</summary>
+        public CircuitBreaker CircuitBreaker { get; }
 
         /// <summary>The explicit proxy, if any (otherwise HTTPS_PROXY/NO_PROXY apply).</summary>
         public Uri? ProxyUri => Proxy?.Address;

@@ -95,6 +95,38 @@ namespace GiftStudio.PowerShell
             }
         }
 
+        /// <summary>A row that may simply be sent again carries its idempotency key, so piping
+        /// the errors' targets back in re-runs them safely: applied rows replay, the rest apply.
+        /// A command-line call gets a row of its own, made of the item's parameters.</summary>
+        protected override object? ErrorTarget(Exception error, object? target)
+        {
+            if (!(error is SocialOsException api) || api.IdempotencyKey == null || api.Recovery != WriteRecovery.RerunAsIs) return target;
+            var row = target as PSObject ?? ItemRecord();
+            var property = row.Properties[nameof(IdempotencyKey)];
+            if (property is PSNoteProperty || property is PSPropertyInfo { IsSettable: true }) property.Value = api.IdempotencyKey;
+            else if (property == null) row.Properties.Add(new PSNoteProperty(nameof(IdempotencyKey), api.IdempotencyKey));
+            return row;
+        }
+
+        /// <summary>The current item as an object of its own parameters (as a CSV row would have them).</summary>
+        private PSObject ItemRecord()
+        {
+            var row = new PSObject();
+            foreach (var parameter in MyInvocation.BoundParameters)
+            {
+                if (NotItemParameters.Contains(parameter.Key)) continue;
+                row.Properties.Add(new PSNoteProperty(parameter.Key, Unwrap(parameter.Value) is SwitchParameter s ? s.IsPresent : Unwrap(parameter.Value)));
+            }
+            return row;
+        }
+
+        private static readonly System.Collections.Generic.HashSet<string> NotItemParameters = new System.Collections.Generic.HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            nameof(Connection), nameof(InputObject), nameof(ThrottleLimit), nameof(IdempotencyKey), "WhatIf", "Confirm",
+            "Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ProgressAction", "ErrorVariable", "WarningVariable",
+            "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable",
+        };
+
         /// <summary>The key for the current item, checked; null for a fresh one.</summary>
         protected string? KeyForThisItem()
         {

@@ -325,7 +325,8 @@ public sealed class RetryTests
 
         await client.CreateGiftAsync(AGift);
 
-        var line = $"POST http://127.0.0.1:{server.Port}/v2/gamification/gifts";
+        // Every line names the item and its key, so concurrent lines can be matched to rows.
+        var line = $"POST http://127.0.0.1:{server.Port}/v2/gamification/gifts [gift 'Welcome Pack', key {server.Requests[0].Header("Idempotency-Key")}]";
         var lines = log.VerboseLines;
         Assert.Equal(2, lines.Count(l => l == line));
         Assert.Contains(lines, l => l.StartsWith(line + " -> 503", StringComparison.Ordinal) && l.Contains("req_a1", StringComparison.Ordinal));

@@ -107,7 +107,7 @@ public sealed class SecurityTests
 
         await client.CreateGiftAsync(AGift);
 
-        var requestLine = $"POST http://127.0.0.1:{server.Port}/v2/gamification/gifts";
+        var requestLine = $"POST http://127.0.0.1:{server.Port}/v2/gamification/gifts [gift 'Welcome Pack', key {server.Requests[0].Header("Idempotency-Key")}]";
         Assert.Contains(requestLine, log.VerboseLines);
         var status = Assert.Single(log.VerboseLines, l => l.StartsWith(requestLine + " -> ", StringComparison.Ordinal));
         Assert.Contains("-> 200 OK", status);
@@ -152,7 +152,8 @@ public sealed class SecurityTests
         var error = await Bounded.Throws<SocialOsException>(() => client.CreateGiftAsync(AGift), Limit, "a closed port");
 
         Assert.Equal(0, error.StatusCode);
-        Assert.Contains(log.VerboseLines, l => l.StartsWith($"POST http://127.0.0.1:{port}/v2/gamification/gifts -> failed", StringComparison.Ordinal));
+        Assert.Contains(log.VerboseLines, l => l.StartsWith($"POST http://127.0.0.1:{port}/v2/gamification/gifts [gift 'Welcome Pack', key ", StringComparison.Ordinal)
+            && l.Contains("] -> failed", StringComparison.Ordinal));
         Assert.DoesNotContain(Clients.Key, log.All);
         Assert.DoesNotContain(Clients.Key, error.ToString());
     }
@@ -171,7 +172,8 @@ public sealed class SecurityTests
         Assert.Equal(0, error.StatusCode);
         Assert.DoesNotContain(Clients.Key, log.All);
         Assert.DoesNotContain(Clients.Key, error.ToString());
-        Assert.Contains(log.VerboseLines, l => l.StartsWith($"POST http://127.0.0.1:{server.Port}/v2/gamification/gifts -> ", StringComparison.Ordinal));
+        Assert.Contains(log.VerboseLines, l => l.StartsWith($"POST http://127.0.0.1:{server.Port}/v2/gamification/gifts [gift 'Welcome Pack', key ", StringComparison.Ordinal)
+            && l.Contains("] -> ", StringComparison.Ordinal));
     }
 
     [Fact]

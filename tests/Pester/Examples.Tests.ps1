@@ -32,7 +32,46 @@ Describe 'examples/Import-Redemptions.ps1' {
         $failed = @(Import-Csv $failures)
         $failed.UserId | Should -Be @('runbook.b', 'runbook.a')
         $failed.ErrorId | Should -Be @('InvalidValue', 'ApiRuleViolation')
+        # Both are refusals of the row itself: fix first, then send as new (no key to reuse).
+        $failed.Recovery | Should -Be @('FixAndSendAsNew', 'FixAndSendAsNew')
+        $failed.IdempotencyKey | Should -Be @('', '')
+        $failed.Action | Should -Be @('', 'adjustment')
         $run.Output | Should -Match 'Imported 2 of 4 rows; 2 failed'
+        $run.Output | Should -Match 'Applied now: 2; applied before \(replayed\): 0'
+    }
+
+    It 'writes a failure file that re-runs safely: each row applied once, a second re-run all replays' {
+        $data = Join-Path $Work 'outage.db'
+        $key = 'sk_test_' + [guid]::NewGuid().ToString('n')
+        $csv = Join-Path $Work 'outage.csv'
+        'UserId,Value,Action,GiftId', 'outage.a,100,,', 'outage.b,7,adjustment,', 'outage.a,5,,' | Set-Content $csv
+        # The server is down during the first run: every row fails, none was applied.
+        $down = Start-TestSandbox -DataPath $data -Key $key
+        Stop-TestSandbox $down
+        $failures = Join-Path $Work 'outage-failures.csv'
+        $script = "Import-Module '$Manifest'; & '$Runbook' -Path '$csv' -ResultPath '$Work/outage-results.csv' -FailurePath '$failures'; exit `$LASTEXITCODE"
+        $run = Invoke-ChildPwsh $script @{ SOCIALOS_API_KEY = $key; SOCIALOS_BASE_URI = $down.ApiUri }
+        $run.ExitCode | Should -Be 1 -Because ($run.Output + $run.Error)
+        $failed = @(Import-Csv $failures)
+        $failed.UserId | Should -Be @('outage.a', 'outage.b', 'outage.a')
+        $failed.Recovery | Sort-Object -Unique | Should -Be 'RerunAsIs'
+        @($failed.IdempotencyKey | Where-Object { $_ } | Sort-Object -Unique).Count | Should -Be 3
+
+        # Back up (same data, same tenant): the failure file is the input of the re-run.
+        $up = Start-TestSandbox -DataPath $data -Key $key
+        try {
+            $environment = @{ SOCIALOS_API_KEY = $key; SOCIALOS_BASE_URI = $up.ApiUri }
+            $script = "Import-Module '$Manifest'; & '$Runbook' -Path '$failures' -ResultPath '$Work/rerun-results.csv' -FailurePath '$Work/rerun-failures.csv'; exit `$LASTEXITCODE"
+            $rerun = Invoke-ChildPwsh $script $environment
+            $rerun.ExitCode | Should -Be 0 -Because ($rerun.Output + $rerun.Error)
+            $rerun.Output | Should -Match 'Applied now: 3; applied before \(replayed\): 0'
+            $again = Invoke-ChildPwsh $script $environment
+            $again.ExitCode | Should -Be 0 -Because ($again.Output + $again.Error)
+            $again.Output | Should -Match 'Applied now: 0; applied before \(replayed\): 3'
+            (Invoke-RestMethod "$($up.ApiUri)/gamification/score/outage.a" -Headers $up.Headers).current | Should -Be 105
+            (Invoke-RestMethod "$($up.ApiUri)/gamification/score/outage.b" -Headers $up.Headers).current | Should -Be 7
+        }
+        finally { Stop-TestSandbox $up }
     }
 
     It 'exits 0 when every row applied' {

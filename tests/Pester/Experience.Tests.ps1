@@ -64,8 +64,10 @@ Describe 'Progress' {
                     1..400 | ForEach-Object { [pscustomobject]@{ UserId = "progress.$($_ % 10)"; Value = 1 } } |
                         Set-SocialTierScore -Connection $Connection | Measure-Object | Select-Object -ExpandProperty Count
                 }).AddArgument($Manifest).AddArgument($Conn).AddArgument($Preference) | Out-Null
+            $watch = [Diagnostics.Stopwatch]::StartNew()
             $count = $ps.Invoke()
-            [pscustomobject]@{ Count = $count[0]; Progress = @($ps.Streams.Progress); Errors = @($ps.Streams.Error) }
+            $watch.Stop()
+            [pscustomobject]@{ Count = $count[0]; Progress = @($ps.Streams.Progress); Errors = @($ps.Streams.Error); Elapsed = $watch.Elapsed }
             $ps.Dispose()
         }
     }
@@ -75,8 +77,13 @@ Describe 'Progress' {
         $run.Errors | Should -BeNullOrEmpty
         $run.Count | Should -Be 400
         $updates = @($run.Progress | Where-Object RecordType -eq 'Processing')
+        # The first finished item reports at once, however fast the run: never zero records.
         $updates.Count | Should -BeGreaterThan 0
         $updates[0].Activity | Should -Be 'Updating tier scores'
+        $updates[0].StatusDescription | Should -Be '1 done'
+        $updates[-1].StatusDescription | Should -Match '^[\d,.\s]+ done, [\d,.\s]+/s$'
+        # Then at most one per 250 ms: a bound from the run's own length, true at any speed.
+        $updates.Count | Should -BeLessOrEqual (1 + [math]::Floor($run.Elapsed.TotalMilliseconds / 250))
         @($run.Progress | Where-Object RecordType -eq 'Completed').Count | Should -Be 1
     }
 

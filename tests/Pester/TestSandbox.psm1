@@ -3,14 +3,15 @@
 Set-StrictMode -Version 3.0
 
 function Start-TestSandbox {
-    param([string[]] $ExtraArgs = @(), [string] $DataPath)
+    # -Key: a fixed key, so a restart on the same -DataPath reaches the same tenant.
+    param([string[]] $ExtraArgs = @(), [string] $DataPath, [string] $Key)
     $module = $env:GIFTSTUDIO_TEST_MODULE
     $dll = Join-Path $module 'sandbox/GiftStudio.Sandbox.dll'
     if (-not (Test-Path $dll)) { throw "No staged sandbox at $dll; run build.ps1 -Task Build first." }
     $work = Join-Path ([IO.Path]::GetTempPath()) ("gs-pester-" + [guid]::NewGuid().ToString('n'))
     New-Item -ItemType Directory $work | Out-Null
     if (-not $DataPath) { $DataPath = Join-Path $work 'sandbox.db' }
-    $key = 'sk_test_' + [guid]::NewGuid().ToString('n')
+    $key = if ($Key) { $Key } else { 'sk_test_' + [guid]::NewGuid().ToString('n') }
     $keyFile = Join-Path $work 'keys.txt'
     Set-Content -LiteralPath $keyFile -Value $key -NoNewline
 

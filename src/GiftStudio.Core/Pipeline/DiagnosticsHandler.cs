@@ -27,15 +27,16 @@ namespace GiftStudio.Pipeline
             if (log is null || levels is { VerboseEnabled: false, DebugEnabled: false })
                 return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
 
-            var line = $"{request.Method} {request.RequestUri}";
+            var line = $"{request.Method} {request.RequestUri}{CallRecord.Of(request)?.Describe()}";
             log.Verbose(line);
             if (debug) log.Debug($"{line}{Environment.NewLine}{Headers(request.Headers, request.Content?.Headers)}");
             var watch = Stopwatch.StartNew();
             try
             {
                 var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                var requestId = response.Headers.TryGetValues("X-Request-Id", out var ids) ? ids.FirstOrDefault() : null;
-                log.Verbose($"{line} -> {(int)response.StatusCode} {response.ReasonPhrase} in {watch.Elapsed.TotalMilliseconds:0} ms (request id {requestId ?? "none"})");
+                var requestId = ErrorMapping.RequestIdOf(response);
+                var replayed = response.Headers.Contains("Idempotent-Replayed") ? ", replayed: applied before, not now" : "";
+                log.Verbose($"{line} -> {(int)response.StatusCode} {response.ReasonPhrase} in {watch.Elapsed.TotalMilliseconds:0} ms (request id {requestId ?? "none"}{replayed})");
                 if (debug) log.Debug($"Response headers:{Environment.NewLine}{Headers(response.Headers, response.Content?.Headers)}");
                 return response;
             }

@@ -23,20 +23,53 @@ namespace GiftStudio.Pipeline
         private readonly RetryPolicy _policy;
         private readonly TimeSpan _attemptTimeout;
         private readonly IRequestLog? _fallbackLog;
+        private readonly CircuitBreaker? _breaker;
 
-        public RetryHandler(RetryPolicy policy, TimeSpan attemptTimeout, IRequestLog? fallbackLog)
+        public RetryHandler(RetryPolicy policy, TimeSpan attemptTimeout, IRequestLog? fallbackLog, CircuitBreaker? breaker = null)
         {
             _policy = policy;
             _attemptTimeout = attemptTimeout;
             _fallbackLog = fallbackLog;
+            _breaker = breaker;
+        }
+
+        /// <summary>Whether a request may be sent twice without effect: GET, HEAD, PUT, DELETE
+        /// and OPTIONS by HTTP's definition, a POST only with an Idempotency-Key. PATCH never.</summary>
+        internal static bool IsIdempotent(HttpRequestMessage request)
+        {
+            var method = request.Method.Method.ToUpperInvariant();
+            switch (method)
+            {
+                case "GET":
+                case "HEAD":
+                case "PUT":
+                case "DELETE":
+                case "OPTIONS":
+                case "TRACE":
+                    return true;
+                case "POST":
+                    return request.Headers.Contains("Idempotency-Key");
+                default:
+                    return false;
+            }
         }
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var budget = Stopwatch.StartNew();
-            var idempotent = request.Method != HttpMethod.Post || request.Headers.Contains("Idempotency-Key");
+            var idempotent = IsIdempotent(request);
+            var call = CallRecord.Of(request);
+            if (call == null)
+            {
+                call = new CallRecord(null, request.Headers.TryGetValues("Idempotency-Key", out var keys) ? keys.FirstOrDefault() : null);
+                call.AttachTo(request);
+            }
+            var what = $"{request.Method} {request.RequestUri}{call.Describe()}";
             for (var attempt = 0; ; attempt++)
             {
+                var trial = false;
+                if (_breaker != null && !_breaker.TryEnter(out trial)) throw new CircuitOpenException(_breaker);
+                call.Attempts++;
                 HttpResponseMessage? response = null;
                 Exception? failure = null;
                 using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -54,14 +87,20 @@ namespace GiftStudio.Pipeline
                     {
                         failure = e;
                     }
+                    catch
+                    {
+                        _breaker?.OnAbandoned(trial);
+                        throw;
+                    }
                 }
+                RecordAttempt(call, response, failure, trial);
 
                 var reason = response != null ? RetryReason(response, idempotent) : (idempotent ? Describe(failure!) : null);
                 var last = reason == null || attempt >= _policy.MaxRetries;
                 var delay = last ? TimeSpan.Zero : DelayFor(attempt, response);
                 if (!last && budget.Elapsed + delay > _policy.Budget)
                 {
-                    Log()?.Verbose($"Not retrying {request.Method} {request.RequestUri} ({reason}): waiting {delay.TotalSeconds:0.0} s would pass the {_policy.Budget.TotalSeconds:0} s retry budget.");
+                    Log()?.Verbose($"Not retrying {what} ({reason}): waiting {delay.TotalSeconds:0.0} s would pass the {_policy.Budget.TotalSeconds:0} s retry budget.");
                     last = true;
                 }
                 if (last)
@@ -70,11 +109,33 @@ namespace GiftStudio.Pipeline
                     if (failure is TimeoutException) throw failure;
                     System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure!).Throw();
                 }
+                // No point waiting out a backoff for an attempt the breaker would refuse anyway.
+                if (_breaker != null && _breaker.IsRefusing)
+                {
+                    response?.Dispose();
+                    throw new CircuitOpenException(_breaker);
+                }
 
-                Log()?.Verbose($"Retrying {request.Method} {request.RequestUri} in {delay.TotalSeconds:0.0} s (retry {attempt + 1} of {_policy.MaxRetries}): {reason}.");
+                Log()?.Verbose($"Retrying {what} in {delay.TotalSeconds:0.0} s (retry {attempt + 1} of {_policy.MaxRetries}): {reason}.");
                 response?.Dispose();
                 await _policy.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        /// <summary>Feeds the breaker, and notes an attempt that may have been applied without
+        /// the client learning so: a lost answer after sending, or a gateway that gave up on
+        /// the origin (502, 504). A request that never left, or any other answer, is definite.</summary>
+        private void RecordAttempt(CallRecord call, HttpResponseMessage? response, Exception? failure, bool trial)
+        {
+            if (response != null)
+            {
+                _breaker?.OnAnswer(trial);
+                var status = (int)response.StatusCode;
+                if (status == 502 || status == 504) call.NoteMaybeApplied($"HTTP {status} {response.ReasonPhrase} from a gateway");
+                return;
+            }
+            _breaker?.OnNoAnswer(trial);
+            if (!NetworkFailure.CertainlyNotSent(failure!)) call.NoteMaybeApplied(Describe(failure!));
         }
 
         private IRequestLog? Log() => RequestLogScope.Current ?? _fallbackLog;

@@ -46,6 +46,17 @@ namespace GiftStudio.PowerShell.Commands
         [ValidateRange(1, 86400)]
         public int RetryBudgetSec { get; set; } = 300;
 
+        /// <summary>Consecutive attempts without any HTTP answer (refused, reset, timed out) after
+        /// which calls fail at once instead of waiting out retries; 0 turns the breaker off.</summary>
+        [Parameter]
+        [ValidateRange(0, 1000)]
+        public int CircuitBreakerThreshold { get; set; } = CircuitBreaker.DefaultFailureThreshold;
+
+        /// <summary>Seconds the breaker stays open before one trial call tests the server again.</summary>
+        [Parameter]
+        [ValidateRange(0.0, 3600.0)]
+        public double CircuitBreakerDurationSec { get; set; } = CircuitBreaker.DefaultBreakDuration.TotalSeconds;
+
         /// <summary>A proxy for every request (loopback is never proxied). Default: HTTPS_PROXY / NO_PROXY.</summary>
         [Parameter]
         public Uri? Proxy { get; set; }
@@ -84,7 +95,8 @@ namespace GiftStudio.PowerShell.Commands
                     if (Proxy != null && (!Proxy.IsAbsoluteUri || (Proxy.Scheme != Uri.UriSchemeHttp && Proxy.Scheme != Uri.UriSchemeHttps)))
                         throw new SocialOsInputException("InvalidProxy", "Proxy", Proxy, $"Proxy '{Proxy}' must be an absolute http:// or https:// URI such as http://proxy.example.com:8080.");
                     var proxy = Proxy == null ? null : new ProxySettings(Proxy, ProxyCredential?.GetNetworkCredential());
-                    connection = new SocialOSConnection(baseUri, key, source, TimeSpan.FromSeconds(TimeoutSec), retry, proxy);
+                    var breaker = new CircuitBreaker(CircuitBreakerThreshold, TimeSpan.FromSeconds(CircuitBreakerDurationSec));
+                    connection = new SocialOSConnection(baseUri, key, source, TimeSpan.FromSeconds(TimeoutSec), retry, proxy, breaker);
                 }
                 if (ReturnConnection)
                 {
