@@ -95,11 +95,11 @@ Describe 'The published example through the cmdlets' {
     }
 
     It 'pins the property names of every output type' {
-        [GiftStudio.SocialGift].GetProperties().Name | Should -Be @('GiftId', 'Name', 'Tier', 'Reward', 'BadgeIncluded', 'Expires', 'CreatedAt')
-        [GiftStudio.SocialTierScore].GetProperties().Name | Should -Be @('UserId', 'Metric', 'Previous', 'Current', 'TierName', 'Rank', 'UpdatedAt')
+        [GiftStudio.SocialGift].GetProperties().Name | Should -Be @('GiftId', 'Name', 'Tier', 'Reward', 'BadgeIncluded', 'Expires', 'CreatedAt', 'Replayed')
+        [GiftStudio.SocialTierScore].GetProperties().Name | Should -Be @('UserId', 'Metric', 'Previous', 'Current', 'TierName', 'Rank', 'UpdatedAt', 'Replayed')
         [GiftStudio.SocialCurrencyAudit].GetProperties().Name | Should -Be @('Type', 'Metric', 'Window', 'TotalGifts', 'TotalValue', 'UniqueRecipients', 'TopTier', 'PeriodStart', 'PeriodEnd', 'Days')
         [GiftStudio.SocialCurrencyAuditDay].GetProperties().Name | Should -Be @('Date', 'Count', 'Value', 'Metric', 'Window')
-        [GiftStudio.PowerShell.SocialOSConnection].GetProperties().Name | Should -Be @('BaseUri', 'KeySource', 'Timeout', 'MaxRetries', 'ProxyUri', 'ConnectedAt', 'IsLoopback')
+        [GiftStudio.PowerShell.SocialOSConnection].GetProperties().Name | Should -Be @('BaseUri', 'KeySource', 'Timeout', 'MaxRetries', 'CircuitBreaker', 'ProxyUri', 'ConnectedAt', 'IsLoopback')
         [GiftStudio.PowerShell.SocialSandbox].GetProperties().Name | Should -Be @('BaseUri', 'ApiKey', 'ProcessId', 'DataPath', 'LogPath', 'KeyPath')
     }
 
@@ -157,7 +157,7 @@ Describe 'CSV in and out' {
         $out = Join-Path $Work 'scores.csv'
         $scores | Export-Csv $out -NoTypeInformation
         $back = Import-Csv $out
-        $back[0].PSObject.Properties.Name | Should -Be @('UserId', 'Metric', 'Previous', 'Current', 'TierName', 'Rank', 'UpdatedAt')
+        $back[0].PSObject.Properties.Name | Should -Be @('UserId', 'Metric', 'Previous', 'Current', 'TierName', 'Rank', 'UpdatedAt', 'Replayed')
 
         $auditCsv = Join-Path $Work 'audit.csv'
         Get-SocialCurrencyAudit -Metric points_awarded -Window 30d | Export-Csv $auditCsv -NoTypeInformation
