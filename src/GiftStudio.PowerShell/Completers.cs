@@ -61,7 +61,8 @@ namespace GiftStudio.PowerShell
         /// <summary>How long what was read serves further Tabs without asking again.</summary>
         public static TimeSpan CacheLifetime { get; set; } = TimeSpan.FromSeconds(10);
 
-        private const int PageSize = 1000;
+        /// <summary>Gifts per request: the most the list route allows, so few requests fit the limit.</summary>
+        public static int PageSize { get; set; } = 1000;
 
         private static readonly ConditionalWeakTable<SocialOSConnection, GiftCache> AllGifts = new ConditionalWeakTable<SocialOSConnection, GiftCache>();
         private static readonly ConditionalWeakTable<SocialOSConnection, GiftCache> ActiveGifts = new ConditionalWeakTable<SocialOSConnection, GiftCache>();

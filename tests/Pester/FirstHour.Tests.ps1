@@ -513,6 +513,20 @@ Describe 'Gift id completion' {
         Get-Completions "Get-SocialGift -GiftId $($Newest.GiftId.Substring(0, 12))" | Should -Contain $Newest.GiftId
     }
 
+    It 'reads as many pages as its limit allows: the newest is found also at 50 gifts a page' {
+        $saved = [GiftStudio.PowerShell.GiftIdCompleter]::PageSize
+        [GiftStudio.PowerShell.GiftIdCompleter]::PageSize = 50
+        try {
+            $fresh = $Box | Connect-SocialOS -ReturnConnection   # a connection of its own: an empty cache
+            $before = Get-ListRequests
+            Get-Completions "Get-SocialGift -Connection `$fresh -GiftId $($Newest.GiftId.Substring(0, 12))" | Should -Be @($Newest.GiftId)
+            (Get-ListRequests) - $before | Should -Be 6 -Because '267 gifts at 50 a page'
+        }
+        finally {
+            [GiftStudio.PowerShell.GiftIdCompleter]::PageSize = $saved
+        }
+    }
+
     It 'matches names too, newest first, active before expired' {
         Get-Completions 'Get-SocialGift -GiftId zebra' | Should -Be @($Newest.GiftId, $Older.GiftId, $Expired.GiftId)
         Get-Completions 'Get-SocialGift -GiftId *newest' | Should -Be @($Newest.GiftId)
