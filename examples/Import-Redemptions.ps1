@@ -14,11 +14,20 @@
       FixAndSendAsNew  the server refused the row itself (400, 404, 422) or it was invalid here:
                        correct it first; its IdempotencyKey is left empty so it is sent as new.
 
+    The whole run is safe to restart from the top (a runbook host that suspends and restarts
+    the job, a scheduler's retry, an admin re-running yesterday's script): rows without an
+    IdempotencyKey column get keys derived from -RunId, so rows applied before come back as
+    replays and only the rest are applied. -RunId defaults to the file's name and the date it
+    was last written (UTC); pass the job id of your runbook host instead where it has one.
+
     Exits 1 when any row failed, 0 otherwise, so a scheduler sees the outcome. Connects from
     SOCIALOS_API_KEY / SOCIALOS_BASE_URI when no connection exists. At the end it prints how
     many rows were applied now, how many had been applied before (replayed) and how many failed.
 .EXAMPLE
     pwsh -NonInteractive -File ./examples/Import-Redemptions.ps1 -Path redemptions.csv
+.EXAMPLE
+    # Azure Automation: the job id survives the suspend-and-restart of a job.
+    ./examples/Import-Redemptions.ps1 -Path redemptions.csv -RunId $PSPrivateMetadata.JobId.Guid
 .EXAMPLE
     # After a failed run: re-run exactly the rows still to do.
     pwsh -NonInteractive -File ./examples/Import-Redemptions.ps1 -Path redemption-failures.csv -FailurePath still-failing.csv
@@ -27,8 +36,15 @@
 param(
     [Parameter(Mandatory)] [string] $Path,
     [string] $ResultPath = 'redemption-results.csv',
-    [string] $FailurePath = 'redemption-failures.csv'
+    [string] $FailurePath = 'redemption-failures.csv',
+    # Names this run for the derived idempotency keys; default: the file's name and date.
+    [string] $RunId
 )
+
+if (-not $RunId) {
+    $file = Get-Item -LiteralPath $Path
+    $RunId = '{0}-{1:yyyyMMdd}' -f ($file.BaseName -replace '[^!-~]', '_'), $file.LastWriteTimeUtc
+}
 
 $rows = @(Import-Csv -LiteralPath $Path)
 # A failure file holds rows to fix as well: only those marked RerunAsIs go again as they are.
@@ -36,7 +52,7 @@ if ($rows.Count -gt 0 -and $rows[0].PSObject.Properties['Recovery']) {
     $rows = @($rows | Where-Object { $_.Recovery -ne 'FixAndSendAsNew' })
 }
 $failures = $null
-$results = @($rows | Set-SocialTierScore -ErrorAction SilentlyContinue -ErrorVariable failures)
+$results = @($rows | Set-SocialTierScore -IdempotencyKeyPrefix $RunId -ErrorAction SilentlyContinue -ErrorVariable failures)
 $results | Export-Csv -LiteralPath $ResultPath -NoTypeInformation
 
 $failed = @($failures | ForEach-Object {

@@ -36,18 +36,28 @@ namespace GiftStudio
 
         public Uri BaseUri => Options.BaseUri;
 
+        public const string GiftsRoute = "gamification/gifts";
+        public const string ScoreRoute = "gamification/score";
+
+        /// <summary>The body of POST /gamification/gifts exactly as it is sent.</summary>
+        public static byte[] GiftRequestBody(NewGiftRequest gift) => JsonSerializer.SerializeToUtf8Bytes(new GiftRequestDto
+        {
+            Name = gift.Name,
+            Tier = gift.Tier,
+            Reward = gift.Reward,
+            Badge = gift.Badge,
+            Expires = gift.Expires is DateTime expires ? FormatInstant(expires) : null,
+        }, WireContext.Default.GiftRequestDto);
+
+        /// <summary>The body of POST /gamification/score exactly as it is sent.</summary>
+        public static byte[] ScoreRequestBody(ScoreUpdateRequest update) => JsonSerializer.SerializeToUtf8Bytes(
+            new ScoreRequestDto { UserId = update.UserId, Metric = "tier", Action = update.Action, Value = update.Value, GiftId = update.GiftId },
+            WireContext.Default.ScoreRequestDto);
+
         /// <summary>POST /gamification/gifts. Sends a fresh Idempotency-Key unless one is given.</summary>
         public async Task<SocialGift> CreateGiftAsync(NewGiftRequest gift, string? idempotencyKey = null, CancellationToken cancellationToken = default)
         {
-            var body = new GiftRequestDto
-            {
-                Name = gift.Name,
-                Tier = gift.Tier,
-                Reward = gift.Reward,
-                Badge = gift.Badge,
-                Expires = gift.Expires is DateTime expires ? FormatInstant(expires) : null,
-            };
-            return await OnRoute(Routes.CreateGift, PostAsync("gamification/gifts", body, WireContext.Default.GiftRequestDto, WireContext.Default.GiftDto,
+            return await OnRoute(Routes.CreateGift, PostAsync(GiftsRoute, GiftRequestBody(gift), WireContext.Default.GiftDto,
                 (dto, replayed) => WithReplayed(ToGift(dto), replayed), $"gift '{gift.Name}'", idempotencyKey, cancellationToken),
                 namesResource: false, cancellationToken).ConfigureAwait(false);
         }
@@ -55,9 +65,8 @@ namespace GiftStudio
         /// <summary>POST /gamification/score. Sends a fresh Idempotency-Key unless one is given.</summary>
         public async Task<SocialTierScore> UpdateTierScoreAsync(ScoreUpdateRequest update, string? idempotencyKey = null, CancellationToken cancellationToken = default)
         {
-            var body = new ScoreRequestDto { UserId = update.UserId, Metric = "tier", Action = update.Action, Value = update.Value, GiftId = update.GiftId };
             // With a giftId, a 404 may mean that gift is missing.
-            return await OnRoute(Routes.UpdateScore, PostAsync("gamification/score", body, WireContext.Default.ScoreRequestDto, WireContext.Default.ScoreDto,
+            return await OnRoute(Routes.UpdateScore, PostAsync(ScoreRoute, ScoreRequestBody(update), WireContext.Default.ScoreDto,
                 (dto, replayed) => WithReplayed(ToScore(dto), replayed), "user " + update.UserId, idempotencyKey, cancellationToken),
                 namesResource: update.GiftId != null, cancellationToken).ConfigureAwait(false);
         }
@@ -170,10 +179,9 @@ namespace GiftStudio
 
         // ---- transport ------------------------------------------------------------------
 
-        private Task<TResult> PostAsync<TRequest, TResponse, TResult>(string path, TRequest body, JsonTypeInfo<TRequest> requestType,
+        private Task<TResult> PostAsync<TResponse, TResult>(string path, byte[] bytes,
             JsonTypeInfo<TResponse> responseType, Func<TResponse, bool, TResult> map, string label, string? idempotencyKey, CancellationToken cancellationToken)
         {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(body, requestType);
             // One key per logical call, kept by every retry of it: the server applies it once.
             var key = string.IsNullOrEmpty(idempotencyKey) ? NewIdempotencyKey() : idempotencyKey!;
             return SendAsync(() =>

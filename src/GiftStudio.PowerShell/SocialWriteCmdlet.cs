@@ -12,13 +12,21 @@ namespace GiftStudio.PowerShell
     /// ordering key (items with equal keys are never in flight together).</summary>
     public sealed class WriteOperation<T>
     {
-        public WriteOperation(string target, string action, Func<SocialOsClient, string?, System.Threading.CancellationToken, System.Threading.Tasks.Task<T>> send, string? orderingKey = null)
+        public WriteOperation(string target, string action, string route, Func<byte[]> body,
+            Func<SocialOsClient, string?, System.Threading.CancellationToken, System.Threading.Tasks.Task<T>> send, string? orderingKey = null)
         {
             Target = target;
             Action = action;
+            Route = route;
+            Body = body;
             Send = send;
             OrderingKey = orderingKey;
         }
+
+        /// <summary>The route and the body exactly as sent: what a derived key is made of
+        /// (computed only when a key is derived).</summary>
+        public string Route { get; }
+        public Func<byte[]> Body { get; }
 
         public string Target { get; }
         public string Action { get; }
@@ -30,6 +38,12 @@ namespace GiftStudio.PowerShell
     {
         private bool _literalKey;
         private int _itemsWithLiteralKey;
+        private IdempotencyKeyDeriver? _derivedKeys;
+
+        /// <summary>Derive each item's key from this prefix, the route, the body as sent and the
+        /// occurrence of that body in this run, so a restarted run applies each row once.</summary>
+        [Parameter]
+        public string? IdempotencyKeyPrefix { get; set; }
 
         /// <summary>1-255 printable ASCII characters; default a fresh key per call.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -69,6 +83,20 @@ namespace GiftStudio.PowerShell
         protected override void BeginProcessing()
         {
             _literalKey = MyInvocation.BoundParameters.ContainsKey(nameof(IdempotencyKey)) && !string.IsNullOrEmpty(IdempotencyKey);
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(IdempotencyKeyPrefix)))
+            {
+                try
+                {
+                    if (_literalKey)
+                        throw new SocialOsInputException("IdempotencyKeyConflict", nameof(IdempotencyKeyPrefix), IdempotencyKeyPrefix,
+                            "Give -IdempotencyKey or -IdempotencyKeyPrefix, not both: the prefix derives a key for every item that has none of its own.");
+                    _derivedKeys = new IdempotencyKeyDeriver(IdempotencyKeyPrefix ?? "");
+                }
+                catch (SocialOsInputException e)
+                {
+                    ThrowTerminatingError(ErrorRecords.From(e, IdempotencyKeyPrefix));
+                }
+            }
             base.BeginProcessing();
         }
 
@@ -81,7 +109,7 @@ namespace GiftStudio.PowerShell
             try
             {
                 var operation = prepare();
-                var key = KeyForThisItem();
+                var key = KeyForThisItem() ?? _derivedKeys?.Next(operation.Route, operation.Body());
                 if (!ShouldProcess(operation.Target, operation.Action)) return;
                 Submit((client, cancel) => operation.Send(client, key, cancel), target, EffectiveThrottleLimit, result =>
                 {
@@ -122,7 +150,7 @@ namespace GiftStudio.PowerShell
 
         private static readonly System.Collections.Generic.HashSet<string> NotItemParameters = new System.Collections.Generic.HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
-            nameof(Connection), nameof(InputObject), nameof(ThrottleLimit), nameof(IdempotencyKey), "WhatIf", "Confirm",
+            nameof(Connection), nameof(InputObject), nameof(ThrottleLimit), nameof(IdempotencyKey), nameof(IdempotencyKeyPrefix), "WhatIf", "Confirm",
             "Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ProgressAction", "ErrorVariable", "WarningVariable",
             "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable",
         };

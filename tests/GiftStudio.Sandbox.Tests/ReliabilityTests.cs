@@ -47,7 +47,9 @@ public sealed class ReliabilityTests
                     }
                 }
             })).ToArray();
-            await Task.Delay(1500);
+            // Kill once enough writes were answered (a state, polled), not after a guessed time.
+            var deadline = DateTime.UtcNow.AddSeconds(120);
+            while (answered.Count < 200 && DateTime.UtcNow < deadline && !writers.All(t => t.IsCompleted)) await Task.Delay(10);
             await server.KillAsync(); // SIGKILL, mid-load
             stop.Cancel();
             await Task.WhenAll(writers);

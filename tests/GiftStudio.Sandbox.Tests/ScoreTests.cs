@@ -181,32 +181,29 @@ public sealed class ScoreTests : IClassFixture<SharedSandbox>
     [Fact]
     public async Task A_gift_past_its_expiry_is_422_on_redemption_and_leaves_the_active_list()
     {
-        var client = _sandbox.FreshTenant();
-        // The server's own clock, read from a created_at, anchors the expiry.
-        var probe = (await client.CreateGiftAsync("probe", "silver")).Json;
-        var sinceProbe = System.Diagnostics.Stopwatch.StartNew();
-        var serverNow = Shape.Instant(probe.GetProperty("created_at"));
-        var expiresAt = serverNow.AddSeconds(3);
-        var expires = expiresAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-        var soon = await client.NewGiftAsync("gold", expires);
+        // The clock is moved, not waited for: the gift expires an hour after a --now, and the
+        // same data file is reopened two hours later.
+        using var data = new TempData();
+        string soon, probe;
         var user = Ids.User("expiry");
+        await using (var before = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-20T14:00:00Z" }))
+        {
+            var client = before.Client("K1");
+            probe = (await client.CreateGiftAsync("probe", "silver")).Json.Str("gift_id")!;
+            soon = await client.NewGiftAsync("gold", "2026-02-20T15:00:00Z");
+            (await client.ScoreAsync(user, 10, "gift_redeemed", soon)).IsOk();
+            Assert.Contains(soon, (await client.ListAllGiftsAsync(100, "&active=true")).Select(g => g.Str("gift_id")));
+        }
 
-        var before = await client.ScoreAsync(user, 10, "gift_redeemed", soon);
-        before.IsOk();
-        var activeBefore = await client.ListAllGiftsAsync(100, "&active=true");
-        Assert.Contains(soon, activeBefore.Select(g => g.Str("gift_id")));
-
-        // Wait until the server's clock (real time since the probe) is past the expiry.
-        var wait = expiresAt - serverNow + TimeSpan.FromMilliseconds(300) - sinceProbe.Elapsed;
-        if (wait > TimeSpan.Zero) await Task.Delay(wait);
-
-        var after = await client.ScoreAsync(user, 10, "gift_redeemed", soon);
-        after.Is(422, "unprocessable", "giftId");
-        Assert.Equal(10, await client.CurrentScoreAsync(user));
-        var active = (await client.ListAllGiftsAsync(100, "&active=true")).Select(g => g.Str("gift_id")).ToList();
-        var expired = (await client.ListAllGiftsAsync(100, "&active=false")).Select(g => g.Str("gift_id")).ToList();
+        await using var after = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-20T16:00:00Z" });
+        var later = after.Client("K1");
+        var refused = await later.ScoreAsync(user, 10, "gift_redeemed", soon);
+        refused.Is(422, "unprocessable", "giftId");
+        Assert.Equal(10, await later.CurrentScoreAsync(user));
+        var active = (await later.ListAllGiftsAsync(100, "&active=true")).Select(g => g.Str("gift_id")).ToList();
+        var expired = (await later.ListAllGiftsAsync(100, "&active=false")).Select(g => g.Str("gift_id")).ToList();
         Assert.DoesNotContain(soon, active);
-        Assert.Contains(probe.Str("gift_id"), active);
+        Assert.Contains(probe, active);
         Assert.Equal(new[] { soon }, expired);
     }
 }

@@ -28,6 +28,9 @@ function Start-TestSandbox {
         throw "The sandbox did not start: '$first' $err"
     }
     $baseUri = $Matches[1]
+    # Keep reading both pipes: a sandbox whose log fills an unread pipe blocks mid-request.
+    $stdout = $process.StandardOutput.ReadToEndAsync()
+    $stderr = $process.StandardError.ReadToEndAsync()
     [pscustomobject]@{
         Process  = $process
         BaseUri  = $baseUri
@@ -36,6 +39,8 @@ function Start-TestSandbox {
         Headers  = @{ Authorization = "Bearer $key" }
         DataPath = $DataPath
         WorkDir  = $work
+        Output   = $stdout
+        Errors   = $stderr
     }
 }
 

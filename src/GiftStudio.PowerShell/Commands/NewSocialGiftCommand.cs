@@ -47,7 +47,7 @@ namespace GiftStudio.PowerShell.Commands
                     Expires = StrictInput.UtcDateTime(Unwrap(Expires), "Expires"),
                 };
                 var what = $"gift '{gift.Name}' ({gift.Tier}, {gift.Reward} points{(gift.Badge ? ", badge" : "")}{(gift.Expires is DateTime e ? $", expires {e:yyyy-MM-dd HH:mm}Z" : "")})";
-                return new WriteOperation<SocialGift>(what, "Create", (client, key, cancel) => client.CreateGiftAsync(gift, key, cancel));
+                return new WriteOperation<SocialGift>(what, "Create", SocialOsClient.GiftsRoute, () => SocialOsClient.GiftRequestBody(gift), (client, key, cancel) => client.CreateGiftAsync(gift, key, cancel));
             });
     }
 }

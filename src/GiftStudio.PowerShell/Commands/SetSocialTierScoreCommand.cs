@@ -43,7 +43,7 @@ namespace GiftStudio.PowerShell.Commands
                 };
                 var change = $"{update.Action} {update.Value:+#;-#;0}{(update.GiftId != null ? $" (gift {update.GiftId})" : "")}";
                 // Rows of one user apply in input order, even with several in flight.
-                return new WriteOperation<SocialTierScore>($"tier score of '{update.UserId}'", change,
+                return new WriteOperation<SocialTierScore>($"tier score of '{update.UserId}'", change, SocialOsClient.ScoreRoute, () => SocialOsClient.ScoreRequestBody(update),
                     (client, key, cancel) => client.UpdateTierScoreAsync(update, key, cancel), orderingKey: update.UserId);
             });
     }
