@@ -124,6 +124,19 @@ namespace GiftStudio.PowerShell
         public static SocialOSConnection? Get() =>
             Runspace.DefaultRunspace is Runspace runspace && Slots.TryGetValue(runspace, out var slot) ? slot.Connection : null;
 
+        /// <summary>The connection the next API call of this runspace uses when it gets no
+        /// -Connection: the current one, else one made from SOCIALOS_API_KEY (and
+        /// SOCIALOS_BASE_URI), which then becomes the current one; null when neither exists.
+        /// The one place for this rule: the cmdlets, Get-SocialOSConnection and tab completion.</summary>
+        public static SocialOSConnection? Resolve()
+        {
+            var connection = Get();
+            if (connection != null || Runspace.DefaultRunspace == null) return connection;
+            connection = ConnectionFactory.FromEnvironment(timeout: null);
+            if (connection != null) Set(connection);
+            return connection;
+        }
+
         /// <summary>Sets the runspace's connection and returns the one it replaces.</summary>
         public static SocialOSConnection? Set(SocialOSConnection? connection)
         {
