@@ -9,6 +9,7 @@
     PowerShellVersion      = '7.4'
     CompatiblePSEditions   = @('Core')
     FormatsToProcess       = @('GiftStudio.Format.ps1xml')
+    TypesToProcess         = @('GiftStudio.Types.ps1xml')
     CmdletsToExport        = @(
         'Connect-SocialOS'
         'Disconnect-SocialOS'

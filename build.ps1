@@ -67,7 +67,7 @@ function Invoke-Build {
         Copy-Item $dll.FullName -Destination $target
     }
     Copy-Item (Join-Path $Root "src/GiftStudio.Loader/bin/$Configuration/net8.0/GiftStudio.Loader.dll") -Destination $ModuleOut
-    Copy-Item (Join-Path $Root 'GiftStudio.psd1'), (Join-Path $Root 'GiftStudio.Format.ps1xml') -Destination $ModuleOut
+    Copy-Item (Join-Path $Root 'GiftStudio.psd1'), (Join-Path $Root 'GiftStudio.Format.ps1xml'), (Join-Path $Root 'GiftStudio.Types.ps1xml') -Destination $ModuleOut
     # The sandbox ships inside the module folder so that Start-SocialSandbox finds it offline.
     $sandboxOut = Join-Path $ModuleOut 'sandbox'
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/GiftStudio.Sandbox/GiftStudio.Sandbox.csproj'),

@@ -4,7 +4,8 @@ using System.Collections.Generic;
 namespace GiftStudio
 {
     // The objects GiftStudio hands to its users: PascalCase scalar properties only, so they
-    // format as tables and export to CSV as clean columns. Times are UTC DateTimes.
+    // format as tables and export to CSV as clean columns. Instants are DateTimeOffsets in
+    // UTC (offset zero), so Export-Csv writes the offset and the text reads back exactly.
 
     /// <summary>A gift campaign.</summary>
     public sealed class SocialGift
@@ -14,8 +15,8 @@ namespace GiftStudio
         public string Tier { get; set; } = "";
         public long Reward { get; set; }
         public bool BadgeIncluded { get; set; }
-        public DateTime? Expires { get; set; }
-        public DateTime CreatedAt { get; set; }
+        public DateTimeOffset? Expires { get; set; }
+        public DateTimeOffset CreatedAt { get; set; }
 
         /// <summary>True when the server answered from its idempotency record: this call's key
         /// had been applied before, and nothing was applied now. The values are those of the
@@ -34,7 +35,7 @@ namespace GiftStudio
         public long Current { get; set; }
         public string TierName { get; set; } = "";
         public long Rank { get; set; }
-        public DateTime UpdatedAt { get; set; }
+        public DateTimeOffset UpdatedAt { get; set; }
 
         /// <summary>True when the server answered from its idempotency record: this call's key
         /// had been applied before, and nothing was applied now. Previous, Current and Rank are

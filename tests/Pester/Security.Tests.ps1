@@ -109,12 +109,22 @@ Describe 'The API key stays secret' {
     }
 
     It 'is not in the SQLite files' {
-        $files = Get-ChildItem $Work -Filter 'sandbox.db*'
+        $files = Get-ChildItem $Work -Filter 'sandbox.db*' | Where-Object Name -ne 'sandbox.db.key'
         $files.Count | Should -BeGreaterThan 0
         foreach ($file in $files) {
             $text = [Text.Encoding]::Latin1.GetString([IO.File]::ReadAllBytes($file.FullName))
             Find-Leak $file.Name $text | Should -BeNullOrEmpty
         }
-        Get-ChildItem (Split-Path $Sandbox.LogPath) -Filter 'api-key*' | Should -BeNullOrEmpty -Because 'the key file is deleted once the server has read it'
+    }
+
+    It 'is in one file only: the key file beside the data file, readable by its owner alone' {
+        # The data file keeps its key beside it, so that it reopens with its data.
+        $Sandbox.KeyPath | Should -Be "$DataPath.key"
+        if (-not $IsWindows) { (Get-Item $Sandbox.KeyPath).UnixFileMode | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite') }
+        $holding = foreach ($file in Get-ChildItem $Work, (Split-Path $Sandbox.LogPath) -File) {
+            $text = [Text.Encoding]::Latin1.GetString([IO.File]::ReadAllBytes($file.FullName))
+            if (Find-Leak $file.Name $text) { $file.FullName }
+        }
+        $holding | Should -Be @($Sandbox.KeyPath)
     }
 }
