@@ -88,6 +88,8 @@ namespace GiftStudio.PowerShell
         /// arrives and one error for each id that fails.</summary>
         protected void WriteEach<T>(string[] ids, string parameter, Func<SocialOsClient, string, CancellationToken, Task<T>> read)
         {
+            // Given as an array (-UserId a, b, c), the total is known: progress shows what is left.
+            if (ids.Length > 1) ProgressTotal = (ProgressTotal ?? 0) + ids.Length;
             foreach (var id in ids)
             {
                 try
@@ -99,6 +101,7 @@ namespace GiftStudio.PowerShell
                 {
                     WriteFailure(error, TargetObject(id));
                 }
+                if (ids.Length > 1) ReportProgress($"Reading {parameter} values");
             }
         }
 
@@ -219,8 +222,16 @@ namespace GiftStudio.PowerShell
         {
             if (error is PipelineStoppedException || error is OperationCanceledException && _stopping.IsCancellationRequested)
                 throw new PipelineStoppedException();
-            WriteError(ErrorRecords.From(error, ErrorTarget(error, target)));
+            var record = ErrorRecords.From(error, ErrorTarget(error, target));
+            // In a console full of pipeline errors, each must say which row it is about; API
+            // messages name it already ([user x, key k]).
+            if (InputObject != null && !(error is SocialOsException) && ItemLabel is string label)
+                record.ErrorDetails = new ErrorDetails($"Row {label}: {error.Message}") { RecommendedAction = record.ErrorDetails?.RecommendedAction };
+            WriteError(record);
         }
+
+        /// <summary>How an error names the current pipeline item, e.g. "user 'alice.kred'"; null when it cannot.</summary>
+        protected virtual string? ItemLabel => null;
 
         /// <summary>The target object an error is written with; the write cmdlets attach what a re-run needs.</summary>
         protected virtual object? ErrorTarget(Exception error, object? target) => target;

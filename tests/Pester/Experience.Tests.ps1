@@ -87,10 +87,37 @@ Describe 'Progress' {
         @($run.Progress | Where-Object RecordType -eq 'Completed').Count | Should -Be 1
     }
 
+    It 'says what is left when the total is known (ids given as an array)' {
+        $ps = [powershell]::Create()
+        $ps.AddScript({
+                param($Manifest, $Connection)
+                Import-Module $Manifest
+                $ProgressPreference = 'Continue'
+                Set-SocialTierScore -Connection $Connection -UserId 'progress.known' -Value 1 | Out-Null
+                Get-SocialTierScore -Connection $Connection -UserId 'progress.known', 'progress.known', 'progress.known' | Out-Null
+            }).AddArgument($Manifest).AddArgument($Conn) | Out-Null
+        $ps.Invoke() | Out-Null
+        $updates = @($ps.Streams.Progress | Where-Object { $_.RecordType -eq 'Processing' -and $_.Activity -eq 'Reading UserId values' })
+        $ps.Dispose()
+        $updates[0].StatusDescription | Should -Be '1 done, 2 to go'
+        $updates[0].PercentComplete | Should -Be 33
+    }
+
     It 'shows none with $ProgressPreference = SilentlyContinue' {
         $run = & $RunPipeline 'SilentlyContinue'
         $run.Count | Should -Be 400
         $run.Progress | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Errors of piped rows' {
+    It 'name the row they are about, on the console as in the record' {
+        $rows = [pscustomobject]@{ UserId = 'row.named'; Value = '1.5' }, [pscustomobject]@{ Name = 'Named gift'; Tier = 'diamond'; Reward = 5 }
+        $rows[0] | Set-SocialTierScore -ErrorVariable e1 -ErrorAction SilentlyContinue
+        $rows[1] | New-SocialGift -ErrorVariable e2 -ErrorAction SilentlyContinue
+        $e1[0].ToString() | Should -BeLike "Row user 'row.named': Value must be a whole number*"
+        $e2[0].ToString() | Should -BeLike "Row gift 'Named gift': *diamond*"
+        $e1[0].Exception.Message | Should -BeLike 'Value must be a whole number*'
     }
 }
 

@@ -35,6 +35,8 @@ namespace GiftStudio.PowerShell.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public object? Expires { get; set; }
 
+        protected override string? ItemLabel => string.IsNullOrWhiteSpace(Name) ? null : $"gift '{Name.Trim()}'";
+
         protected override void ProcessRecord() =>
             ProcessWrite(TargetObject(Name), "Creating gifts", () =>
             {

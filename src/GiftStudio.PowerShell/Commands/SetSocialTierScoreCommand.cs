@@ -31,6 +31,8 @@ namespace GiftStudio.PowerShell.Commands
         [ArgumentCompleter(typeof(ActiveGiftIdCompleter))]
         public string? GiftId { get; set; }
 
+        protected override string? ItemLabel => string.IsNullOrWhiteSpace(UserId) ? null : $"user '{UserId.Trim()}'";
+
         protected override void ProcessRecord() =>
             ProcessWrite(TargetObject(UserId), "Updating tier scores", () =>
             {

@@ -2,7 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 
-namespace GiftStudio.PowerShell
+namespace GiftStudio
 {
     /// <summary>Decides when a long pipeline says how far it is, and what it says: the first
     /// finished item reports at once (so even a fast run shows progress), later ones at most
