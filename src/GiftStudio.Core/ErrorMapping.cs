@@ -143,16 +143,14 @@ namespace GiftStudio
         public static string? RequestIdOf(HttpResponseMessage response) =>
             response.Headers.TryGetValues("X-Request-Id", out var values) ? values.FirstOrDefault() : null;
 
-        /// <summary>Retry-After as delta-seconds or an HTTP date.</summary>
-        public static TimeSpan? RetryAfterOf(HttpResponseMessage response)
+        /// <summary>Retry-After as delta-seconds or an HTTP date: the one place it is read.</summary>
+        public static TimeSpan? RetryAfterOf(HttpResponseMessage response) => RetryAfterOf(response, DateTimeOffset.UtcNow);
+
+        public static TimeSpan? RetryAfterOf(HttpResponseMessage response, DateTimeOffset now)
         {
             var retryAfter = response.Headers.RetryAfter;
             if (retryAfter?.Delta is TimeSpan delta) return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-            if (retryAfter?.Date is DateTimeOffset date)
-            {
-                var wait = date - DateTimeOffset.UtcNow;
-                return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-            }
+            if (retryAfter?.Date is DateTimeOffset date) return date > now ? date - now : TimeSpan.Zero;
             return null;
         }
 

@@ -178,9 +178,7 @@ namespace GiftStudio.Pipeline
         /// <summary>Retry-After (delta-seconds or HTTP date), else X-RateLimit-Reset on a 429.</summary>
         internal static TimeSpan? ServerHint(HttpResponseMessage response, DateTimeOffset now)
         {
-            var retryAfter = response.Headers.RetryAfter;
-            if (retryAfter?.Delta is TimeSpan delta) return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-            if (retryAfter?.Date is DateTimeOffset date) return date > now ? date - now : TimeSpan.Zero;
+            if (ErrorMapping.RetryAfterOf(response, now) is TimeSpan retryAfter) return retryAfter;
             if (response.StatusCode == (HttpStatusCode)429
                 && response.Headers.TryGetValues("X-RateLimit-Reset", out var values)
                 && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
