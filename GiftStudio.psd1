@@ -21,6 +21,7 @@
         'Get-SocialLeaderboard'
         'Start-SocialSandbox'
         'Stop-SocialSandbox'
+        'Invoke-SocialOSRequest'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()
