@@ -9,6 +9,7 @@
     PowerShellVersion      = '7.4'
     CompatiblePSEditions   = @('Core')
     FormatsToProcess       = @('GiftStudio.Format.ps1xml')
+    TypesToProcess         = @('GiftStudio.Types.ps1xml')
     CmdletsToExport        = @(
         'Connect-SocialOS'
         'Disconnect-SocialOS'
@@ -16,6 +17,7 @@
         'New-SocialGift'
         'Set-SocialTierScore'
         'Get-SocialCurrencyAudit'
+        'Export-SocialCurrencyReport'
         'Get-SocialGift'
         'Get-SocialTierScore'
         'Get-SocialLeaderboard'

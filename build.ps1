@@ -12,12 +12,14 @@
         Demo   Build, start a seeded sandbox, run examples/Invoke-GiftStudioAgent.ps1, stop it
         Package  Build, then a versioned module folder and a .nupkg under out/package
         Bench  Build, then bench/Invoke-Benchmark.ps1 (minutes; not part of Test): writes bench/REPORT.md
+        Screenshot  Build, then the README's picture of the HTML report (docs/images/currency-report.png)
+               from a real sandbox with headless Chromium (Debian's chromium package)
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Clean', 'Demo', 'Package', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Clean', 'Demo', 'Package', 'Bench', 'Screenshot')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -65,7 +67,7 @@ function Invoke-Build {
         Copy-Item $dll.FullName -Destination $target
     }
     Copy-Item (Join-Path $Root "src/GiftStudio.Loader/bin/$Configuration/net8.0/GiftStudio.Loader.dll") -Destination $ModuleOut
-    Copy-Item (Join-Path $Root 'GiftStudio.psd1'), (Join-Path $Root 'GiftStudio.Format.ps1xml') -Destination $ModuleOut
+    Copy-Item (Join-Path $Root 'GiftStudio.psd1'), (Join-Path $Root 'GiftStudio.Format.ps1xml'), (Join-Path $Root 'GiftStudio.Types.ps1xml') -Destination $ModuleOut
     # The sandbox ships inside the module folder so that Start-SocialSandbox finds it offline.
     $sandboxOut = Join-Path $ModuleOut 'sandbox'
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/GiftStudio.Sandbox/GiftStudio.Sandbox.csproj'),
@@ -196,6 +198,14 @@ function Invoke-Bench {
     if ($LASTEXITCODE -ne 0) { throw "The benchmark failed (exit code $LASTEXITCODE)." }
 }
 
+function Invoke-Screenshot {
+    Invoke-Build
+    Write-Host '== Screenshot: the HTML report in headless Chromium' -ForegroundColor Cyan
+    & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File (Join-Path $Root 'build/New-ReportScreenshot.ps1') `
+        -ModulePath $ModuleOut -OutputPath (Join-Path $Root 'docs/images/currency-report.png') | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "The screenshot failed (exit code $LASTEXITCODE)." }
+}
+
 function Invoke-Clean {
     Write-Host '== Clean' -ForegroundColor Cyan
     foreach ($dir in @($Out, $ToolsDir)) { Remove-Item -Recurse -Force $dir -ErrorAction Ignore }
@@ -212,5 +222,6 @@ foreach ($name in $Task) {
         'Demo' { Invoke-Demo }
         'Package' { Invoke-Package }
         'Bench' { Invoke-Bench }
+        'Screenshot' { Invoke-Screenshot }
     }
 }

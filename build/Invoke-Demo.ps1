@@ -12,7 +12,10 @@ $sandbox = Start-SocialSandbox -Seed 200,30
 try {
     Write-Host "Sandbox $($sandbox.ProcessId) at $($sandbox.BaseUri) (seeded: 200 users, 30 days of history)"
     $sandbox | Connect-SocialOS
-    & (Join-Path $RepositoryRoot 'examples/Invoke-GiftStudioAgent.ps1')
+    # The report goes next to the staged module (out/), outside the source tree.
+    $report = Join-Path (Split-Path $ModulePath) 'demo/currency-report.html'
+    New-Item -ItemType Directory -Force (Split-Path $report) | Out-Null
+    & (Join-Path $RepositoryRoot 'examples/Invoke-GiftStudioAgent.ps1') -ReportPath $report
 }
 finally {
     $sandbox | Stop-SocialSandbox

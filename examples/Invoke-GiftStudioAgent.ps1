@@ -1,6 +1,7 @@
 <#
 .SYNOPSIS
-    The complete GiftStudio agent: create a campaign, redeem it for a user, audit the flow.
+    The complete GiftStudio agent: create a campaign, redeem it for a user, audit the flow,
+    alert on anomalous days and (with -ReportPath) write the HTML report.
 .DESCRIPTION
     Creates the "Welcome Pack" gold gift (500 points, badge, expiring 30 days from now),
     redeems it for alice.kred, and audits gifts_redeemed over 7 days, printing what was
@@ -11,12 +12,15 @@
         ./examples/Invoke-GiftStudioAgent.ps1
 .PARAMETER UserId
     Who receives the gift.
+.PARAMETER ReportPath
+    Where to write the 30-day HTML currency report (Export-SocialCurrencyReport); none when absent.
 .PARAMETER Connection
     A connection from Connect-SocialOS -PassThru; default the current one.
 #>
 [CmdletBinding()]
 param(
     [string] $UserId = 'alice.kred',
+    [string] $ReportPath,
     [GiftStudio.PowerShell.SocialOSConnection] $Connection
 )
 
@@ -46,3 +50,12 @@ Get-SocialLeaderboard @common -Top 5 |
     ForEach-Object { "  #{0,-3} {1,-22} {2,9} points  {3}" -f $_.Rank, $_.UserId, $_.Score, $_.TierName }
 $standing = Get-SocialTierScore @common -UserId $UserId
 "Standing      : {0} is #{1} with {2} points ({3})" -f $standing.UserId, $standing.Rank, $standing.Current, $standing.TierName
+
+# The runbook's alert: any day of the last 30 whose count or value is far off the others.
+$anomalies = @(Get-SocialCurrencyAudit @common -Window 30d -Daily | Where-Object Anomaly)
+"Anomalies     : {0}" -f $(if ($anomalies) { ($anomalies | ForEach-Object { '{0:yyyy-MM-dd} {1} ({2})' -f $_.Date, $_.Anomaly, $_.AnomalyIn }) -join '; ' } else { 'none in the last 30 days' })
+
+if ($ReportPath) {
+    $report = Export-SocialCurrencyReport @common -Path $ReportPath -Window 30d -Top 10 -PassThru
+    "Report        : {0}" -f $report.FullName
+}

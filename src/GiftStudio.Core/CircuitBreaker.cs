@@ -21,7 +21,7 @@ namespace GiftStudio
     /// handler built for it, so its state survives handler rebuilds. Thread-safe.</summary>
     public sealed class CircuitBreaker
     {
-        public const int DefaultFailureThreshold = 5;
+        public const int DefaultFailureThreshold = 10;
         public static readonly TimeSpan DefaultBreakDuration = TimeSpan.FromSeconds(30);
 
         private readonly object _gate = new object();

@@ -31,6 +31,34 @@ namespace GiftStudio
             }, call, outcome);
         }
 
+        /// <summary>A 404 for the route itself: this server does not offer it. Says whether the
+        /// route is one of the contract's extensions, and when the base URI has no version path,
+        /// that the routes live under /v2.</summary>
+        public static SocialOsException RouteNotOffered(SocialOsException notFound, string route, bool extension, Uri baseUri)
+        {
+            var why = extension
+                ? $"This server does not offer {route}, one of the SocialOS v2 contract's extensions beyond the vendor's published guide (GiftStudio's sandbox offers it; the hosted service may not)."
+                : $"This server does not offer {route}, a route of the published SocialOS v2 API: check the base URI.";
+            var said = notFound.Detail is { Length: > 0 } detail ? detail : notFound.Title;
+            var message = $"{why}{VersionHint(baseUri)}{(said is { Length: > 0 } ? $" The server said: {said}" : "")} (HTTP 404; {notFound.Method} {notFound.RequestUri?.AbsolutePath}; request id {notFound.RequestId ?? "none"})";
+            return new SocialOsException(message, notFound.StatusCode, notFound.RequestId, notFound.Method, notFound.RequestUri,
+                notFound.ProblemType, notFound.Title, notFound.Detail, notFound.Errors, notFound)
+            {
+                RetryAfter = notFound.RetryAfter,
+                Outcome = notFound.Outcome,
+                IdempotencyKey = notFound.IdempotencyKey,
+                Attempts = notFound.Attempts,
+            };
+        }
+
+        /// <summary>A hint when the base URI lacks the version path (…/v2) that every route lives under.</summary>
+        public static string VersionHint(Uri baseUri)
+        {
+            var last = baseUri.AbsolutePath.TrimEnd('/').Split('/').Last();
+            var versioned = last.Length > 1 && (last[0] == 'v' || last[0] == 'V') && last.Skip(1).All(char.IsDigit);
+            return versioned ? "" : $" The base URI {baseUri} has no version path; SocialOS v2 routes live under /v2, e.g. {new Uri(baseUri, "v2")}.";
+        }
+
         public static SocialOsException UnreadableBody(string method, Uri uri, HttpResponseMessage response, byte[] content, Exception error, CallRecord? call = null)
         {
             var requestId = RequestIdOf(response);

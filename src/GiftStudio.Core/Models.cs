@@ -4,7 +4,8 @@ using System.Collections.Generic;
 namespace GiftStudio
 {
     // The objects GiftStudio hands to its users: PascalCase scalar properties only, so they
-    // format as tables and export to CSV as clean columns. Times are UTC DateTimes.
+    // format as tables and export to CSV as clean columns. Instants are DateTimeOffsets in
+    // UTC (offset zero), so Export-Csv writes the offset and the text reads back exactly.
 
     /// <summary>A gift campaign.</summary>
     public sealed class SocialGift
@@ -14,8 +15,8 @@ namespace GiftStudio
         public string Tier { get; set; } = "";
         public long Reward { get; set; }
         public bool BadgeIncluded { get; set; }
-        public DateTime? Expires { get; set; }
-        public DateTime CreatedAt { get; set; }
+        public DateTimeOffset? Expires { get; set; }
+        public DateTimeOffset CreatedAt { get; set; }
 
         /// <summary>True when the server answered from its idempotency record: this call's key
         /// had been applied before, and nothing was applied now. The values are those of the
@@ -34,7 +35,7 @@ namespace GiftStudio
         public long Current { get; set; }
         public string TierName { get; set; } = "";
         public long Rank { get; set; }
-        public DateTime UpdatedAt { get; set; }
+        public DateTimeOffset UpdatedAt { get; set; }
 
         /// <summary>True when the server answered from its idempotency record: this call's key
         /// had been applied before, and nothing was applied now. Previous, Current and Rank are
@@ -70,6 +71,22 @@ namespace GiftStudio
         public long Value { get; set; }
         public string Metric { get; set; } = "";
         public string Window { get; set; } = "";
+        /// <summary>False for a day the window covers only in part (today; the oldest day of an Nh window).</summary>
+        public bool Complete { get; set; } = true;
+        /// <summary>The count expected for this day (the baseline median); null when the day is not judged.</summary>
+        public double? ExpectedCount { get; set; }
+        /// <summary>The value expected for this day; null when the day is not judged.</summary>
+        public double? ExpectedValue { get; set; }
+        /// <summary>How far Count is from ExpectedCount, in robust standard deviations (modified z-score).</summary>
+        public double? CountDeviation { get; set; }
+        /// <summary>How far Value is from ExpectedValue, in robust standard deviations (modified z-score).</summary>
+        public double? ValueDeviation { get; set; }
+        /// <summary>High, Low, or null when the day is not an anomaly (so Where-Object Anomaly works).</summary>
+        public string? Anomaly { get; set; }
+        /// <summary>Which measure is anomalous: Count, Value or "Count, Value"; null when none.</summary>
+        public string? AnomalyIn { get; set; }
+        /// <summary>Count as a fraction (0 to 1) of the largest Count of the window: the length of the table view's bar.</summary>
+        public double ShareOfPeak { get; set; }
     }
 
     /// <summary>What the audit call returns: the summary and its days, newest first.</summary>

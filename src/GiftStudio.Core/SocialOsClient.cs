@@ -57,22 +57,25 @@ namespace GiftStudio
         /// <summary>POST /gamification/gifts. Sends a fresh Idempotency-Key unless one is given.</summary>
         public async Task<SocialGift> CreateGiftAsync(NewGiftRequest gift, string? idempotencyKey = null, CancellationToken cancellationToken = default)
         {
-            return await PostAsync(GiftsRoute, GiftRequestBody(gift), WireContext.Default.GiftDto,
-                (dto, replayed) => WithReplayed(ToGift(dto), replayed), $"gift '{gift.Name}'", idempotencyKey, cancellationToken).ConfigureAwait(false);
+            return await OnRoute(Routes.CreateGift, PostAsync(GiftsRoute, GiftRequestBody(gift), WireContext.Default.GiftDto,
+                (dto, replayed) => WithReplayed(ToGift(dto), replayed), $"gift '{gift.Name}'", idempotencyKey, cancellationToken),
+                namesResource: false, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>POST /gamification/score. Sends a fresh Idempotency-Key unless one is given.</summary>
         public async Task<SocialTierScore> UpdateTierScoreAsync(ScoreUpdateRequest update, string? idempotencyKey = null, CancellationToken cancellationToken = default)
         {
-            return await PostAsync(ScoreRoute, ScoreRequestBody(update), WireContext.Default.ScoreDto,
-                (dto, replayed) => WithReplayed(ToScore(dto), replayed), "user " + update.UserId, idempotencyKey, cancellationToken).ConfigureAwait(false);
+            // With a giftId, a 404 may mean that gift is missing.
+            return await OnRoute(Routes.UpdateScore, PostAsync(ScoreRoute, ScoreRequestBody(update), WireContext.Default.ScoreDto,
+                (dto, replayed) => WithReplayed(ToScore(dto), replayed), "user " + update.UserId, idempotencyKey, cancellationToken),
+                namesResource: update.GiftId != null, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>GET /analytics?type=currency.</summary>
         public async Task<CurrencyAuditReport> GetCurrencyAuditAsync(string metric, string window, CancellationToken cancellationToken = default)
         {
             var path = "analytics?type=currency&metric=" + Uri.EscapeDataString(metric) + "&window=" + Uri.EscapeDataString(window);
-            return await GetAsync(path, WireContext.Default.CurrencyAuditDto, ToAudit, cancellationToken).ConfigureAwait(false);
+            return await OnRoute(Routes.CurrencyAudit, GetAsync(path, WireContext.Default.CurrencyAuditDto, ToAudit, cancellationToken), namesResource: false, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>GET /gamification/gifts: one page of the list (an extension route).</summary>
@@ -84,31 +87,94 @@ namespace GiftStudio
             if (limit is int l) query.Add("limit=" + l.ToString(CultureInfo.InvariantCulture));
             if (cursor != null) query.Add("cursor=" + Uri.EscapeDataString(cursor));
             var path = "gamification/gifts" + (query.Count > 0 ? "?" + string.Join("&", query) : "");
-            return await GetAsync(path, WireContext.Default.GiftPageDto,
+            return await OnRoute(Routes.ListGifts, GetAsync(path, WireContext.Default.GiftPageDto,
                 dto => new GiftPage(Required(dto.Data, "data").Select(g => ToGift(Required(g, "data[]"))).ToList(), dto.NextCursor),
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken), namesResource: false, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>GET /gamification/gifts/{gift_id}.</summary>
         public async Task<SocialGift> GetGiftAsync(string giftId, CancellationToken cancellationToken = default)
         {
-            return await GetAsync("gamification/gifts/" + Uri.EscapeDataString(giftId), WireContext.Default.GiftDto, ToGift, cancellationToken).ConfigureAwait(false);
+            return await OnRoute(Routes.GetGift, GetAsync("gamification/gifts/" + Uri.EscapeDataString(giftId), WireContext.Default.GiftDto, ToGift, cancellationToken),
+                namesResource: true, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>GET /gamification/score/{userId}: the score without changing it.</summary>
         public async Task<SocialTierScore> GetTierScoreAsync(string userId, CancellationToken cancellationToken = default)
         {
-            return await GetAsync("gamification/score/" + Uri.EscapeDataString(userId) + "?metric=tier", WireContext.Default.ScoreDto, ToScore, cancellationToken).ConfigureAwait(false);
+            return await OnRoute(Routes.GetScore, GetAsync("gamification/score/" + Uri.EscapeDataString(userId) + "?metric=tier", WireContext.Default.ScoreDto, ToScore, cancellationToken),
+                namesResource: true, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>GET /analytics?type=leaderboard: the top users by tier score.</summary>
         public async Task<Leaderboard> GetLeaderboardAsync(int top = 10, CancellationToken cancellationToken = default)
         {
             var path = "analytics?type=leaderboard&metric=tier&limit=" + top.ToString(CultureInfo.InvariantCulture);
-            return await GetAsync(path, WireContext.Default.LeaderboardDto, dto => new Leaderboard(
+            return await OnRoute(Routes.Leaderboard, GetAsync(path, WireContext.Default.LeaderboardDto, dto => new Leaderboard(
                 Required(dto.Entries, "entries").Select(e => Required(e, "entries[]"))
                     .Select(e => new SocialLeaderboardEntry { Rank = e.Rank, UserId = e.UserId, Score = e.Score, TierName = e.TierName }).ToList(),
-                dto.Total), cancellationToken).ConfigureAwait(false);
+                dto.Total), cancellationToken), namesResource: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        // ---- routes a server may not offer -------------------------------------------------
+
+        /// <summary>The operations' routes, and whether each is one of the contract's extensions
+        /// (Part B) rather than the published guide's (Part A).</summary>
+        internal static class Routes
+        {
+            public static readonly Route CreateGift = new Route("POST /gamification/gifts", extension: false);
+            public static readonly Route UpdateScore = new Route("POST /gamification/score", extension: false);
+            public static readonly Route CurrencyAudit = new Route("GET /analytics?type=currency", extension: false);
+            public static readonly Route ListGifts = new Route("GET /gamification/gifts", extension: true);
+            public static readonly Route GetGift = new Route("GET /gamification/gifts/{gift_id}", extension: true);
+            public static readonly Route GetScore = new Route("GET /gamification/score/{userId}", extension: true);
+            public static readonly Route Leaderboard = new Route("GET /analytics?type=leaderboard", extension: true);
+        }
+
+        internal sealed class Route
+        {
+            public Route(string name, bool extension)
+            {
+                Name = name;
+                Extension = extension;
+            }
+
+            public string Name { get; }
+            public bool Extension { get; }
+        }
+
+        /// <summary>Tells a 404 for a route this server does not know from a 404 for a missing
+        /// gift or user. A route that names no resource can only be missing itself. For one
+        /// that does, the wire alone cannot tell, so one harmless read of the same family asks
+        /// whether the server offers such routes at all: the first gift of the list for the
+        /// extensions, a one-hour audit for the published routes.</summary>
+        private async Task<T> OnRoute<T>(Route route, Task<T> call, bool namesResource, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await call.ConfigureAwait(false);
+            }
+            catch (SocialOsException notFound) when (notFound.StatusCode == 404)
+            {
+                if (namesResource && await FamilyAnswersAsync(route.Extension, cancellationToken).ConfigureAwait(false)) throw;
+                throw ErrorMapping.RouteNotOffered(notFound, route.Name, route.Extension, BaseUri);
+            }
+        }
+
+        private async Task<bool> FamilyAnswersAsync(bool extension, CancellationToken cancellationToken)
+        {
+            try
+            {
+                if (extension) await GetAsync("gamification/gifts?limit=1", WireContext.Default.GiftPageDto, _ => true, cancellationToken).ConfigureAwait(false);
+                else await GetAsync("analytics?type=currency&metric=gifts_redeemed&window=1h", WireContext.Default.CurrencyAuditDto, _ => true, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (SocialOsException e)
+            {
+                // Only another 404 says the routes are missing; any other failure leaves the
+                // first answer as it was.
+                return e.StatusCode != 404;
+            }
         }
 
         /// <summary>Any route: <paramref name="path"/> relative to the base URI (or an absolute
@@ -331,7 +397,7 @@ namespace GiftStudio
             Tier = dto.Tier,
             Reward = dto.Reward,
             BadgeIncluded = dto.BadgeIncluded,
-            Expires = dto.Expires is null ? (DateTime?)null : ParseInstant(dto.Expires, "expires"),
+            Expires = dto.Expires is null ? (DateTimeOffset?)null : ParseInstant(dto.Expires, "expires"),
             CreatedAt = dto.CreatedAt is null ? default : ParseInstant(dto.CreatedAt, "created_at"),
         };
 
@@ -350,9 +416,10 @@ namespace GiftStudio
         public static string FormatInstant(DateTime utc) =>
             utc.ToUniversalTime().ToString(utc.Millisecond == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-        private static DateTime ParseInstant(string? text, string field) =>
+        /// <summary>An instant of the wire as a DateTimeOffset in UTC (offset zero).</summary>
+        private static DateTimeOffset ParseInstant(string? text, string field) =>
             text != null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
-                ? instant.UtcDateTime
+                ? instant.ToUniversalTime()
                 : throw new JsonException($"The response field {field} ('{text}') is not an RFC 3339 timestamp.");
 
         private static DateTime ParseDate(string? text, string field) =>

@@ -82,7 +82,11 @@ namespace GiftStudio
         }
 
         /// <summary>A point in time as UTC. A DateTime or ISO 8601 text without an offset is
-        /// local time; with an offset (or Z) it is exact. Empty text means not given.</summary>
+        /// local time; with an offset (or Z) it is exact. Besides ISO 8601, exactly one more form
+        /// is read: the current culture's general date/time pattern followed by an offset, which
+        /// is what Export-Csv writes for a DateTimeOffset (the module's output dates), so
+        /// exported objects import again in the same culture. Without its offset that form stays
+        /// refused: '03/04/2026' is ambiguous across cultures. Empty text means not given.</summary>
         public static DateTime? UtcDateTime(object? value, string parameter)
         {
             switch (value)
@@ -100,12 +104,25 @@ namespace GiftStudio
                         return exact.UtcDateTime;
                     if (DateTime.TryParseExact(trimmed, LocalDateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var local))
                         return local.ToUniversalTime();
-                    throw Invalid(parameter, value, $"{parameter} must be an ISO 8601 date such as 2026-03-20 or 2026-03-20T00:00:00Z; '{text}' is not.");
+                    var culture = CultureInfo.CurrentCulture;
+                    if (DateTimeOffset.TryParseExact(PlainSpaces(trimmed), PlainSpaces(CultureDateTimeWithOffset(culture)), culture, DateTimeStyles.None, out var exported))
+                        return exported.UtcDateTime;
+                    throw Invalid(parameter, value,
+                        $"{parameter} must be an ISO 8601 date such as 2026-03-20 or 2026-03-20T00:00:00Z, or this culture's date and time with an offset as Export-Csv writes it ({new DateTimeOffset(2026, 3, 20, 18, 0, 0, TimeSpan.Zero).ToString(culture)}); '{text}' is neither.");
                 }
                 default:
                     throw Invalid(parameter, value, $"{parameter} must be a date; got {Describe(value)}.");
             }
         }
+
+        /// <summary>The culture's general ("G") date/time pattern with the offset, as
+        /// DateTimeOffset.ToString() writes it.</summary>
+        public static string CultureDateTimeWithOffset(CultureInfo culture) =>
+            culture.DateTimeFormat.ShortDatePattern + " " + culture.DateTimeFormat.LongTimePattern + " zzz";
+
+        /// <summary>Some cultures' patterns hold a no-break space (en-US: U+202F before PM);
+        /// a typed space means the same.</summary>
+        private static string PlainSpaces(string text) => text.Replace('\u202F', ' ').Replace('\u00A0', ' ');
 
         public static string RequiredText(object? value, string parameter)
         {

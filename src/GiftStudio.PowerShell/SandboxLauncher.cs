@@ -14,21 +14,37 @@ using System.Threading.Tasks;
 namespace GiftStudio.PowerShell
 {
     /// <summary>Starts the sandbox shipped in the module folder (sandbox/GiftStudio.Sandbox.dll)
-    /// on a free loopback port, tied to this process, with a generated key handed over in a
-    /// file that is deleted as soon as the server has read it.</summary>
+    /// on a free loopback port, tied to this process (--parent-pid) but not to its terminal:
+    /// it runs in a session of its own, so Ctrl+C at the prompt never reaches it. The key is
+    /// handed over in a file, never on the command line: the data file's own key, kept beside
+    /// it (DATA.key, owner-only) so that the file reopens with its data, or the caller's
+    /// -ApiKey in a transient file that is deleted once the server has read it.</summary>
     internal static class SandboxLauncher
     {
         private static readonly ConcurrentDictionary<int, SocialSandbox> Started = new ConcurrentDictionary<int, SocialSandbox>();
+
+        /// <summary>Every folder Start-SocialSandbox makes in the temp folder starts with this.</summary>
+        internal const string FolderPrefix = "giftstudio-sandbox-";
+
+        /// <summary>In each such folder: the ids of the processes it belongs to (the launching
+        /// session, then the server). A folder none of whose processes runs is stale.</summary>
+        internal const string OwnersFile = "owners.pid";
 
         public sealed class Settings
         {
             public int Port { get; set; }
             public string? DataPath { get; set; }
+            /// <summary>The key to serve instead of the data file's own one.</summary>
+            public SecureString? ApiKey { get; set; }
             public DateTime? Now { get; set; }
             public string? Seed { get; set; }
             public double? RateLimit { get; set; }
             public string? Faults { get; set; }
             public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
+            /// <summary>Called on the calling thread for what the user should know (a data file
+            /// without its key file, stale folders removed).</summary>
+            public Action<string>? Warn { get; set; }
+            public Action<string>? Verbose { get; set; }
         }
 
         public static SocialSandbox Start(Settings settings, CancellationToken cancellationToken)
@@ -41,33 +57,48 @@ namespace GiftStudio.PowerShell
                 ?? throw new SandboxException("DotnetNotFound",
                     "The sandbox needs the .NET 10 runtime with ASP.NET Core, and no 'dotnet' was found (PATH, DOTNET_ROOT). Install the ASP.NET Core Runtime 10 from https://dot.net and try again.");
 
-            var work = Path.Combine(Path.GetTempPath(), "giftstudio-sandbox-" + Guid.NewGuid().ToString("N").Substring(0, 12));
+            RemoveStaleFolders(settings.Verbose);
+            var work = Path.Combine(Path.GetTempPath(), FolderPrefix + Guid.NewGuid().ToString("N").Substring(0, 12));
             Directory.CreateDirectory(work);
-            var ownsDirectory = settings.DataPath == null;
+            var owners = Path.Combine(work, OwnersFile);
+            File.WriteAllText(owners, CurrentProcessId + "\n");
             var dataPath = settings.DataPath != null ? Path.GetFullPath(settings.DataPath) : Path.Combine(work, "sandbox.db");
             var logPath = Path.Combine(work, "sandbox.log");
-            // Random from the first character: no fixed prefix that a partial leak could hide behind.
-            var keyText = Convert.ToBase64String(RandomBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-            var keyFile = Path.Combine(work, "api-key.txt");
-            File.WriteAllText(keyFile, keyText + "\n");
-            RestrictToOwner(keyFile);
 
-            var start = new ProcessStartInfo(dotnet)
+            string keyText, keyFile;
+            string? keptKeyPath = null;
+            if (settings.ApiKey != null)
+            {
+                keyText = PlainText(settings.ApiKey);
+                keyFile = Path.Combine(work, "api-key.txt");
+                WriteKeyFile(keyFile, keyText, "the key given to Start-SocialSandbox -ApiKey; deleted once the server has read it");
+            }
+            else
+            {
+                keptKeyPath = keyFile = KeyPathFor(dataPath);
+                keyText = ReadOrCreateKey(keyFile, dataPath, settings.Warn);
+            }
+
+            var start = new ProcessStartInfo
             {
                 UseShellExecute = false,
+                RedirectStandardInput = true,   // never the terminal's input
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
+                // On Windows this is CREATE_NO_WINDOW: the server has no console, so the
+                // console's Ctrl+C events (sent to every process attached to it) never reach it.
                 CreateNoWindow = true,
-                Arguments = string.Join(" ", new[]
-                {
-                    Quote(serverDll), "--urls", $"http://127.0.0.1:{settings.Port}", "--api-key-file", Quote(keyFile),
-                    "--data", Quote(dataPath), "--parent-pid", Process.GetCurrentProcess().Id.ToString(),
-                }
-                .Concat(settings.Now is DateTime now ? new[] { "--now", SocialOsClient.FormatInstant(now) } : Array.Empty<string>())
-                .Concat(settings.Seed != null ? new[] { "--seed", settings.Seed } : Array.Empty<string>())
-                .Concat(settings.Faults != null ? new[] { "--faults", Quote(settings.Faults) } : Array.Empty<string>())
-                .Concat(settings.RateLimit is double rate ? new[] { "--rate-limit", rate.ToString(System.Globalization.CultureInfo.InvariantCulture) } : Array.Empty<string>())),
             };
+            var arguments = new[]
+            {
+                Quote(serverDll), "--urls", $"http://127.0.0.1:{settings.Port}", "--api-key-file", Quote(keyFile),
+                "--data", Quote(dataPath), "--parent-pid", CurrentProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }
+            .Concat(settings.Now is DateTime now ? new[] { "--now", SocialOsClient.FormatInstant(now) } : Array.Empty<string>())
+            .Concat(settings.Seed != null ? new[] { "--seed", settings.Seed } : Array.Empty<string>())
+            .Concat(settings.Faults != null ? new[] { "--faults", Quote(settings.Faults) } : Array.Empty<string>())
+            .Concat(settings.RateLimit is double rate ? new[] { "--rate-limit", rate.ToString(System.Globalization.CultureInfo.InvariantCulture) } : Array.Empty<string>());
+            Detach(start, dotnet, string.Join(" ", arguments), settings.Verbose);
 
             var process = new Process { StartInfo = start, EnableRaisingEvents = true };
             var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -97,8 +128,11 @@ namespace GiftStudio.PowerShell
             }
             catch (Exception e)
             {
-                throw new SandboxException("DotnetNotFound", $"Could not run '{dotnet}': {e.Message}. Install the ASP.NET Core Runtime 10 from https://dot.net.");
+                TryDeleteDirectory(work);
+                throw new SandboxException("DotnetNotFound", $"Could not run '{start.FileName}': {e.Message}. Install the ASP.NET Core Runtime 10 from https://dot.net.");
             }
+            process.StandardInput.Close();
+            File.AppendAllText(owners, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
 
@@ -111,7 +145,7 @@ namespace GiftStudio.PowerShell
                 var key = new SecureString();
                 foreach (var c in keyText) key.AppendChar(c);
                 key.MakeReadOnly();
-                var sandbox = new SocialSandbox(new Uri(url + "/v2"), key, process.Id, dataPath, logPath, ownsDirectory ? work : null);
+                var sandbox = new SocialSandbox(new Uri(url + "/v2"), key, process.Id, dataPath, logPath, keptKeyPath, work);
                 Started[process.Id] = sandbox;
                 return sandbox;
             }
@@ -122,9 +156,130 @@ namespace GiftStudio.PowerShell
             }
             finally
             {
-                // The server read its key at startup: the file is not needed any more.
-                TryDelete(keyFile);
+                // A key given with -ApiKey was read at startup: its file is not needed any more.
+                if (keptKeyPath == null) TryDelete(keyFile);
             }
+        }
+
+        /// <summary>Where a data file keeps its key: beside it, as DATA.key.</summary>
+        internal static string KeyPathFor(string dataPath) => dataPath + ".key";
+
+        /// <summary>The key kept beside the data file, or a new one written there (owner-only).
+        /// A data file that exists without its key file was written with another key: a new key
+        /// is a new, empty tenant, and the user is told so.</summary>
+        private static string ReadOrCreateKey(string keyFile, string dataPath, Action<string>? warn)
+        {
+            if (File.Exists(keyFile))
+            {
+                RestrictToOwner(keyFile);
+                var kept = File.ReadAllLines(keyFile).Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith("#", StringComparison.Ordinal))
+                    ?? throw new SandboxException("SandboxStartFailed",
+                        $"The key file {keyFile} holds no key. Pass -ApiKey with the key that wrote {dataPath}, or delete the key file to make a new key (which does not see the data of the old one).");
+                return kept;
+            }
+            if (File.Exists(dataPath))
+                warn?.Invoke($"{dataPath} has no key file beside it ({Path.GetFileName(keyFile)}), so a new key was made for it: its new tenant is empty, and data written with another key is not visible. To reach that data, pass -ApiKey with the key that wrote it.");
+            // Random from the first character: no fixed prefix that a partial leak could hide behind.
+            var generated = Convert.ToBase64String(RandomBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            WriteKeyFile(keyFile, generated, $"the API key of the GiftStudio sandbox data file {Path.GetFileName(dataPath)}; keep it private, and beside its data file");
+            return generated;
+        }
+
+        /// <summary>Writes a key file that only the owner can read: made empty, restricted, then filled.</summary>
+        private static void WriteKeyFile(string path, string key, string comment)
+        {
+            using (new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None)) { }
+            RestrictToOwner(path);
+            File.WriteAllText(path, "# " + comment + "\n" + key + "\n");
+        }
+
+        /// <summary>Runs the server in a session of its own, away from the terminal's foreground
+        /// process group, so the SIGINT of Ctrl+C meant for a command never reaches it (the server
+        /// itself still stops on SIGINT when someone runs it in a terminal directly). setsid(1)
+        /// when there is one (Linux); else perl's POSIX::setsid (macOS ships perl, not setsid).
+        /// Both exec the server in place, so the process id is the server's. It still ends with
+        /// this session through --parent-pid.</summary>
+        private static void Detach(ProcessStartInfo start, string dotnet, string arguments, Action<string>? verbose)
+        {
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            {
+                start.FileName = dotnet;
+                start.Arguments = arguments;
+                return;
+            }
+            var setsid = FindOnPath("setsid");
+            if (setsid != null)
+            {
+                start.FileName = setsid;
+                start.Arguments = Quote(dotnet) + " " + arguments;
+                return;
+            }
+            var perl = FindOnPath("perl");
+            if (perl != null)
+            {
+                start.FileName = perl;
+                start.Arguments = "-e \"use POSIX (); POSIX::setsid(); exec {$ARGV[0]} @ARGV or die $!\" " + Quote(dotnet) + " " + arguments;
+                return;
+            }
+            verbose?.Invoke("Neither setsid nor perl was found: the sandbox shares this terminal's process group, so Ctrl+C at the prompt stops it too.");
+            start.FileName = dotnet;
+            start.Arguments = arguments;
+        }
+
+        private static string? FindOnPath(string name) =>
+            (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Where(p => p.Length > 0)
+                .Select(p => Path.Combine(p, name)).FirstOrDefault(File.Exists);
+
+        /// <summary>Removes the folders of earlier sandboxes whose processes are all gone (a
+        /// session that was killed never ran Stop-SocialSandbox). Only folders with an owners
+        /// file are touched, never a user's data file outside them.</summary>
+        internal static void RemoveStaleFolders(Action<string>? verbose)
+        {
+            string[] folders;
+            try { folders = Directory.GetDirectories(Path.GetTempPath(), FolderPrefix + "*"); }
+            catch (IOException) { return; }
+            catch (UnauthorizedAccessException) { return; }
+            foreach (var folder in folders)
+            {
+                int[] pids;
+                try
+                {
+                    var owners = Path.Combine(folder, OwnersFile);
+                    if (!File.Exists(owners)) continue;
+                    pids = File.ReadAllLines(owners).Select(l => int.TryParse(l.Trim(), out var pid) ? pid : 0).Where(pid => pid > 0).ToArray();
+                }
+                catch (IOException) { continue; }
+                catch (UnauthorizedAccessException) { continue; }
+                if (pids.Length == 0 || pids.Any(IsRunning)) continue;
+                if (TryDeleteDirectory(folder)) verbose?.Invoke($"Removed the stale sandbox folder {folder} (its processes {string.Join(", ", pids)} are gone).");
+            }
+        }
+
+        private static bool IsRunning(int pid)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                return !process.HasExited;
+            }
+            catch (ArgumentException) { return false; }
+            catch (InvalidOperationException) { return false; }
+        }
+
+        private static int CurrentProcessId
+        {
+            get
+            {
+                using var current = Process.GetCurrentProcess();
+                return current.Id;
+            }
+        }
+
+        private static string PlainText(SecureString secure)
+        {
+            var pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
+            try { return Marshal.PtrToStringUni(pointer) ?? ""; }
+            finally { Marshal.ZeroFreeGlobalAllocUnicode(pointer); }
         }
 
         /// <summary>Stops a sandbox: a polite SIGTERM first (clean checkpoint), then a kill.</summary>
@@ -153,12 +308,28 @@ namespace GiftStudio.PowerShell
 
         public static bool IsStartedHere(int processId) => Started.ContainsKey(processId);
 
+        /// <summary>Removes the folder Start made (its log, and the data file only when Start
+        /// made that too); a user's -DataPath file and its key file live elsewhere and stay.</summary>
         private static void RemoveOwned(SocialSandbox? sandbox, bool keepData)
         {
-            if (keepData || sandbox?.OwnedDirectory == null) return;
-            try { Directory.Delete(sandbox.OwnedDirectory, recursive: true); }
-            catch (IOException) { /* still in use: leave it for the temp cleaner */ }
-            catch (UnauthorizedAccessException) { }
+            if (keepData || sandbox == null) return;
+            TryDeleteDirectory(sandbox.WorkDirectory);
+        }
+
+        private static bool TryDeleteDirectory(string path)
+        {
+            // The server may still be closing its files for a moment after it exited.
+            for (var attempt = 0; attempt < 20; attempt++)
+            {
+                try
+                {
+                    if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+                    return true;
+                }
+                catch (IOException) { Thread.Sleep(50); }
+                catch (UnauthorizedAccessException) { return false; }
+            }
+            return false;
         }
 
         private static void WaitForHealth(string url, TimeSpan timeout, CancellationToken cancellationToken)
@@ -194,7 +365,8 @@ namespace GiftStudio.PowerShell
         private static string? FindDotnet()
         {
             var exe = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "dotnet.exe" : "dotnet";
-            var current = Process.GetCurrentProcess().MainModule?.FileName;
+            using var self = Process.GetCurrentProcess();
+            var current = self.MainModule?.FileName;
             if (current != null && Path.GetFileName(current).Equals(exe, StringComparison.OrdinalIgnoreCase)) return current;
             var candidates = new[]
             {

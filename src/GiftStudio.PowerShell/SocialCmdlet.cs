@@ -38,13 +38,9 @@ namespace GiftStudio.PowerShell
         /// the environment (SOCIALOS_API_KEY, SOCIALOS_BASE_URI) so runbooks need no connect step.</summary>
         protected SocialOSConnection ResolveConnection()
         {
-            var connection = Connection ?? CurrentConnection.Get();
-            if (connection != null) return connection;
-            connection = ConnectionFactory.FromEnvironment(timeout: null)
+            return Connection ?? CurrentConnection.Resolve()
                 ?? throw new SocialOsConfigurationException("NotConnected",
                     "Not connected to SocialOS: run Connect-SocialOS (or Start-SocialSandbox | Connect-SocialOS), pass -Connection, or set SOCIALOS_API_KEY.");
-            CurrentConnection.Set(connection);
-            return connection;
         }
 
         private readonly QueuedLog _log = new QueuedLog();

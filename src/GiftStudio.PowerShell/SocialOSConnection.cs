@@ -64,8 +64,15 @@ namespace GiftStudio.PowerShell
 
         internal RetryPolicy Retry { get; }
 
-        /// <summary>The breaker's settings and state: Closed, Open (calls fail at once) or HalfOpen.</summary>
-        public CircuitBreaker CircuitBreaker { get; }
+        internal CircuitBreaker CircuitBreaker { get; }
+
+        /// <summary>Closed (calls go through), Open (they fail at once) or HalfOpen (one trial call is out).</summary>
+        public CircuitState CircuitState => CircuitBreaker.State;
+
+        /// <summary>Consecutive answerless attempts that open the breaker; 0 when it is off.</summary>
+        public int CircuitBreakerThreshold => CircuitBreaker.FailureThreshold;
+
+        public TimeSpan CircuitBreakerDuration => CircuitBreaker.BreakDuration;
 
         /// <summary>The explicit proxy, if any (otherwise HTTPS_PROXY/NO_PROXY apply).</summary>
         public Uri? ProxyUri => Proxy?.Address;
@@ -116,6 +123,19 @@ namespace GiftStudio.PowerShell
 
         public static SocialOSConnection? Get() =>
             Runspace.DefaultRunspace is Runspace runspace && Slots.TryGetValue(runspace, out var slot) ? slot.Connection : null;
+
+        /// <summary>The connection the next API call of this runspace uses when it gets no
+        /// -Connection: the current one, else one made from SOCIALOS_API_KEY (and
+        /// SOCIALOS_BASE_URI), which then becomes the current one; null when neither exists.
+        /// The one place for this rule: the cmdlets, Get-SocialOSConnection and tab completion.</summary>
+        public static SocialOSConnection? Resolve()
+        {
+            var connection = Get();
+            if (connection != null || Runspace.DefaultRunspace == null) return connection;
+            connection = ConnectionFactory.FromEnvironment(timeout: null);
+            if (connection != null) Set(connection);
+            return connection;
+        }
 
         /// <summary>Sets the runspace's connection and returns the one it replaces.</summary>
         public static SocialOSConnection? Set(SocialOSConnection? connection)

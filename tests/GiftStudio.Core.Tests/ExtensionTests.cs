@@ -111,4 +111,65 @@ public sealed class ExtensionTests
         Assert.Equal("req_404", error.RequestId);
         Assert.Contains("No score for nobody.", error.Message);
     }
+    private const string NotFound = """{ "type": "https://docs.socialos.io/errors/not-found", "title": "Not found", "status": 404, "detail": "No such thing." }""";
+
+    [Fact]
+    public async Task A_404_on_a_route_that_names_nothing_says_the_server_does_not_offer_it()
+    {
+        await using var server = new RawHttpServer(CannedResponse.Problem(404, NotFound, "X-Request-Id: req_nr"));
+        using var client = Clients.Create(server.BaseUri);
+
+        var error = await Assert.ThrowsAsync<SocialOsException>(() => client.GetLeaderboardAsync());
+
+        Assert.Equal(404, error.StatusCode);
+        Assert.Equal("req_nr", error.RequestId);
+        Assert.Contains("does not offer GET /analytics?type=leaderboard", error.Message);
+        Assert.Contains("extensions", error.Message);
+        Assert.DoesNotContain("version path", error.Message);   // the base URI ends in /v2
+        Assert.Single(server.Requests);                          // nothing to ask: no resource in it
+    }
+
+    [Fact]
+    public async Task A_404_for_a_gift_is_a_missing_gift_when_the_list_route_answers()
+    {
+        await using var server = new RawHttpServer(request => request.Path.EndsWith("/gamification/gifts", StringComparison.Ordinal)
+            ? CannedResponse.Json(200, """{ "data": [], "next_cursor": null }""")
+            : CannedResponse.Problem(404, NotFound));
+        using var client = Clients.Create(server.BaseUri);
+
+        var error = await Assert.ThrowsAsync<SocialOsException>(() => client.GetGiftAsync("gift_zz"));
+
+        Assert.Equal("No such thing.", error.Detail);
+        Assert.DoesNotContain("does not offer", error.Message);
+        Assert.Equal(new[] { "/v2/gamification/gifts/gift_zz", "/v2/gamification/gifts" }, server.Requests.Select(r => r.Path).ToArray());
+    }
+
+    [Fact]
+    public async Task A_404_for_a_gift_is_a_missing_route_when_the_list_route_is_missing_too_with_a_v2_hint()
+    {
+        await using var server = new RawHttpServer(CannedResponse.Problem(404, NotFound));
+        using var client = Clients.Create(new Uri(server.BaseUri.GetLeftPart(UriPartial.Authority)));
+
+        var error = await Assert.ThrowsAsync<SocialOsException>(() => client.GetGiftAsync("gift_zz"));
+
+        Assert.Contains("does not offer GET /gamification/gifts/{gift_id}", error.Message);
+        Assert.Contains("no version path", error.Message);
+        Assert.Contains("/v2", error.Message);
+        Assert.Contains("No such thing.", error.Message);
+    }
+
+    [Fact]
+    public async Task A_404_for_a_redemption_with_a_gift_id_asks_a_published_route_before_blaming_it()
+    {
+        await using var server = new RawHttpServer(request => request.Path.EndsWith("/analytics", StringComparison.Ordinal)
+            ? CannedResponse.Json(200, """{ "type": "currency", "metric": "gifts_redeemed", "window": "1h", "summary": { "total_gifts": 0, "total_value": 0, "unique_recipients": 0, "top_tier": null }, "daily": [] }""")
+            : CannedResponse.Problem(404, NotFound));
+        using var client = Clients.Create(server.BaseUri);
+
+        var missingGift = await Assert.ThrowsAsync<SocialOsException>(() => client.UpdateTierScoreAsync(new ScoreUpdateRequest { UserId = "u", Value = 1, GiftId = "gift_zz" }));
+        var noGift = await Assert.ThrowsAsync<SocialOsException>(() => client.UpdateTierScoreAsync(new ScoreUpdateRequest { UserId = "u", Value = 1 }));
+
+        Assert.DoesNotContain("does not offer", missingGift.Message);
+        Assert.Contains("does not offer POST /gamification/score, a route of the published", noGift.Message);
+    }
 }

@@ -68,9 +68,28 @@ public sealed class OutcomeTests
         Assert.Contains("re-run it as it is", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_404_for_the_rows_gift_is_a_refusal_of_the_row()
+    {
+        // A 404 is about the row only when the row names something (a giftId) and the server
+        // does offer the routes (it answers the published audit); else the route is missing.
+        await using var server = new RawHttpServer(request => request.Path.EndsWith("/analytics", StringComparison.Ordinal)
+            ? CannedResponse.Json(200, """{ "type": "currency", "metric": "gifts_redeemed", "window": "1h", "summary": { "total_gifts": 0, "total_value": 0, "unique_recipients": 0, "top_tier": null }, "daily": [] }""")
+            : CannedResponse.Problem(404, """{ "title": "No", "status": 404, "detail": "giftId 'gift_zz' does not exist." }"""));
+        using var client = Client(server.BaseUri, maxRetries: 3);
+        var redemption = new ScoreUpdateRequest { UserId = "alice.kred", Value = 10, GiftId = "gift_zz" };
+
+        var error = await Bounded.Throws<SocialOsException>(() => client.UpdateTierScoreAsync(redemption, "row-8"), Limit, "a missing gift");
+
+        Assert.Equal(CallOutcome.Refused, error.Outcome);
+        Assert.Equal(WriteRecovery.FixAndSendAsNew, error.Recovery);
+        Assert.Equal("row-8", error.IdempotencyKey);
+        Assert.Contains("Fix the row, then send it as new", error.Message, StringComparison.Ordinal);
+        Assert.Single(server.Requests, r => r.Method == "POST");
+    }
+
     [Theory]
     [InlineData(400)]
-    [InlineData(404)]
     [InlineData(422)]
     public async Task A_refusal_of_the_row_says_fix_it_and_send_it_as_new(int status)
     {

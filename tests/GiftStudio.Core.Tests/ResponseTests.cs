@@ -49,9 +49,9 @@ public sealed class ResponseTests
         Assert.Equal(500, gift.Reward);
         Assert.True(gift.BadgeIncluded);
         Assert.Equal(Utc(2026, 3, 20), gift.Expires);
-        Assert.Equal(DateTimeKind.Utc, gift.Expires!.Value.Kind);
+        Assert.Equal(TimeSpan.Zero, gift.Expires!.Value.Offset);
         Assert.Equal(Utc(2026, 2, 20, 14), gift.CreatedAt);
-        Assert.Equal(DateTimeKind.Utc, gift.CreatedAt.Kind);
+        Assert.Equal(TimeSpan.Zero, gift.CreatedAt.Offset);
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class ResponseTests
             """{ "gift_id": "gift_o", "name": "O", "tier": "gold", "reward": 5, "badge_included": true, "expires": "2026-03-20T02:00:00+02:00", "created_at": "2026-02-20T14:00:00.250Z" }"""));
 
         Assert.Equal(Utc(2026, 3, 20), gift.Expires);
-        Assert.Equal(DateTimeKind.Utc, gift.Expires!.Value.Kind);
+        Assert.Equal(TimeSpan.Zero, gift.Expires!.Value.Offset);
         Assert.Equal(Utc(2026, 2, 20, 14).AddMilliseconds(250), gift.CreatedAt);
     }
 
@@ -107,7 +107,7 @@ public sealed class ResponseTests
         Assert.Equal("gold", score.TierName);
         Assert.Equal(5, score.Rank);
         Assert.Equal(Utc(2026, 2, 20, 14, 5), score.UpdatedAt);
-        Assert.Equal(DateTimeKind.Utc, score.UpdatedAt.Kind);
+        Assert.Equal(TimeSpan.Zero, score.UpdatedAt.Offset);
     }
 
     [Fact]

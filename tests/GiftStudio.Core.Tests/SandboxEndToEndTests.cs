@@ -50,8 +50,8 @@ public sealed class SandboxEndToEndTests : IClassFixture<SandboxFixture>
         Assert.Equal(500, gift.Reward);
         Assert.True(gift.BadgeIncluded);
         Assert.Equal(new DateTime(2026, 3, 20, 0, 0, 0, DateTimeKind.Utc), gift.Expires);
-        Assert.Equal(DateTimeKind.Utc, gift.CreatedAt.Kind);
-        Assert.InRange(gift.CreatedAt, Now, Now.AddMinutes(10));
+        Assert.Equal(TimeSpan.Zero, gift.CreatedAt.Offset);
+        Assert.InRange(gift.CreatedAt, new DateTimeOffset(Now), new DateTimeOffset(Now.AddMinutes(10)));
 
         var redeemed = await client.UpdateTierScoreAsync(new ScoreUpdateRequest
         {
@@ -63,8 +63,8 @@ public sealed class SandboxEndToEndTests : IClassFixture<SandboxFixture>
         Assert.Equal(500, redeemed.Current);
         Assert.Equal("gold", redeemed.TierName);
         Assert.Equal(1, redeemed.Rank);
-        Assert.Equal(DateTimeKind.Utc, redeemed.UpdatedAt.Kind);
-        Assert.InRange(redeemed.UpdatedAt, gift.CreatedAt, Now.AddMinutes(10));
+        Assert.Equal(TimeSpan.Zero, redeemed.UpdatedAt.Offset);
+        Assert.InRange(redeemed.UpdatedAt, gift.CreatedAt, new DateTimeOffset(Now.AddMinutes(10)));
 
         var audit = await client.GetCurrencyAuditAsync("gifts_redeemed", "7d");
         Assert.Equal("currency", audit.Summary.Type);

@@ -254,6 +254,36 @@ public sealed class StrictInputTests
         }
     }
 
+    [Theory]
+    [InlineData("en-US", "12/25/2026 7:00:00 PM +00:00", 19)]
+    [InlineData("de-DE", "25.12.2026 19:00:00 +01:00", 18)]
+    [InlineData("en-GB", "25/12/2026 19:00:00 -02:00", 21)]
+    public void UtcDateTime_reads_the_current_cultures_general_pattern_with_an_offset(string culture, string text, int utcHour)
+    {
+        WithCulture(culture, () =>
+            Assert.Equal(new DateTime(2026, 12, 25, utcHour, 0, 0, DateTimeKind.Utc), StrictInput.UtcDateTime(text, "Expires")));
+    }
+
+    [Fact]
+    public void UtcDateTime_reads_what_a_DateTimeOffset_writes_in_the_current_culture()
+    {
+        var instant = new DateTimeOffset(2026, 12, 25, 19, 0, 0, TimeSpan.Zero);
+        foreach (var culture in new[] { "en-US", "de-DE", "fr-FR", "ja-JP", "en-GB" })
+        {
+            WithCulture(culture, () => Assert.Equal(instant.UtcDateTime, StrictInput.UtcDateTime(instant.ToString(), "Expires")));
+        }
+    }
+
+    [Theory]
+    [InlineData("en-US", "12/25/2026 7:00:00 PM")]     // the pattern without its offset: local, ambiguous
+    [InlineData("de-DE", "12/25/2026 7:00:00 PM +00:00")] // another culture's pattern
+    [InlineData("en-US", "25.12.2026 19:00:00 +00:00")]
+    public void UtcDateTime_rejects_culture_text_without_an_offset_or_of_another_culture(string culture, string text)
+    {
+        WithCulture(culture, () =>
+            Assert.Equal("InvalidExpires", Assert.Throws<SocialOsInputException>(() => StrictInput.UtcDateTime(text, "Expires")).ErrorId));
+    }
+
     [Fact]
     public void UtcDateTime_rejects_other_types()
     {

@@ -87,11 +87,15 @@ Describe 'examples/Import-Redemptions.ps1' {
 Describe 'examples/Invoke-GiftStudioAgent.ps1' {
     It 'creates, redeems and audits, printing each step' {
         $agent = Join-Path $PSScriptRoot '../../examples/Invoke-GiftStudioAgent.ps1'
-        $run = Invoke-ChildPwsh "Import-Module '$Manifest'; & '$agent' -UserId agent.user" $Environment
+        $report = Join-Path $Work 'agent-report.html'
+        $run = Invoke-ChildPwsh "Import-Module '$Manifest'; & '$agent' -UserId agent.user -ReportPath '$report'" $Environment
         $run.ExitCode | Should -Be 0 -Because $run.Error
         $run.Output | Should -Match "Created gift  : gift_\S+ 'Welcome Pack' \(gold, 500 points, badge: True"
         $run.Output | Should -Match 'Tier change   : agent\.user: 0 -> 500 points, tier gold, rank \d+'
         $run.Output | Should -Match 'Audit \(gifts_redeemed, 7d: .*\): \d+ gifts redeemed'
         $run.Output | Should -Match 'Standing      : agent\.user is #\d+ with 500 points \(gold\)'
+        $run.Output | Should -Match 'Anomalies     : '
+        $run.Output | Should -Match ('Report        : ' + [regex]::Escape($report))
+        Get-Content -Raw $report | Should -Match '^<!DOCTYPE html>'
     }
 }

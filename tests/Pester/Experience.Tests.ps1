@@ -126,8 +126,8 @@ Describe 'Default views' {
     It 'renders <Type> with the columns <Columns>' -ForEach @(
         @{ Type = 'SocialGift'; Columns = 'GiftId', 'Name', 'Tier', 'Reward', 'Badge', 'Expires \(UTC\)' }
         @{ Type = 'SocialTierScore'; Columns = 'UserId', 'Previous', 'Current', 'TierName', 'Rank', 'UpdatedAt \(UTC\)' }
-        @{ Type = 'SocialCurrencyAudit'; Columns = 'Metric', 'Window', 'From', 'To', 'TotalGifts', 'TotalValue', 'UniqueRecipients', 'TopTier' }
-        @{ Type = 'SocialCurrencyAuditDay'; Columns = 'Date', 'Count', 'Value', 'Metric', 'Window' }
+        @{ Type = 'SocialCurrencyAudit'; Columns = 'Metric', 'Window', 'From', 'Count', 'Value', 'Recipients', 'TopTier' }
+        @{ Type = 'SocialCurrencyAuditDay'; Columns = 'Date', 'Count', 'Value', 'Trend \(count\)', 'Anomaly' }
         @{ Type = 'SocialLeaderboardEntry'; Columns = 'Rank', 'UserId', 'Score', 'TierName' }
         @{ Type = 'SocialOSConnection'; Columns = 'BaseUri', 'KeySource', 'Timeout', 'ConnectedAt \(UTC\)' }
         @{ Type = 'SocialSandbox'; Columns = 'ProcessId', 'BaseUri', 'DataPath' }

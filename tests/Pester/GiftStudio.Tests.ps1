@@ -68,8 +68,8 @@ Describe 'The published example through the cmdlets' {
         $gift.GiftId | Should -Match '^gift_'
         $gift.Tier | Should -Be 'gold'
         $gift.BadgeIncluded | Should -BeTrue
-        $gift.Expires | Should -Be ([datetime]::new(2026, 3, 20, 0, 0, 0, [DateTimeKind]::Utc))
-        $gift.Expires.Kind | Should -Be 'Utc'
+        $gift.Expires.UtcDateTime | Should -Be ([datetime]::new(2026, 3, 20, 0, 0, 0, [DateTimeKind]::Utc))
+        $gift.Expires.Offset | Should -Be ([TimeSpan]::Zero)
 
         $score = $gift | Set-SocialTierScore -UserId 'alice.kred'
         $score | Should -BeOfType ([GiftStudio.SocialTierScore])
@@ -95,12 +95,12 @@ Describe 'The published example through the cmdlets' {
     }
 
     It 'pins the property names of every output type' {
-        [GiftStudio.SocialGift].GetProperties().Name | Should -Be @('GiftId', 'Name', 'Tier', 'Reward', 'BadgeIncluded', 'Expires', 'CreatedAt')
-        [GiftStudio.SocialTierScore].GetProperties().Name | Should -Be @('UserId', 'Metric', 'Previous', 'Current', 'TierName', 'Rank', 'UpdatedAt')
+        [GiftStudio.SocialGift].GetProperties().Name | Should -Be @('GiftId', 'Name', 'Tier', 'Reward', 'BadgeIncluded', 'Expires', 'CreatedAt', 'Replayed')
+        [GiftStudio.SocialTierScore].GetProperties().Name | Should -Be @('UserId', 'Metric', 'Previous', 'Current', 'TierName', 'Rank', 'UpdatedAt', 'Replayed')
         [GiftStudio.SocialCurrencyAudit].GetProperties().Name | Should -Be @('Type', 'Metric', 'Window', 'TotalGifts', 'TotalValue', 'UniqueRecipients', 'TopTier', 'PeriodStart', 'PeriodEnd', 'Days')
-        [GiftStudio.SocialCurrencyAuditDay].GetProperties().Name | Should -Be @('Date', 'Count', 'Value', 'Metric', 'Window')
-        [GiftStudio.PowerShell.SocialOSConnection].GetProperties().Name | Should -Be @('BaseUri', 'KeySource', 'Timeout', 'MaxRetries', 'ProxyUri', 'ConnectedAt', 'IsLoopback')
-        [GiftStudio.PowerShell.SocialSandbox].GetProperties().Name | Should -Be @('BaseUri', 'ApiKey', 'ProcessId', 'DataPath', 'LogPath')
+        [GiftStudio.SocialCurrencyAuditDay].GetProperties().Name | Should -Be @('Date', 'Count', 'Value', 'Metric', 'Window', 'Complete', 'ExpectedCount', 'ExpectedValue', 'CountDeviation', 'ValueDeviation', 'Anomaly', 'AnomalyIn', 'ShareOfPeak')
+        [GiftStudio.PowerShell.SocialOSConnection].GetProperties().Name | Should -Be @('BaseUri', 'KeySource', 'Timeout', 'MaxRetries', 'CircuitState', 'CircuitBreakerThreshold', 'CircuitBreakerDuration', 'ProxyUri', 'ConnectedAt', 'IsLoopback')
+        [GiftStudio.PowerShell.SocialSandbox].GetProperties().Name | Should -Be @('BaseUri', 'ApiKey', 'ProcessId', 'DataPath', 'LogPath', 'KeyPath')
     }
 
     It 'shows default table views with the columns an admin wants first' {
@@ -123,10 +123,10 @@ Describe 'CSV in and out' {
         $gifts.Count | Should -Be 4
         $gifts.BadgeIncluded | Should -Be @($true, $false, $true, $false)
         $gifts.Tier | Should -Be @('silver', 'bronze', 'gold', 'platinum')
-        $gifts[0].Expires | Should -Be ([datetime]::new(2026, 3, 1, 0, 0, 0, [DateTimeKind]::Local).ToUniversalTime())
+        $gifts[0].Expires.UtcDateTime | Should -Be ([datetime]::new(2026, 3, 1, 0, 0, 0, [DateTimeKind]::Local).ToUniversalTime())
         $gifts[1].Expires | Should -BeNullOrEmpty
-        $gifts[2].Expires | Should -Be ([datetime]::new(2026, 3, 1, 12, 0, 0, [DateTimeKind]::Utc))
-        $gifts[3].Expires | Should -Be ([datetime]::new(2026, 4, 1, 6, 30, 0, [DateTimeKind]::Utc))
+        $gifts[2].Expires.UtcDateTime | Should -Be ([datetime]::new(2026, 3, 1, 12, 0, 0, [DateTimeKind]::Utc))
+        $gifts[3].Expires.UtcDateTime | Should -Be ([datetime]::new(2026, 4, 1, 6, 30, 0, [DateTimeKind]::Utc))
     }
 
     It 'writes one error per bad row and goes on with the good ones' {
@@ -157,7 +157,7 @@ Describe 'CSV in and out' {
         $out = Join-Path $Work 'scores.csv'
         $scores | Export-Csv $out -NoTypeInformation
         $back = Import-Csv $out
-        $back[0].PSObject.Properties.Name | Should -Be @('UserId', 'Metric', 'Previous', 'Current', 'TierName', 'Rank', 'UpdatedAt')
+        $back[0].PSObject.Properties.Name | Should -Be @('UserId', 'Metric', 'Previous', 'Current', 'TierName', 'Rank', 'UpdatedAt', 'Replayed')
 
         $auditCsv = Join-Path $Work 'audit.csv'
         Get-SocialCurrencyAudit -Metric points_awarded -Window 30d | Export-Csv $auditCsv -NoTypeInformation
@@ -170,7 +170,7 @@ Describe 'CSV in and out' {
         Get-SocialCurrencyAudit -Metric points_awarded -Window 30d -Daily | Export-Csv $dailyCsv -NoTypeInformation
         $daily = @(Import-Csv $dailyCsv)
         $daily.Count | Should -Be 30
-        $daily[0].PSObject.Properties.Name | Should -Be @('Date', 'Count', 'Value', 'Metric', 'Window')
+        $daily[0].PSObject.Properties.Name | Should -Be @('Date', 'Count', 'Value', 'Metric', 'Window', 'Complete', 'ExpectedCount', 'ExpectedValue', 'CountDeviation', 'ValueDeviation', 'Anomaly', 'AnomalyIn', 'ShareOfPeak')
         ($daily | Measure-Object { [long] $_.Value } -Sum).Sum | Should -Be ([long] $summary[0].TotalValue)
     }
 }

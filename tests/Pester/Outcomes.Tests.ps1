@@ -98,7 +98,7 @@ Describe 'A dead server ends a bulk import quickly' {
     }
 
     It 'makes at most a few dozen network attempts' {
-        $Attempts.Count | Should -BeGreaterOrEqual $DeadConnection.CircuitBreaker.FailureThreshold
+        $Attempts.Count | Should -BeGreaterOrEqual $DeadConnection.CircuitBreakerThreshold
         $Attempts.Count | Should -BeLessOrEqual 36
     }
 
@@ -114,6 +114,6 @@ Describe 'A dead server ends a bulk import quickly' {
     }
 
     It 'shows the breaker open on the connection' {
-        $DeadConnection.CircuitBreaker.State | Should -BeIn 'Open', 'HalfOpen'
+        $DeadConnection.CircuitState | Should -BeIn 'Open', 'HalfOpen'
     }
 }

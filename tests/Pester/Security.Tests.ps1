@@ -36,6 +36,9 @@ BeforeAll {
         Invoke-SocialOSRequest /gamification/gifts/gift_missing -Verbose -Debug
         Invoke-SocialOSRequest 'http://socialos.example.com/v2/gamification/gifts' -Verbose -Debug
         Invoke-SocialOSRequest /gamification/gifts -Headers @{ Authorization = 'Bearer replaced' } -Verbose -Debug
+        Export-SocialCurrencyReport -Path (Join-Path $Work 'report.html') -Window 14d -PassThru -Verbose -Debug
+        Export-SocialCurrencyReport -AsString -Window 24h -Verbose -Debug
+        Export-SocialCurrencyReport -AsString -Window 'fortnight' -Verbose -Debug
         $wrong = ConvertTo-SecureString 'wrong-key-0000' -AsPlainText -Force
         Get-SocialCurrencyAudit -Connection (Connect-SocialOS -BaseUri $sandbox.BaseUri -ApiKey $wrong -PassThru -Verbose -Debug) -Verbose -Debug
         $env:SOCIALOS_BASE_URI = 'http://socialos.example.com/v2'
@@ -105,13 +108,29 @@ Describe 'The API key stays secret' {
         Find-Leak 'the sandbox log' (Get-Content -Raw $Sandbox.LogPath) | Should -BeNullOrEmpty
     }
 
+    It 'is not in the HTML report' {
+        $html = Get-Content -Raw (Join-Path $Work 'report.html')
+        $html | Should -Match 'Currency report'
+        Find-Leak 'the HTML report' $html | Should -BeNullOrEmpty
+    }
+
     It 'is not in the SQLite files' {
-        $files = Get-ChildItem $Work -Filter 'sandbox.db*'
+        $files = Get-ChildItem $Work -Filter 'sandbox.db*' | Where-Object Name -ne 'sandbox.db.key'
         $files.Count | Should -BeGreaterThan 0
         foreach ($file in $files) {
             $text = [Text.Encoding]::Latin1.GetString([IO.File]::ReadAllBytes($file.FullName))
             Find-Leak $file.Name $text | Should -BeNullOrEmpty
         }
-        Get-ChildItem (Split-Path $Sandbox.LogPath) -Filter 'api-key*' | Should -BeNullOrEmpty -Because 'the key file is deleted once the server has read it'
+    }
+
+    It 'is in one file only: the key file beside the data file, readable by its owner alone' {
+        # The data file keeps its key beside it, so that it reopens with its data.
+        $Sandbox.KeyPath | Should -Be "$DataPath.key"
+        if (-not $IsWindows) { (Get-Item $Sandbox.KeyPath).UnixFileMode | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite') }
+        $holding = foreach ($file in Get-ChildItem $Work, (Split-Path $Sandbox.LogPath) -File) {
+            $text = [Text.Encoding]::Latin1.GetString([IO.File]::ReadAllBytes($file.FullName))
+            if (Find-Leak $file.Name $text) { $file.FullName }
+        }
+        $holding | Should -Be @($Sandbox.KeyPath)
     }
 }

@@ -66,9 +66,14 @@ namespace GiftStudio.PowerShell.Commands
         [Credential]
         public PSCredential? ProxyCredential { get; set; }
 
-        /// <summary>Return the connection (without its key).</summary>
+        /// <summary>Also write the connection (without its key), which becomes the current one all the same.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
+
+        /// <summary>Write the connection, for -Connection, without making it the current one:
+        /// the current connection stays as it was.</summary>
+        [Parameter]
+        public SwitchParameter ReturnConnection { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -92,6 +97,12 @@ namespace GiftStudio.PowerShell.Commands
                     var proxy = Proxy == null ? null : new ProxySettings(Proxy, ProxyCredential?.GetNetworkCredential());
                     var breaker = new CircuitBreaker(CircuitBreakerThreshold, TimeSpan.FromSeconds(CircuitBreakerDurationSec));
                     connection = new SocialOSConnection(baseUri, key, source, TimeSpan.FromSeconds(TimeoutSec), retry, proxy, breaker);
+                }
+                if (ReturnConnection)
+                {
+                    WriteVerbose($"Made a connection to {connection.BaseUri} (key from {source}); the current connection is unchanged.");
+                    WriteObject(connection);
+                    return;
                 }
                 // The replaced connection is not disposed: a user may still hold it (-PassThru).
                 CurrentConnection.Set(connection);
@@ -148,18 +159,29 @@ namespace GiftStudio.PowerShell.Commands
         }
     }
 
-    /// <summary>Get-SocialOSConnection: this runspace's current connection (without its key).</summary>
+    /// <summary>Get-SocialOSConnection: the connection the next call without -Connection uses
+    /// (the current one, else the one SOCIALOS_API_KEY makes), without its key.</summary>
     [Cmdlet(VerbsCommon.Get, "SocialOSConnection")]
     [OutputType(typeof(SocialOSConnection))]
     public sealed class GetSocialOSConnectionCommand : PSCmdlet
     {
         protected override void ProcessRecord()
         {
-            var connection = CurrentConnection.Get();
+            SocialOSConnection? connection;
+            try
+            {
+                connection = CurrentConnection.Resolve();
+            }
+            catch (Exception e) when (e is SocialOsInputException || e is SocialOsConfigurationException)
+            {
+                // A bad SOCIALOS_BASE_URI: the same error the next call would meet.
+                WriteError(ErrorRecords.From(e, null));
+                return;
+            }
             if (connection == null)
             {
                 WriteError(ErrorRecords.Record(
-                    new SocialOsConfigurationException("NotConnected", "Not connected to SocialOS: run Connect-SocialOS first."),
+                    new SocialOsConfigurationException("NotConnected", $"Not connected to SocialOS: run Connect-SocialOS first, or set {ConnectionFactory.ApiKeyVariable}."),
                     "NotConnected", ErrorCategory.ConnectionError, null, "Run Connect-SocialOS."));
                 return;
             }

@@ -24,6 +24,12 @@ namespace GiftStudio.PowerShell.Commands
         [Parameter(Mandatory = true, ParameterSetName = "Daily")]
         public SwitchParameter Daily { get; set; }
 
+        /// <summary>Flag a complete day whose count or value deviates by more than this many
+        /// robust standard deviations (modified z-score) from the other complete days.</summary>
+        [Parameter(ParameterSetName = "Daily")]
+        [ValidateRange(0.1, 100.0)]
+        public double AnomalyThreshold { get; set; } = Reports.CurrencyAnomalies.DefaultThreshold;
+
         protected override void ProcessRecord()
         {
             try
@@ -33,6 +39,7 @@ namespace GiftStudio.PowerShell.Commands
                 var report = Run((client, cancel) => client.GetCurrencyAuditAsync(metric, window, cancel));
                 if (Daily)
                 {
+                    Reports.CurrencyAnomalies.Annotate(report.Days, Reports.CurrencyAnomalies.IsHourWindow(window), AnomalyThreshold);
                     foreach (var day in report.Days) WriteObject(day);
                 }
                 else

@@ -11,11 +11,19 @@ namespace GiftStudio.PowerShell.Commands
         private const string ListSet = "List";
         private const string ByIdSet = "ById";
 
-        /// <summary>One or more gift ids.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
+        /// <summary>One or more gift ids; also from the pipeline, as strings ('gift_x' | Get-SocialGift)
+        /// or by property name (gifts, CSV rows with a GiftId column).</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(GiftIdCompleter))]
         public string[] GiftId { get; set; } = Array.Empty<string>();
+
+        /// <summary>Only gifts whose name matches this pattern (PowerShell wildcards, any case),
+        /// e.g. 'Welc*'. The list route has no name filter: the gifts are filtered as they stream in.</summary>
+        [Parameter(ParameterSetName = ListSet)]
+        [ValidateNotNullOrEmpty]
+        [SupportsWildcards]
+        public string? Name { get; set; }
 
         /// <summary>Only gifts of this tier.</summary>
         [Parameter(ParameterSetName = ListSet)]
@@ -57,8 +65,10 @@ namespace GiftStudio.PowerShell.Commands
             var toSkip = PagingParameters.Skip;
             var toWrite = PagingParameters.First;
             ulong seen = 0;
+            var name = Name == null ? null : new WildcardPattern(Name, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
             if (toWrite == 0) { WriteTotal(0, false); return; }
-            var pageSize = toWrite < (ulong)PageSize && toSkip == 0 ? (int)toWrite : PageSize;
+            // A small -First asks for a small page, unless a name filter may skip some of it.
+            var pageSize = toWrite < (ulong)PageSize && toSkip == 0 && name == null ? (int)toWrite : PageSize;
             string? cursor = null;
             do
             {
@@ -66,6 +76,7 @@ namespace GiftStudio.PowerShell.Commands
                 var page = Run((client, cancel) => client.ListGiftsAsync(tier, Active ? true : (bool?)null, pageSize, currentCursor, cancel));
                 foreach (var gift in page.Gifts)
                 {
+                    if (name != null && !name.IsMatch(gift.Name)) continue;
                     seen++;
                     if (toSkip > 0) { toSkip--; continue; }
                     WriteObject(gift);

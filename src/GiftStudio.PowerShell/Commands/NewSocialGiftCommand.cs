@@ -23,12 +23,15 @@ namespace GiftStudio.PowerShell.Commands
         [AllowEmptyString]
         public object? Reward { get; set; }
 
-        /// <summary>Include a badge. From CSV: true/false, yes/no, 1/0; empty means no.</summary>
+        /// <summary>Include a badge. From CSV: true/false, yes/no, 1/0; empty means no. Alias
+        /// BadgeIncluded, the property of a SocialGift, so a gift pipes back in with its badge.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("BadgeIncluded")]
         [StrictBooleanTransformation]
         public SwitchParameter Badge { get; set; }
 
-        /// <summary>When the campaign ends: a DateTime or ISO 8601 text; without an offset it is local time.</summary>
+        /// <summary>When the campaign ends: a DateTime, a DateTimeOffset, ISO 8601 text (without an
+        /// offset it is local time), or this culture's date and time with an offset as Export-Csv writes it.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public object? Expires { get; set; }
 

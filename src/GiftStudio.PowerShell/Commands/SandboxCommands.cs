@@ -15,10 +15,16 @@ namespace GiftStudio.PowerShell.Commands
         [ValidateRange(0, 65535)]
         public int Port { get; set; }
 
-        /// <summary>The SQLite data file; default a fresh file in a new temporary folder.</summary>
+        /// <summary>The SQLite data file; default a fresh file in a new temporary folder. Its key is
+        /// kept beside it (DataPath.key, owner-only), so the file reopens with its data.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? DataPath { get; set; }
+
+        /// <summary>The key to serve, instead of the data file's own one (kept in DataPath.key).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public System.Security.SecureString? ApiKey { get; set; }
 
         /// <summary>Start the sandbox's clock at this instant (it then advances in real time).</summary>
         [Parameter]
@@ -54,9 +60,12 @@ namespace GiftStudio.PowerShell.Commands
                     Seed = Seed == null ? null : string.Join(",", Seed),
                     RateLimit = RateLimit,
                     Faults = Faults,
+                    ApiKey = ApiKey != null && ApiKey.Length > 0 ? ApiKey : null,
+                    Warn = WriteWarning,
+                    Verbose = WriteVerbose,
                 };
                 var sandbox = SandboxLauncher.Start(settings, _stopping.Token);
-                WriteVerbose($"Sandbox {sandbox.ProcessId} listening at {sandbox.BaseUri}; data {sandbox.DataPath}; log {sandbox.LogPath}.");
+                WriteVerbose($"Sandbox {sandbox.ProcessId} listening at {sandbox.BaseUri}; data {sandbox.DataPath}; key {sandbox.KeyPath ?? "from -ApiKey"}; log {sandbox.LogPath}.");
                 WriteObject(sandbox);
             }
             catch (SandboxException e)
@@ -80,7 +89,8 @@ namespace GiftStudio.PowerShell.Commands
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         public int ProcessId { get; set; }
 
-        /// <summary>Keep the temporary data folder of a sandbox started without -DataPath.</summary>
+        /// <summary>Keep the temporary folder Start-SocialSandbox made (its log, and the data file
+        /// and its key when -DataPath was not given). A -DataPath file and its key are always kept.</summary>
         [Parameter]
         public SwitchParameter KeepData { get; set; }
 

@@ -28,7 +28,7 @@ namespace GiftStudio.PowerShell.Commands
         /// <summary>The redeemed gift, linking the redemption to its tier.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
-        [ArgumentCompleter(typeof(GiftIdCompleter))]
+        [ArgumentCompleter(typeof(ActiveGiftIdCompleter))]
         public string? GiftId { get; set; }
 
         protected override void ProcessRecord() =>

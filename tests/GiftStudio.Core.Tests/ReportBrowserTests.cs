@@ -1,0 +1,185 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Threading.Tasks;
+using GiftStudio.Reports;
+using Xunit;
+
+namespace GiftStudio.Core.Tests;
+
+/// <summary>The report rendered by a real browser: Debian's headless Chromium, at a desktop and
+/// a phone width. .ci/run installs chromium when it is missing; GIFTSTUDIO_CHROMIUM names
+/// another binary.</summary>
+public sealed class ReportBrowserTests
+{
+    [Theory]
+    [InlineData(1280, 2000)]   // desktop
+    [InlineData(390, 2000)]    // phone width (iPhone 12-15 CSS pixels), tall enough to reach the charts
+    public async Task The_report_renders_with_bars_at_desktop_and_phone_width(int width, int height)
+    {
+        var work = Directory.CreateDirectory(System.IO.Path.Combine(System.IO.Path.GetTempPath(), "gs-browser-" + Guid.NewGuid().ToString("N"))).FullName;
+        try
+        {
+            var page = System.IO.Path.Combine(work, "report.html");
+            await File.WriteAllTextAsync(page, CurrencyReportHtml.Render(ReportHtmlTests.Sample()));
+            var shot = System.IO.Path.Combine(work, "shot.png");
+
+            await Chromium.ScreenshotAsync(page, shot, width, height, System.IO.Path.Combine(work, "profile"));
+
+            // Kept for a person to look at (the last run's screenshots, overwritten each run).
+            var keep = Directory.CreateDirectory(System.IO.Path.Combine(System.IO.Path.GetTempPath(), "giftstudio-report-screenshots")).FullName;
+            File.Copy(shot, System.IO.Path.Combine(keep, $"report-{width}x{height}.png"), overwrite: true);
+
+            var image = Png.Read(await File.ReadAllBytesAsync(shot));
+            Assert.Equal((width, height), (image.Width, image.Height));
+            // Not blank: many colours, and a good part of the page is not the white background.
+            var pixels = image.Pixels();
+            var distinct = pixels.Distinct().Count();
+            var notWhite = pixels.Count(p => p != 0xFFFFFF) / (double)pixels.Length;
+            Assert.True(distinct > 50, $"only {distinct} colours: the page looks blank");
+            Assert.InRange(notWhite, 0.02, 0.9);
+            // The count bars were drawn (their exact colour, at least a few hundred pixels of it)
+            // and so were the weekend shades.
+            Assert.True(pixels.Count(p => p == 0x0072B2) > 200, "no count bar is visible");
+            Assert.True(pixels.Count(p => p == 0xEBEBEB) > 200, "no weekend shading is visible");
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+}
+
+/// <summary>Runs headless Chromium with the flags that keep it offline and quiet.</summary>
+internal static class Chromium
+{
+    public static string Path =>
+        Environment.GetEnvironmentVariable("GIFTSTUDIO_CHROMIUM") is { Length: > 0 } configured ? configured
+        : new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists)
+          ?? throw new InvalidOperationException("Chromium is not installed: run .ci/run (it installs Debian's chromium package) or apt-get install chromium, or set GIFTSTUDIO_CHROMIUM.");
+
+    public static async Task ScreenshotAsync(string page, string png, int width, int height, string profile)
+    {
+        var info = new ProcessStartInfo(Path)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in new[]
+        {
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--hide-scrollbars", "--user-data-dir=" + profile, $"--window-size={width},{height}",
+            "--screenshot=" + png, new Uri(page).AbsoluteUri,
+        }) info.ArgumentList.Add(arg);
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        // A generous limit that only a hung browser reaches.
+        var exited = process.WaitForExitAsync();
+        if (await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(90))) != exited)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("Chromium did not finish its screenshot within 90 s.");
+        }
+        if (process.ExitCode != 0 || !File.Exists(png))
+            throw new InvalidOperationException($"Chromium exited with {process.ExitCode} and no screenshot: {await output} {await error}");
+    }
+}
+
+/// <summary>A minimal PNG reader (8-bit RGB or RGBA, non-interlaced: what Chromium writes).</summary>
+internal sealed class Png
+{
+    private Png(int width, int height, int channels, byte[] data)
+    {
+        Width = width;
+        Height = height;
+        Channels = channels;
+        Data = data;
+    }
+
+    public int Width { get; }
+    public int Height { get; }
+    private int Channels { get; }
+    private byte[] Data { get; }
+
+    public static Png Read(byte[] file)
+    {
+        Assert.Equal(new byte[] { 137, 80, 78, 71, 13, 10, 26, 10 }, file.Take(8).ToArray());
+        int width = 0, height = 0, channels = 0;
+        var idat = new MemoryStream();
+        for (var at = 8; at < file.Length;)
+        {
+            var length = BigEndian(file, at);
+            var type = System.Text.Encoding.ASCII.GetString(file, at + 4, 4);
+            if (type == "IHDR")
+            {
+                width = BigEndian(file, at + 8);
+                height = BigEndian(file, at + 12);
+                Assert.Equal(8, file[at + 16]);   // bit depth
+                channels = file[at + 17] switch { 2 => 3, 6 => 4, var other => throw new NotSupportedException($"PNG colour type {other}") };
+                Assert.Equal(0, file[at + 20]);   // not interlaced
+            }
+            else if (type == "IDAT") idat.Write(file, at + 8, length);
+            at += 12 + length;
+        }
+        idat.Position = 0;
+        using var inflated = new MemoryStream();
+        using (var zlib = new ZLibStream(idat, CompressionMode.Decompress)) zlib.CopyTo(inflated);
+        return new Png(width, height, channels, Unfilter(inflated.ToArray(), width, height, channels));
+    }
+
+    /// <summary>Every pixel as 0xRRGGBB.</summary>
+    public int[] Pixels()
+    {
+        var pixels = new int[Width * Height];
+        for (var i = 0; i < pixels.Length; i++)
+        {
+            var at = i * Channels;
+            pixels[i] = Data[at] << 16 | Data[at + 1] << 8 | Data[at + 2];
+        }
+        return pixels;
+    }
+
+    private static int BigEndian(byte[] b, int at) => b[at] << 24 | b[at + 1] << 16 | b[at + 2] << 8 | b[at + 3];
+
+    private static byte[] Unfilter(byte[] raw, int width, int height, int bpp)
+    {
+        var stride = width * bpp;
+        var output = new byte[stride * height];
+        for (var y = 0; y < height; y++)
+        {
+            var filter = raw[y * (stride + 1)];
+            var source = y * (stride + 1) + 1;
+            var row = y * stride;
+            for (var x = 0; x < stride; x++)
+            {
+                int a = x >= bpp ? output[row + x - bpp] : 0;
+                int b = y > 0 ? output[row - stride + x] : 0;
+                int c = x >= bpp && y > 0 ? output[row - stride + x - bpp] : 0;
+                int predictor = filter switch
+                {
+                    0 => 0,
+                    1 => a,
+                    2 => b,
+                    3 => (a + b) / 2,
+                    4 => Paeth(a, b, c),
+                    _ => throw new NotSupportedException($"PNG filter {filter}"),
+                };
+                output[row + x] = (byte)(raw[source + x] + predictor);
+            }
+        }
+        return output;
+    }
+
+    private static int Paeth(int a, int b, int c)
+    {
+        var p = a + b - c;
+        int pa = Math.Abs(p - a), pb = Math.Abs(p - b), pc = Math.Abs(p - c);
+        return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+    }
+}
