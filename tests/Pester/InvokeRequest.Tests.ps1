@@ -211,6 +211,26 @@ Describe 'Output' {
     }
 }
 
+Describe 'Idempotency keys' {
+    It 'derives keys with -IdempotencyKeyPrefix, so a re-run replays every POST and applies none twice' {
+        $rows = 1..3 | ForEach-Object { [pscustomobject]@{ Method = 'POST'; Path = '/gamification/score'; Body = @{ userId = 'inv.prefix'; metric = 'tier'; action = 'adjustment'; value = 10 } } }
+        $prefix = 'inv-run-' + [guid]::NewGuid().ToString('n')
+        $first = @($rows | Invoke-SocialOSRequest -IdempotencyKeyPrefix $prefix -OutputType Response)
+        $again = @($rows | Invoke-SocialOSRequest -IdempotencyKeyPrefix $prefix -OutputType Response)
+        $first.Replayed | Should -Be @($false, $false, $false)
+        $again.Replayed | Should -Be @($true, $true, $true)
+        ($again.Body | ConvertFrom-Json).current | Should -Be (($first.Body | ConvertFrom-Json).current)
+        (Invoke-SocialOSRequest /gamification/score/inv.prefix).current | Should -Be 30
+    }
+
+    It 'refuses a literal key given once for several piped POSTs from the second on' {
+        $rows = 1..2 | ForEach-Object { [pscustomobject]@{ Method = 'POST'; Path = '/gamification/gifts'; Body = @{ name = "Literal $_"; tier = 'bronze'; reward = 1 } } }
+        $out = @($rows | Invoke-SocialOSRequest -IdempotencyKey ('inv-literal-' + [guid]::NewGuid().ToString('n')) -ErrorVariable err -ErrorAction SilentlyContinue)
+        $out.name | Should -Be 'Literal 1'
+        $err[0].FullyQualifiedErrorId | Should -Be 'IdempotencyKeyReused,GiftStudio.PowerShell.Commands.InvokeSocialOSRequestCommand'
+    }
+}
+
 Describe 'Errors carry the same ids as the cmdlets' {
     It '404: ApiNotFound' {
         Get-SocialGift -GiftId gift_missing00 -ErrorVariable typed -ErrorAction SilentlyContinue
