@@ -23,6 +23,7 @@
         'Get-SocialLeaderboard'
         'Start-SocialSandbox'
         'Stop-SocialSandbox'
+        'Invoke-SocialOSRequest'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

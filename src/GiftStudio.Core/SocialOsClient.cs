@@ -177,6 +177,63 @@ namespace GiftStudio
             }
         }
 
+        /// <summary>Any route: <paramref name="path"/> relative to the base URI (or an absolute
+        /// URI under it, see <see cref="RequestRules.Resolve"/>), through the same transport as
+        /// every typed call (key, retries, circuit breaker, diagnostics, redaction, errors). A
+        /// POST carries <paramref name="idempotencyKey"/> or a fresh key, kept across its
+        /// retries; a PATCH has no key and is never retried once it may have reached the server.
+        /// A non-2xx answer throws <see cref="SocialOsException"/>; a JSON body that does not
+        /// parse throws too.</summary>
+        public Task<SocialOsResponse> SendAsync(HttpMethod method, string path, byte[]? body = null, string? idempotencyKey = null,
+            IEnumerable<KeyValuePair<string, string>>? headers = null, CancellationToken cancellationToken = default)
+        {
+            if (method == null) throw new ArgumentNullException(nameof(method));
+            var target = RequestRules.Resolve(BaseUri, path);
+            var verb = method.Method.ToUpperInvariant();
+            var added = (headers ?? Enumerable.Empty<KeyValuePair<string, string>>()).ToList();
+            foreach (var header in added) RequestRules.CheckHeader(header.Key, header.Value);
+            RequestRules.CheckIdempotencyKey(verb, idempotencyKey);
+            string? key = null;
+            if (verb == "POST") key = string.IsNullOrEmpty(idempotencyKey) ? NewIdempotencyKey() : idempotencyKey;
+            var call = new CallRecord(null, key) { Unsafe = verb == "PATCH" };
+            return SendAsync(() =>
+            {
+                var request = new HttpRequestMessage(method, target);
+                if (body != null)
+                {
+                    request.Content = new ByteArrayContent(body);
+                    request.Content.Headers.ContentType = JsonMediaType;
+                }
+                foreach (var header in added)
+                {
+                    if (request.Content != null && header.Key.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
+                    {
+                        request.Content.Headers.Remove(header.Key);
+                        request.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                    }
+                    else if (!request.Headers.TryAddWithoutValidation(header.Key, header.Value))
+                    {
+                        throw new SocialOsInputException("InvalidHeader", "Headers", header.Key, $"Header '{header.Key}' describes a body, and this request has none.");
+                    }
+                }
+                if (key != null) request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+                return request;
+            }, call, ToResponse, cancellationToken);
+        }
+
+        private static SocialOsResponse ToResponse(HttpResponseMessage response, byte[] content)
+        {
+            var headers = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase);
+            foreach (var header in response.Headers) headers[header.Key] = header.Value.ToArray();
+            if (response.Content != null)
+                foreach (var header in response.Content.Headers) headers[header.Key] = header.Value.ToArray();
+            var result = new SocialOsResponse((int)response.StatusCode, response.ReasonPhrase, headers, content,
+                response.Content?.Headers.ContentType?.MediaType, IsReplay(response));
+            // A body that says it is JSON must be JSON: the same failure as any typed call's unreadable body.
+            if (result.IsJson) using (JsonDocument.Parse(content)) { }
+            return result;
+        }
+
         // ---- transport ------------------------------------------------------------------
 
         private Task<TResult> PostAsync<TResponse, TResult>(string path, byte[] bytes,
@@ -186,7 +243,7 @@ namespace GiftStudio
             var key = string.IsNullOrEmpty(idempotencyKey) ? NewIdempotencyKey() : idempotencyKey!;
             return SendAsync(() =>
             {
-                var request = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUri, path)) { Content = new ByteArrayContent(bytes) };
+                var request = new HttpRequestMessage(HttpMethod.Post, RequestRules.Resolve(BaseUri, path)) { Content = new ByteArrayContent(bytes) };
                 request.Content.Headers.ContentType = JsonMediaType;
                 request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
                 return request;
@@ -197,14 +254,22 @@ namespace GiftStudio
         public static string NewIdempotencyKey() => Guid.NewGuid().ToString("N");
 
         private Task<TResult> GetAsync<TResponse, TResult>(string path, JsonTypeInfo<TResponse> responseType, Func<TResponse, TResult> map, CancellationToken cancellationToken) =>
-            SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, path)), new CallRecord(null, null), responseType, (dto, _) => map(dto), cancellationToken);
+            SendAsync(() => new HttpRequestMessage(HttpMethod.Get, RequestRules.Resolve(BaseUri, path)), new CallRecord(null, null), responseType, (dto, _) => map(dto), cancellationToken);
 
         /// <summary>Sends (the handler chain adds the key, retries and per-attempt timeouts),
         /// reads the body within the timeout, and maps it. Whatever goes wrong after the
         /// request left becomes a <see cref="SocialOsException"/> that says whether the call
         /// may have been applied; the caller's cancellation stays an OperationCanceledException.</summary>
-        private async Task<TResult> SendAsync<TResponse, TResult>(Func<HttpRequestMessage> createRequest, CallRecord call, JsonTypeInfo<TResponse> responseType,
-            Func<TResponse, bool, TResult> map, CancellationToken cancellationToken)
+        private Task<TResult> SendAsync<TResponse, TResult>(Func<HttpRequestMessage> createRequest, CallRecord call, JsonTypeInfo<TResponse> responseType,
+            Func<TResponse, bool, TResult> map, CancellationToken cancellationToken) =>
+            SendAsync(createRequest, call, (response, content) =>
+            {
+                var dto = JsonSerializer.Deserialize(content, responseType) ?? throw new JsonException("The body is JSON null.");
+                return map(dto, IsReplay(response));
+            }, cancellationToken);
+
+        private async Task<TResult> SendAsync<TResult>(Func<HttpRequestMessage> createRequest, CallRecord call,
+            Func<HttpResponseMessage, byte[], TResult> read, CancellationToken cancellationToken)
         {
             using var request = createRequest();
             request.Headers.Accept.ParseAdd("application/json");
@@ -239,8 +304,7 @@ namespace GiftStudio
                 if (!response.IsSuccessStatusCode) throw ErrorMapping.FromResponse(method, target, response, content, call);
                 try
                 {
-                    var dto = JsonSerializer.Deserialize(content, responseType) ?? throw new JsonException("The body is JSON null.");
-                    return map(dto, IsReplay(response));
+                    return read(response, content);
                 }
                 catch (JsonException e)
                 {

@@ -185,4 +185,24 @@ namespace GiftStudio.PowerShell
     {
         protected override bool OffersExpired => false;
     }
+
+    /// <summary>-Path of Invoke-SocialOSRequest: the routes the module knows, only those of
+    /// the -Method given (all when none), quoted since they hold '?', '&amp;' and braces.</summary>
+    public sealed class RouteCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var bound = fakeBoundParameters?["Method"];
+            var method = (bound is PSObject ps ? ps.BaseObject : bound)?.ToString()?.ToUpperInvariant();
+            var prefix = (wordToComplete ?? "").Trim('\'', '"').TrimStart('/');
+            return RequestRules.KnownRoutes
+                .Where(r => method == null || r.Key == method)
+                .GroupBy(r => r.Value, StringComparer.Ordinal)
+                .Where(g => g.Key.TrimStart('/').StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                .Select(g => new CompletionResult("'" + g.Key + "'", g.Key, CompletionResultType.ParameterValue,
+                    string.Join(", ", g.Select(r => r.Key)) + " " + g.Key))
+                .ToList();
+        }
+    }
 }

@@ -32,6 +32,12 @@ namespace GiftStudio.PowerShell
         public string Action { get; }
         public Func<SocialOsClient, string?, System.Threading.CancellationToken, System.Threading.Tasks.Task<T>> Send { get; }
         public string? OrderingKey { get; }
+
+        /// <summary>Whether -WhatIf/-Confirm apply (not for a read such as GET).</summary>
+        public bool Confirms { get; set; } = true;
+
+        /// <summary>Whether the call carries an idempotency key (a POST); when not, none is taken or derived.</summary>
+        public bool TakesKey { get; set; } = true;
     }
 
     public abstract class SocialWriteCmdlet : SocialCmdlet
@@ -104,16 +110,18 @@ namespace GiftStudio.PowerShell
         /// check the request (<paramref name="prepare"/>, which throws on bad input), take its
         /// idempotency key, ask ShouldProcess, then send it with up to -ThrottleLimit in flight.
         /// Any failure is written for this item only, in its place.</summary>
-        protected void ProcessWrite<T>(object? target, string activity, Func<WriteOperation<T>> prepare)
+        /// <param name="write">Writes one result (default: WriteObject).</param>
+        protected void ProcessWrite<T>(object? target, string activity, Func<WriteOperation<T>> prepare, Action<T>? write = null)
         {
             try
             {
                 var operation = prepare();
-                var key = KeyForThisItem() ?? _derivedKeys?.Next(operation.Route, operation.Body());
-                if (!ShouldProcess(operation.Target, operation.Action)) return;
+                var key = operation.TakesKey ? KeyForThisItem() ?? _derivedKeys?.Next(operation.Route, operation.Body()) : null;
+                if (operation.Confirms && !ShouldProcess(operation.Target, operation.Action)) return;
                 Submit((client, cancel) => operation.Send(client, key, cancel), target, EffectiveThrottleLimit, result =>
                 {
-                    WriteObject(result);
+                    if (write != null) write(result);
+                    else WriteObject(result);
                     ReportProgress(activity);
                 }, operation.OrderingKey);
             }

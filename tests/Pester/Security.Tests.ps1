@@ -30,6 +30,12 @@ BeforeAll {
         Get-SocialGift -GiftId $gift.GiftId, 'gift_missing' -Verbose -Debug
         Get-SocialTierScore -UserId 'sec.user', 'nobody' -Verbose -Debug
         Get-SocialLeaderboard -Top 5 -Verbose -Debug
+        Invoke-SocialOSRequest /gamification/gifts -Query @{ limit = 2 } -Paginate -Verbose -Debug
+        Invoke-SocialOSRequest -Method POST /gamification/score -Body @{ userId = 'sec.user'; metric = 'tier'; action = 'adjustment'; value = 1 } -OutputType Response -ResponseHeadersVariable secHeaders -Verbose -Debug
+        $secHeaders
+        Invoke-SocialOSRequest /gamification/gifts/gift_missing -Verbose -Debug
+        Invoke-SocialOSRequest 'http://socialos.example.com/v2/gamification/gifts' -Verbose -Debug
+        Invoke-SocialOSRequest /gamification/gifts -Headers @{ Authorization = 'Bearer replaced' } -Verbose -Debug
         Export-SocialCurrencyReport -Path (Join-Path $Work 'report.html') -Window 14d -PassThru -Verbose -Debug
         Export-SocialCurrencyReport -AsString -Window 24h -Verbose -Debug
         Export-SocialCurrencyReport -AsString -Window 'fortnight' -Verbose -Debug
