@@ -20,16 +20,8 @@ namespace GiftStudio
         public static readonly string[] ReservedHeaders = { "Authorization", "Idempotency-Key", "Host", "Content-Length", "Transfer-Encoding" };
 
         /// <summary>The routes the module knows (method, path relative to the base URI), for tab completion.</summary>
-        public static readonly IReadOnlyList<KeyValuePair<string, string>> KnownRoutes = new[]
-        {
-            new KeyValuePair<string, string>("GET", "/gamification/gifts"),
-            new KeyValuePair<string, string>("POST", "/gamification/gifts"),
-            new KeyValuePair<string, string>("GET", "/gamification/gifts/{gift_id}"),
-            new KeyValuePair<string, string>("POST", "/gamification/score"),
-            new KeyValuePair<string, string>("GET", "/gamification/score/{userId}?metric=tier"),
-            new KeyValuePair<string, string>("GET", "/analytics?type=currency&metric=gifts_redeemed&window=7d"),
-            new KeyValuePair<string, string>("GET", "/analytics?type=leaderboard&metric=tier&limit=10"),
-        };
+        public static readonly IReadOnlyList<KeyValuePair<string, string>> KnownRoutes =
+            SocialOsClient.Routes.All.Select(r => new KeyValuePair<string, string>(r.Method, r.Example)).ToList();
 
         /// <summary>The absolute URI of <paramref name="path"/>: relative to <paramref name="baseUri"/>
         /// with or without a leading slash ('/gamification/gifts' is &lt;base&gt;/gamification/gifts,

@@ -124,23 +124,32 @@ namespace GiftStudio
         {
             public static readonly Route CreateGift = new Route("POST /gamification/gifts", extension: false);
             public static readonly Route UpdateScore = new Route("POST /gamification/score", extension: false);
-            public static readonly Route CurrencyAudit = new Route("GET /analytics?type=currency", extension: false);
+            public static readonly Route CurrencyAudit = new Route("GET /analytics?type=currency", extension: false, "/analytics?type=currency&metric=gifts_redeemed&window=7d");
             public static readonly Route ListGifts = new Route("GET /gamification/gifts", extension: true);
             public static readonly Route GetGift = new Route("GET /gamification/gifts/{gift_id}", extension: true);
-            public static readonly Route GetScore = new Route("GET /gamification/score/{userId}", extension: true);
-            public static readonly Route Leaderboard = new Route("GET /analytics?type=leaderboard", extension: true);
+            public static readonly Route GetScore = new Route("GET /gamification/score/{userId}", extension: true, "/gamification/score/{userId}?metric=tier");
+            public static readonly Route Leaderboard = new Route("GET /analytics?type=leaderboard", extension: true, "/analytics?type=leaderboard&metric=tier&limit=10");
+
+            /// <summary>Every route the module knows, in the order completion offers them.</summary>
+            public static readonly IReadOnlyList<Route> All = new[] { ListGifts, CreateGift, GetGift, UpdateScore, GetScore, CurrencyAudit, Leaderboard };
         }
 
         internal sealed class Route
         {
-            public Route(string name, bool extension)
+            public Route(string name, bool extension, string? example = null)
             {
                 Name = name;
                 Extension = extension;
+                Method = name.Substring(0, name.IndexOf(' '));
+                Example = example ?? name.Substring(name.IndexOf(' ') + 1);
             }
 
             public string Name { get; }
             public bool Extension { get; }
+            public string Method { get; }
+
+            /// <summary>The path as a user would type it, with the usual query.</summary>
+            public string Example { get; }
         }
 
         /// <summary>Tells a 404 for a route this server does not know from a 404 for a missing
