@@ -17,14 +17,20 @@ public sealed class Api
 {
     public const int MaxBodyBytes = 64 * 1024;
 
+    /// <summary>Names the unknown properties of a body that were ignored (absent when none).</summary>
+    public const string IgnoredPropertiesHeader = "X-Ignored-Properties";
+
+    private readonly bool _strictProperties;
+
     private readonly SandboxStore _store;
     private readonly Idempotency _idempotency;
     private readonly Clock _clock;
     private readonly RequestStats _stats;
     private readonly FaultInjector? _faults;
 
-    public Api(SandboxStore store, Idempotency idempotency, Clock clock, RequestStats stats, FaultInjector? faults)
+    public Api(SandboxStore store, Idempotency idempotency, Clock clock, RequestStats stats, FaultInjector? faults, bool strictProperties = false)
     {
+        _strictProperties = strictProperties;
         _store = store;
         _idempotency = idempotency;
         _clock = clock;
@@ -34,7 +40,8 @@ public sealed class Api
 
     public void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", context => Reply.Ok(new HealthDto("ok"), WireJson.Wire.HealthDto).WriteAsync(context));
+        // HEAD answers like GET (Kestrel sends the headers, Content-Length included, without the body).
+        app.MapMethods("/health", new[] { "GET", "HEAD" }, context => Reply.Ok(new HealthDto("ok", SandboxVersion.Text), WireJson.Wire.HealthDto).WriteAsync(context));
         app.MapPost("/v2/gamification/gifts", CreateGift);
         app.MapGet("/v2/gamification/gifts", ListGifts);
         app.MapGet("/v2/gamification/gifts/{giftId}", GetGift);
@@ -42,14 +49,16 @@ public sealed class Api
         app.MapGet("/v2/gamification/score/{userId}", GetScore);
         app.MapGet("/v2/analytics", Analytics);
         app.MapGet("/_sandbox/stats", Stats);
+        app.MapPost("/_sandbox/reset", Reset);
 
-        MethodNotAllowed(app, "/health", "GET");
+        MethodNotAllowed(app, "/health", "GET", "HEAD");
         MethodNotAllowed(app, "/v2/gamification/gifts", "GET", "POST");
         MethodNotAllowed(app, "/v2/gamification/gifts/{giftId}", "GET");
         MethodNotAllowed(app, "/v2/gamification/score", "POST");
         MethodNotAllowed(app, "/v2/gamification/score/{userId}", "GET");
         MethodNotAllowed(app, "/v2/analytics", "GET");
         MethodNotAllowed(app, "/_sandbox/stats", "GET");
+        MethodNotAllowed(app, "/_sandbox/reset", "POST");
         // "{*path}": the default fallback pattern skips file-like paths (/report.csv).
         app.MapFallback("{*path}", context => throw ApiProblem.NotFound($"There is no route {context.Request.Path.Value}."));
     }
@@ -67,7 +76,7 @@ public sealed class Api
         var tenant = Gate.TenantOf(context);
         var body = await ReadJsonBodyAsync(context);
         var reply = await _idempotency.ExecuteAsync(context, tenant, body,
-            json => Requests.ReadGift(json, _clock.Now),
+            json => Requests.ReadGift(NoteIgnored(context, json, Requests.GiftFields), _clock.Now, _strictProperties),
             (c, gift) => Reply.Ok(_store.CreateGift(c, tenant.Id, gift), WireJson.Wire.GiftDto));
         await reply.WriteAsync(context);
     }
@@ -77,7 +86,7 @@ public sealed class Api
         var tenant = Gate.TenantOf(context);
         var body = await ReadJsonBodyAsync(context);
         var reply = await _idempotency.ExecuteAsync(context, tenant, body,
-            Requests.ReadScore,
+            json => Requests.ReadScore(NoteIgnored(context, json, Requests.ScoreFields), _strictProperties),
             (c, change) => Reply.Ok(_store.ApplyScore(c, tenant.Id, change), WireJson.Wire.ScoreDto));
         await reply.WriteAsync(context);
     }
@@ -159,6 +168,29 @@ public sealed class Api
         var tenant = Gate.TenantOf(context);
         var stats = new SandboxStatsDto(_stats.For(tenant.Id), _faults is null ? null : new SortedDictionary<string, long>(_faults.Counts.ToDictionary(p => p.Key, p => p.Value)));
         return Reply.Ok(stats, WireJson.Wire.SandboxStatsDto).WriteAsync(context);
+    }
+
+    /// <summary>Test isolation (not part of the contract): removes the caller's gifts, scores,
+    /// events and idempotency records, and its request counts; never another tenant's.</summary>
+    private async Task Reset(HttpContext context)
+    {
+        var tenant = Gate.TenantOf(context);
+        var removed = await _store.Database.WriteAsync(c => _store.ResetTenant(c, tenant.Id));
+        _stats.Clear(tenant.Id);
+        await Reply.Ok(removed, WireJson.Wire.ResetDto).WriteAsync(context);
+    }
+
+    /// <summary>Unknown properties stay ignored (the contract), but the reply and the log name
+    /// them, so a typo (expire for expires) shows. With --strict-properties they are refused.</summary>
+    private StrictJson NoteIgnored(HttpContext context, StrictJson json, IReadOnlyCollection<string> known)
+    {
+        var unknown = json.UnknownProperties(known);
+        if (unknown.Count > 0 && !_strictProperties)
+        {
+            RequestNotes.Of(context).IgnoredProperties = unknown;
+            context.Response.Headers[IgnoredPropertiesHeader] = string.Join(", ", unknown);
+        }
+        return json;
     }
 
     // ---- request reading ------------------------------------------------------------------

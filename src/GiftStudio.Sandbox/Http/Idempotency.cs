@@ -34,10 +34,11 @@ public sealed class Idempotency
 
         if (!_inFlight.TryAdd((tenant.Id, key), 0))
             throw new ApiProblem(409, "conflict-in-flight", "Request in flight",
-                "A request with this Idempotency-Key is still being processed; retry it after a short wait.");
+                "A request with this Idempotency-Key is still being processed; retry it after a short wait.")
+            { RetryAfterSeconds = 1 };
         try
         {
-            var fingerprint = Fingerprint(context.Request, body);
+            var fingerprint = Fingerprint(context.Request.Method, context.Request.Path.Value ?? "", body);
             // Parse first (no storage); a refusal here is this key's final answer unless the
             // key already has one.
             T request = default!;
@@ -97,12 +98,23 @@ public sealed class Idempotency
         return key;
     }
 
-    /// <summary>Method, path and body: the same key on another route is a different request.</summary>
-    private static byte[] Fingerprint(HttpRequest request, byte[] body)
+    /// <summary>Method, path and the body's JSON content: a retry that re-serialises the same
+    /// content (other whitespace, property order or string escapes) matches. A body that is not
+    /// JSON is compared by its bytes.</summary>
+    internal static byte[] Fingerprint(string method, string path, byte[] body)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes(request.Method + " " + request.Path.Value + "\n"));
-        hash.AppendData(body);
+        hash.AppendData(Encoding.UTF8.GetBytes(method + " " + path + "\n"));
+        if (CanonicalJson.TryWrite(body) is { } canonical)
+        {
+            hash.AppendData("json\n"u8);
+            hash.AppendData(canonical);
+        }
+        else
+        {
+            hash.AppendData("bytes\n"u8);
+            hash.AppendData(body);
+        }
         return hash.GetHashAndReset();
     }
 }
