@@ -103,6 +103,14 @@ public static class Api
         return client.ExchangeAsync(request);
     }
 
+    /// <summary>POST /_sandbox/reset for the client's tenant; asserts 200 and returns what it removed.</summary>
+    public static async Task<JsonElement> ResetAsync(this HttpClient client)
+    {
+        var answer = await client.ExchangeAsync(new HttpRequestMessage(HttpMethod.Post, "/_sandbox/reset"));
+        answer.IsOk();
+        return answer.Json;
+    }
+
     /// <summary>Serializes the properties as given (null values are left out).</summary>
     public static string Body(params (string Name, object? Value)[] properties)
     {

@@ -74,8 +74,8 @@ public sealed class Api
     private async Task CreateGift(HttpContext context)
     {
         var tenant = Gate.TenantOf(context);
-        var body = await ReadJsonBodyAsync(context);
-        var reply = await _idempotency.ExecuteAsync(context, tenant, body,
+        CheckJsonContentType(context.Request);
+        var reply = await _idempotency.ExecuteAsync(context, tenant, () => ReadJsonBodyAsync(context),
             json => Requests.ReadGift(NoteIgnored(context, json, Requests.GiftFields), _clock.Now, _strictProperties),
             (c, gift) => Reply.Ok(_store.CreateGift(c, tenant.Id, gift), WireJson.Wire.GiftDto));
         await reply.WriteAsync(context);
@@ -84,8 +84,8 @@ public sealed class Api
     private async Task UpdateScore(HttpContext context)
     {
         var tenant = Gate.TenantOf(context);
-        var body = await ReadJsonBodyAsync(context);
-        var reply = await _idempotency.ExecuteAsync(context, tenant, body,
+        CheckJsonContentType(context.Request);
+        var reply = await _idempotency.ExecuteAsync(context, tenant, () => ReadJsonBodyAsync(context),
             json => Requests.ReadScore(NoteIgnored(context, json, Requests.ScoreFields), _strictProperties),
             (c, change) => Reply.Ok(_store.ApplyScore(c, tenant.Id, change), WireJson.Wire.ScoreDto));
         await reply.WriteAsync(context);
@@ -195,16 +195,21 @@ public sealed class Api
 
     // ---- request reading ------------------------------------------------------------------
 
-    /// <summary>The body of a JSON POST: application/json (UTF-8) and at most 64 KiB.</summary>
-    private static async Task<byte[]> ReadJsonBodyAsync(HttpContext context)
+    /// <summary>A JSON POST is application/json (UTF-8): checked before anything else.</summary>
+    private static void CheckJsonContentType(HttpRequest request)
     {
-        var request = context.Request;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
             || !type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || (type.Charset.HasValue && !type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
             throw new ApiProblem(415, "unsupported-media-type", "Unsupported media type",
                 $"Content-Type must be application/json (UTF-8), not '{request.ContentType ?? "(none)"}'.",
                 ProblemErrors.One("Content-Type", "must be application/json"));
+    }
+
+    /// <summary>The body of a JSON POST, at most 64 KiB.</summary>
+    private static async Task<byte[]> ReadJsonBodyAsync(HttpContext context)
+    {
+        var request = context.Request;
         if (request.ContentLength > MaxBodyBytes)
         {
             await DrainAsync(request.Body, context.RequestAborted);

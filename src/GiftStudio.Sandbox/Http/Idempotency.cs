@@ -21,14 +21,16 @@ public sealed class Idempotency
 
     /// <param name="prepare">Parses and validates the body (no storage access).</param>
     /// <param name="apply">Applies it on the writer; throws <see cref="ApiProblem"/> to refuse.</param>
-    public async Task<Reply> ExecuteAsync<T>(HttpContext context, Tenant tenant, byte[] body,
+    /// <param name="readBody">Reads the body; called once the key is claimed, so a request
+    /// counts as in flight from its headers on (a slow upload holds its key).</param>
+    public async Task<Reply> ExecuteAsync<T>(HttpContext context, Tenant tenant, Func<Task<byte[]>> readBody,
         Func<StrictJson, T> prepare, Func<SqliteConnection, T, Reply> apply)
     {
         var key = ReadKey(context.Request.Headers);
         var database = _store.Database;
         if (key is null)
         {
-            var request = Prepare(body, prepare);
+            var request = Prepare(await readBody(), prepare);
             return await database.WriteAsync(c => apply(c, request));
         }
 
@@ -38,6 +40,7 @@ public sealed class Idempotency
             { RetryAfterSeconds = 1 };
         try
         {
+            var body = await readBody();
             var fingerprint = Fingerprint(context.Request.Method, context.Request.Path.Value ?? "", body);
             // Parse first (no storage); a refusal here is this key's final answer unless the
             // key already has one.
