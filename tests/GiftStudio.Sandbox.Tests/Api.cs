@@ -217,6 +217,9 @@ public static class Invariants
         var remaining = answer.Header("X-RateLimit-Remaining");
         Assert.True(long.TryParse(remaining, NumberStyles.None, CultureInfo.InvariantCulture, out _),
             $"{request}: X-RateLimit-Remaining is '{remaining}'. {answer}");
+        var limit = answer.Header("X-RateLimit-Limit");
+        Assert.True(long.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var limitValue) && limitValue >= 1,
+            $"{request}: X-RateLimit-Limit is '{limit}'. {answer}");
         var reset = answer.Header("X-RateLimit-Reset");
         Assert.True(long.TryParse(reset, NumberStyles.None, CultureInfo.InvariantCulture, out _),
             $"{request}: X-RateLimit-Reset is '{reset}'. {answer}");

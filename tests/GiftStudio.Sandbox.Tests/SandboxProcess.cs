@@ -260,13 +260,18 @@ public sealed class SandboxProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until a stdout line matches (the log is written by a background task).</summary>
-    public async Task<string> WaitForStdoutAsync(Func<string, bool> match, TimeSpan? timeout = null)
+    public Task<string> WaitForStdoutAsync(Func<string, bool> match, TimeSpan? timeout = null) => WaitForLineAsync(_stdout, match, timeout);
+
+    /// <summary>Waits until a stderr line matches (read on another thread than the test's).</summary>
+    public Task<string> WaitForStderrAsync(Func<string, bool> match, TimeSpan? timeout = null) => WaitForLineAsync(_stderr, match, timeout);
+
+    private async Task<string> WaitForLineAsync(ConcurrentQueue<string> lines, Func<string, bool> match, TimeSpan? timeout)
     {
         var deadline = Stopwatch.StartNew();
         var limit = timeout ?? TimeSpan.FromSeconds(30);
         while (true)
         {
-            var line = _stdout.FirstOrDefault(match);
+            var line = lines.FirstOrDefault(match);
             if (line is not null) return line;
             if (deadline.Elapsed > limit) throw new TimeoutException($"No matching stdout line within {limit}. {Describe()}");
             await Task.Delay(20);

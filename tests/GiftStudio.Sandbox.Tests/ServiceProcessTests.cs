@@ -185,7 +185,7 @@ public sealed class ServiceProcessTests
             await using (var server = await SandboxProcess.StartAsync(new SandboxStart { DataPath = dataPath }))
             {
                 Assert.True(File.Exists(dataPath));
-                Assert.Contains(server.StdoutLines, l => l == $"Data: {dataPath} (new file; SQLite WAL, synchronous=FULL): 2 tenants, 0 gifts, 0 users with scores, 0 score events.");
+                await server.WaitForStdoutAsync(l => l == $"Data: {dataPath} (new file; SQLite WAL, synchronous=FULL): 2 tenants, 0 gifts, 0 users with scores, 0 score events.");
                 var k1 = server.Client("K1");
                 await k1.NewGiftAsync();
                 await k1.AddScoreAsync("a", 1);
@@ -193,7 +193,7 @@ public sealed class ServiceProcessTests
                 Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
             }
             await using var again = await SandboxProcess.StartAsync(new SandboxStart { DataPath = dataPath, Keys = new[] { "K1" } });
-            Assert.Contains(again.StdoutLines, l => l == $"Data: {dataPath} (existing file; SQLite WAL, synchronous=FULL): 2 tenants, 1 gift, 1 user with scores, 2 score events.");
+            await again.WaitForStdoutAsync(l => l == $"Data: {dataPath} (existing file; SQLite WAL, synchronous=FULL): 2 tenants, 1 gift, 1 user with scores, 2 score events.");
         }
         finally
         {
@@ -212,13 +212,14 @@ public sealed class ServiceProcessTests
         }
         await using (var earlier = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-10T14:00:00Z" }))
         {
-            var warning = Assert.Single(earlier.StderrLines, l => l.Contains("Warning:", StringComparison.Ordinal));
+            var warning = await earlier.WaitForStderrAsync(l => l.Contains("Warning:", StringComparison.Ordinal));
             Assert.Contains("2 score events", warning, StringComparison.Ordinal);
             Assert.Contains("2026-02-10T14:00:00", warning, StringComparison.Ordinal);
             Assert.Contains("newest is at 2026-02-20T14:00:0", warning, StringComparison.Ordinal);
         }
 
         await using var onTime = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-21T14:00:00Z" });
+        Assert.True(await onTime.TerminateAsync(ExitTimeout), onTime.Describe());
         Assert.DoesNotContain(onTime.StderrLines, l => l.Contains("Warning:", StringComparison.Ordinal));
     }
 
@@ -235,7 +236,7 @@ public sealed class ServiceProcessTests
         {
             Assert.Null(await fresh.Client("K1").CurrentScoreAsync("old"));
             Assert.Empty(await fresh.Client("K1").ListAllGiftsAsync(10));
-            Assert.Contains(fresh.StdoutLines, l => l.StartsWith($"Data: {data.Path} (emptied by --fresh;", StringComparison.Ordinal));
+            await fresh.WaitForStdoutAsync(l => l.StartsWith($"Data: {data.Path} (emptied by --fresh;", StringComparison.Ordinal));
         }
 
         using var stranger = new TempData(".txt");
@@ -319,8 +320,7 @@ public sealed class ServiceProcessTests
 
         Assert.StartsWith("Listening on http://0.0.0.0:", listening, StringComparison.Ordinal);
         Assert.Equal(listening, server.StdoutLines[0]);
-        for (var i = 0; i < 600 && !server.StderrLines.Any(); i++) await Task.Delay(50);
-        var warning = Assert.Single(server.StderrLines);
+        var warning = await server.WaitForStderrAsync(l => l.Length > 0);
         Assert.Contains("beyond loopback", warning, StringComparison.Ordinal);
     }
 }
