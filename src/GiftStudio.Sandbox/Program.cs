@@ -163,6 +163,7 @@ try
     var totals = stats.Totals;
     var shutdown = new List<KeyValuePair<string, object?>> { new("Event", "stop"), new("UptimeSeconds", Stopwatch.GetElapsedTime(started).TotalSeconds) };
     shutdown.AddRange(totals.Select(t => new KeyValuePair<string, object?>(LogSink.PascalCase(t.Key), t.Value)));
+    if (sink.DroppedLines > 0) shutdown.Add(new("LogLinesLost", sink.DroppedLines));
     app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GiftStudio.Sandbox").Log(LogLevel.Information, default,
         new LogFields($"Stopped after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s: served {string.Join(", ", totals.Select(t => $"{t.Key.Replace('_', ' ')} {t.Value}"))}.", shutdown),
         null, (s, _) => s.Text);

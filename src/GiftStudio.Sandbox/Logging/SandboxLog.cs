@@ -16,7 +16,11 @@ namespace GiftStudio.Sandbox.Logging;
 /// never waits for the console; <see cref="DisposeAsync"/> drains the queue.</summary>
 public sealed class LogSink : IAsyncDisposable
 {
-    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Bounded, so a reader that never drains standard output cannot grow memory
+    /// without end; a line that finds the queue full is counted, never waited for.</summary>
+    private readonly Channel<string> _lines = Channel.CreateBounded<string>(
+        new BoundedChannelOptions(100_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private long _dropped;
     private readonly StreamWriter? _file;
     private readonly Task _writer;
 
@@ -76,8 +80,11 @@ public sealed class LogSink : IAsyncDisposable
             line = $"{wall.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fff", CultureInfo.InvariantCulture)}Z {LevelName(level)}: {category} {message}";
             if (error is not null) line += " " + error.ToString().ReplaceLineEndings(" | ");
         }
-        _lines.Writer.TryWrite(line);
+        if (!_lines.Writer.TryWrite(line)) System.Threading.Interlocked.Increment(ref _dropped);
     }
+
+    /// <summary>Log lines lost because standard output was not read fast enough.</summary>
+    public long DroppedLines => System.Threading.Interlocked.Read(ref _dropped);
 
     private async Task WriteLoop()
     {
