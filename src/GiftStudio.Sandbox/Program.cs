@@ -114,6 +114,7 @@ try
     builder.Services.AddSingleton(new Idempotency(store));
     builder.Services.AddSingleton(clock);
     builder.Services.AddSingleton(stats);
+    builder.Services.AddSingleton(sink);
     if (options.Faults is { } faultSpec)
         builder.Services.AddSingleton(services => new FaultInjector(faultSpec, services.GetRequiredService<ILoggerFactory>().CreateLogger("GiftStudio.Sandbox.Faults")));
 

@@ -39,7 +39,10 @@ public static class CanonicalJson
         {
             case JsonValueKind.Object:
                 writer.WriteStartObject();
-                foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                var properties = element.EnumerateObject().ToArray();
+                // A stable sort: duplicate names (refused later by validation) keep their order.
+                var sorted = properties.Length < 2 ? properties : properties.OrderBy(p => p.Name, StringComparer.Ordinal).ToArray();
+                foreach (var property in sorted)
                 {
                     writer.WritePropertyName(property.Name);
                     Write(writer, property.Value);

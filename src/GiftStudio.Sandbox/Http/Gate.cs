@@ -25,8 +25,12 @@ public sealed class Gate
     private readonly RequestStats _stats;
     private readonly FaultInjector? _faults;
 
-    public Gate(RequestDelegate next, ILoggerFactory logs, Tenants tenants, RateLimiter rateLimiter, RequestStats stats, FaultInjector? faults = null)
+    private readonly bool _fields;
+
+    public Gate(RequestDelegate next, ILoggerFactory logs, Tenants tenants, RateLimiter rateLimiter, RequestStats stats, FaultInjector? faults = null, LogSink? sink = null)
     {
+        // The text log shows the message only: the fields are built for the JSON log alone.
+        _fields = sink is null || sink.Format == Sandbox.LogFormat.Json;
         _next = next;
         _log = logs.CreateLogger("GiftStudio.Sandbox.Requests");
         _tenants = tenants;
@@ -113,6 +117,7 @@ public sealed class Gate
         if (notes.Replayed) text.Append(" replayed");
         if (notes.IgnoredProperties is { Count: > 0 } ignored) text.Append(" ignored=").Append(string.Join(',', ignored));
         if (notes.TraceId is { } trace) text.Append(" trace=").Append(trace);
+        if (!_fields) return new LogFields(text.ToString(), new List<KeyValuePair<string, object?>>());
         return new LogFields(text.ToString(), new List<KeyValuePair<string, object?>>
         {
             new("Method", request.Method),

@@ -88,7 +88,9 @@ public sealed class LogSink : IAsyncDisposable
 
     private async Task WriteLoop()
     {
-        var stdout = Console.Out;
+        // Buffered, flushed once per batch: one write for many lines under load, where
+        // Console.Out would make one per line.
+        await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024) { AutoFlush = false };
         while (await _lines.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             while (_lines.Reader.TryRead(out var line))
