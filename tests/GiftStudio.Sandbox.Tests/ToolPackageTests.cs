@@ -84,8 +84,9 @@ public sealed class ToolPackageTests : IClassFixture<PackedTool>
                 curl -fsS -H "Authorization: Bearer $SOCIALOS_API_KEY" "$SOCIALOS_BASE_URI/gamification/score/ci" | grep -q '"current":5,'
                 """.Replace("\r", ""));
             await File.WriteAllTextAsync(Path.Combine(tests, "b-fails.sh"), """
+                # The reset after a-passes.sh: ci starts again from 0 (else the next request is never made).
                 curl -fsS -X POST -H "Authorization: Bearer $SOCIALOS_API_KEY" -H 'Content-Type: application/json' -H 'X-Request-Id: b-1' \
-                    "$SOCIALOS_BASE_URI/gamification/score" -d '{"userId":"ci","metric":"tier","action":"adjustment","value":5}' > /dev/null
+                    "$SOCIALOS_BASE_URI/gamification/score" -d '{"userId":"ci","metric":"tier","action":"adjustment","value":5}' | grep -q '"previous":0,'
                 curl -fsS -X POST -H "Authorization: Bearer $SOCIALOS_API_KEY" -H 'Content-Type: application/json' -H 'X-Request-Id: b-2' \
                     "$SOCIALOS_BASE_URI/gamification/gifts?typo=1" -d '{"name":"","tier":"gold","reward":1}' > /dev/null
                 """.Replace("\r", ""));
