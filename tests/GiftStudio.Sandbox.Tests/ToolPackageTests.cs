@@ -78,12 +78,14 @@ public sealed class ToolPackageTests : IClassFixture<PackedTool>
             File.Copy(_tool.PackagePath, Path.Combine(package, Path.GetFileName(_tool.PackagePath)));
             var tests = Directory.CreateDirectory(Path.Combine(work, "tests/api")).FullName;
             await File.WriteAllTextAsync(Path.Combine(tests, "a-passes.sh"), """
+                set -euo pipefail
                 curl -fsS -X POST -H "Authorization: Bearer $SOCIALOS_API_KEY" -H 'Content-Type: application/json' -H 'X-Request-Id: a-1' \
                     "$SOCIALOS_BASE_URI/gamification/score" -d '{"userId":"ci","metric":"tier","action":"adjustment","value":5}' > /dev/null
                 # The reset before this test left the tenant empty: ci has exactly 5.
                 curl -fsS -H "Authorization: Bearer $SOCIALOS_API_KEY" "$SOCIALOS_BASE_URI/gamification/score/ci" | grep -q '"current":5,'
                 """.Replace("\r", ""));
             await File.WriteAllTextAsync(Path.Combine(tests, "b-fails.sh"), """
+                set -euo pipefail
                 # The reset after a-passes.sh: ci starts again from 0 (else the next request is never made).
                 curl -fsS -X POST -H "Authorization: Bearer $SOCIALOS_API_KEY" -H 'Content-Type: application/json' -H 'X-Request-Id: b-1' \
                     "$SOCIALOS_BASE_URI/gamification/score" -d '{"userId":"ci","metric":"tier","action":"adjustment","value":5}' | grep -q '"previous":0,'
