@@ -180,6 +180,11 @@ catch (StartupFailure failure)
     if (!listening) dataFile?.RemoveIfCreated();
     return Fail(failure.ExitCode, failure.Message);
 }
+catch (Exception error)
+{
+    // A bug: exit 1 with the whole story (an unhandled exception would abort with 134).
+    return Fail(ExitCodes.Unexpected, $"unexpected failure: {error}");
+}
 finally
 {
     if (app is not null) await app.DisposeAsync();
