@@ -37,7 +37,8 @@ public sealed class SandboxOptions
         """
         GiftStudio.Sandbox: a local server implementing the SocialOS v2 contract.
 
-          --urls URL            where to listen (default http://127.0.0.1:5080; port 0 picks a free port)
+          --urls URL            where to listen (default http://127.0.0.1:5080; port 0 picks a free port;
+                                the host is an IP address, localhost meaning 127.0.0.1)
           --api-key KEY         an API key; repeat for several tenants
           --api-key-file PATH   a file with one API key per line (keeps keys out of the process list)
           --data PATH           the SQLite data file (created if missing; default giftstudio-sandbox.db)
@@ -48,7 +49,7 @@ public sealed class SandboxOptions
                                 fill an empty data file (first key's tenant) with a deterministic history
           --faults SPEC         inject faults, e.g. seed=7,503=0.2,429=0.05,retry-after=1,drop=0.1,delay=0-20
                                 (see README); off when absent
-          --fresh               start from an empty data file: wipes a file this sandbox created before;
+          --fresh               start from an empty data file: wipes an existing sandbox data file;
                                 refuses any other non-empty file unless --force is given too
           --force               with --fresh: wipe the data file even if it is not a sandbox data file
           --strict-properties   refuse unknown JSON properties in request bodies (400 naming them);
