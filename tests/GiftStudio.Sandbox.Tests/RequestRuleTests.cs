@@ -54,6 +54,22 @@ public sealed class RequestRuleTests : IClassFixture<SharedSandbox>
     }
 
     [Fact]
+    public async Task Every_bad_query_parameter_is_listed_too()
+    {
+        var list = await _sandbox.Client1.FetchAsync($"{Api.Gifts}?tier=diamond&active=maybe&limit=0&cursor=bad");
+        Assert.Equal(new[] { "tier", "active", "limit", "cursor" }, list.Is(400, "validation").GetProperty("errors").EnumerateObject().Select(p => p.Name).ToArray());
+
+        var audit = await _sandbox.Client1.FetchAsync($"{Api.Analytics}?type=currency&metric=coins&window=9y");
+        Assert.Equal(new[] { "metric", "window" }, audit.Is(400, "validation").GetProperty("errors").EnumerateObject().Select(p => p.Name).ToArray());
+
+        var board = await _sandbox.Client1.FetchAsync($"{Api.Analytics}?type=leaderboard&metric=xp&limit=5000");
+        Assert.Equal(new[] { "metric", "limit" }, board.Is(400, "validation").GetProperty("errors").EnumerateObject().Select(p => p.Name).ToArray());
+
+        var score = await _sandbox.Client1.FetchAsync($"{Api.Score}/a%20b?metric=xp");
+        Assert.Equal(new[] { "userId", "metric" }, score.Is(400, "validation").GetProperty("errors").EnumerateObject().Select(p => p.Name).ToArray());
+    }
+
+    [Fact]
     public async Task A_retry_re_serialised_with_other_whitespace_order_and_escapes_is_replayed()
     {
         var client = _sandbox.FreshTenant();

@@ -105,18 +105,21 @@ public sealed class Api
     {
         var tenant = Gate.TenantOf(context);
         var query = context.Request.Query;
-        int? tier = Single(query, "tier") is { } tierText
+        // Every bad parameter is reported, as for bodies.
+        var errors = new FieldErrors();
+        var tier = errors.Check(() => Single(query, "tier") is { } tierText
             ? TierRules.Parse(tierText) ?? throw ApiProblem.Validation("tier", $"must be one of {TierRules.NamesText}")
-            : null;
-        bool? active = Single(query, "active") switch
+            : (int?)null);
+        var active = errors.Check(() => Single(query, "active") switch
         {
-            null => null,
+            null => (bool?)null,
             "true" => true,
             "false" => false,
             _ => throw ApiProblem.Validation("active", "must be true or false"),
-        };
-        var limit = IntegerParameter(query, "limit", 1, 1000) ?? 100;
-        var after = GiftCursor.Decode(Single(query, "cursor"));
+        });
+        var limit = errors.Check(() => IntegerParameter(query, "limit", 1, 1000)) ?? 100;
+        var after = errors.Check(() => GiftCursor.Decode(Single(query, "cursor")));
+        errors.ThrowIfAny();
         var page = await _store.Database.ReadAsync(c => _store.ListGifts(c, tenant.Id, tier, active, limit, after));
         await Reply.Ok(page, WireJson.Wire.GiftPageDto).WriteAsync(context);
     }
@@ -124,9 +127,11 @@ public sealed class Api
     private async Task GetScore(HttpContext context)
     {
         var tenant = Gate.TenantOf(context);
-        var userId = Requests.ValidUserId((string?)context.Request.RouteValues["userId"], "userId");
-        Requests.ValidScoreMetric(Single(context.Request.Query, "metric") ?? "tier");
-        var score = await _store.Database.ReadAsync(c => _store.FindScore(c, tenant.Id, userId))
+        var errors = new FieldErrors();
+        var userId = errors.Check(() => Requests.ValidUserId((string?)context.Request.RouteValues["userId"], "userId"));
+        errors.Check(() => { Requests.ValidScoreMetric(Single(context.Request.Query, "metric") ?? "tier"); return true; });
+        errors.ThrowIfAny();
+        var score = await _store.Database.ReadAsync(c => _store.FindScore(c, tenant.Id, userId!))
             ?? throw ApiProblem.NotFound($"User '{userId}' has no score events.");
         await Reply.Ok(score, WireJson.Wire.ScoreDto).WriteAsync(context);
     }
@@ -139,19 +144,22 @@ public sealed class Api
         {
             case "currency":
             {
-                var metric = Single(query, "metric");
-                if (metric is not ("gifts_redeemed" or "points_awarded"))
-                    throw ApiProblem.Validation("metric", "must be gifts_redeemed or points_awarded for type currency");
-                var window = Requests.ReadWindow(Single(query, "window") ?? "7d", _clock.Now);
-                var audit = await _store.Database.ReadAsync(c => _store.CurrencyAudit(c, tenant.Id, metric, window));
+                var errors = new FieldErrors();
+                var metric = errors.Check(() => Single(query, "metric") is "gifts_redeemed" or "points_awarded"
+                    ? Single(query, "metric")!
+                    : throw ApiProblem.Validation("metric", "must be gifts_redeemed or points_awarded for type currency"));
+                var window = errors.Check(() => Requests.ReadWindow(Single(query, "window") ?? "7d", _clock.Now));
+                errors.ThrowIfAny();
+                var audit = await _store.Database.ReadAsync(c => _store.CurrencyAudit(c, tenant.Id, metric!, window!));
                 await Reply.Ok(audit, WireJson.Wire.CurrencyAuditDto).WriteAsync(context);
                 break;
             }
             case "leaderboard":
             {
-                if (Single(query, "metric") is { } metric && metric != "tier")
-                    throw ApiProblem.Validation("metric", "must be tier for type leaderboard");
-                var limit = IntegerParameter(query, "limit", 1, 1000) ?? 10;
+                var errors = new FieldErrors();
+                errors.Check(() => Single(query, "metric") is null or "tier" ? true : throw ApiProblem.Validation("metric", "must be tier for type leaderboard"));
+                var limit = errors.Check(() => IntegerParameter(query, "limit", 1, 1000)) ?? 10;
+                errors.ThrowIfAny();
                 var board = await _store.Database.ReadAsync(c => _store.Leaderboard(c, tenant.Id, limit));
                 await Reply.Ok(board, WireJson.Wire.LeaderboardDto).WriteAsync(context);
                 break;
