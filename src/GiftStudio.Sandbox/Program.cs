@@ -147,7 +147,7 @@ try
     if (!SandboxOptions.IsLoopback(options.Url))
         Warn($"listening on {address}, beyond loopback: other machines can reach this sandbox. Use --urls http://127.0.0.1:PORT to keep it local.");
     if (store.Contents().NewestEventMs is { } newest && newest > clock.NowMs)
-        Warn($"{store.EventsAfter(clock.NowMs)} score events in the data file are later than the clock's start ({Rfc3339.Format(clock.NowMs)}{(options.Now is null ? "" : ", from --now")}); " +
+        Warn($"{store.EventsAfter(clock.NowMs)} score events in the data file are later than the clock, which started at {Rfc3339.Format(clock.Start.ToUnixTimeMilliseconds())}{(options.Now is null ? "" : " (--now)")}; " +
              $"analytics do not count them until the clock passes them (the newest is at {Rfc3339.Format(newest)}).");
     if (options.PortFile is { } portFile) WritePortFile(portFile, port);
     app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GiftStudio.Sandbox").Log(LogLevel.Information, default,

@@ -214,7 +214,7 @@ public sealed class ServiceProcessTests
         {
             var warning = await earlier.WaitForStderrAsync(l => l.Contains("Warning:", StringComparison.Ordinal));
             Assert.Contains("2 score events", warning, StringComparison.Ordinal);
-            Assert.Contains("2026-02-10T14:00:00", warning, StringComparison.Ordinal);
+            Assert.Contains("the clock, which started at 2026-02-10T14:00:00Z (--now)", warning, StringComparison.Ordinal);
             Assert.Contains("newest is at 2026-02-20T14:00:0", warning, StringComparison.Ordinal);
         }
 
