@@ -10,7 +10,8 @@
         Test   Build, then every xUnit and Pester test; ends with 'N passed, N failed[, N skipped]'
         Clean  remove out/, bin/ and obj/ folders and the restored test tools
         Demo   Build, start a seeded sandbox, run examples/Invoke-GiftStudioAgent.ps1, stop it
-        Package  Build, then a versioned module folder and a .nupkg under out/package
+        Package  Build, then a versioned module folder, the module's .nupkg and the sandbox's .NET tool
+                 .nupkg (GiftStudio.Sandbox, command giftstudio-sandbox) under out/package
         Bench  Build, then bench/Invoke-Benchmark.ps1 (minutes; not part of Test): writes bench/REPORT.md
         Screenshot  Build, then the README's picture of the HTML report (docs/images/currency-report.png)
                from a real sandbox with headless Chromium (Debian's chromium package)
@@ -185,8 +186,12 @@ function Invoke-Package {
     finally {
         Unregister-PSResourceRepository -Name $name
     }
+    # The sandbox as a .NET tool, beside the module: a pipeline can install it without PowerShell.
+    Invoke-Native dotnet @('pack', (Join-Path $Root 'src/GiftStudio.Sandbox/GiftStudio.Sandbox.csproj'),
+        '-c', $Configuration, '--no-build', '--nologo', '-v', 'quiet', '-o', $packageOut)
     Write-Host "Module folder: $folder"
     Write-Host "Package: $(Join-Path $packageOut "GiftStudio.$version.nupkg")"
+    Write-Host "Sandbox tool: $(Join-Path $packageOut "GiftStudio.Sandbox.$version.nupkg") (dotnet tool install GiftStudio.Sandbox --add-source $packageOut)"
 }
 
 function Invoke-Bench {

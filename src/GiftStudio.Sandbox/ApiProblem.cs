@@ -33,6 +33,18 @@ public sealed class ApiProblem : Exception
     public static ApiProblem Validation(string field, string rule) =>
         new(400, "validation", "Invalid request", $"{field} {rule}", new Dictionary<string, string[]> { [field] = new[] { rule } });
 
+    /// <summary>Several fields at once; the detail lists each (one field reads as before).</summary>
+    public static ApiProblem Validation(IDictionary<string, string[]> errors)
+    {
+        var parts = new List<string>();
+        foreach (var (field, rules) in errors)
+        {
+            foreach (var rule in rules) parts.Add($"{field} {rule}");
+        }
+        var detail = parts.Count == 1 ? parts[0] : $"{errors.Count} fields are invalid: {string.Join("; ", parts)}";
+        return new(400, "validation", "Invalid request", detail, errors);
+    }
+
     public static ApiProblem Malformed(string detail) =>
         new(400, "malformed-request", "Malformed request", detail, new Dictionary<string, string[]> { ["body"] = new[] { detail } });
 

@@ -12,6 +12,9 @@ public sealed class Clock
 
     public Clock(DateTimeOffset? start) => _start = start ?? DateTimeOffset.UtcNow;
 
+    /// <summary>The instant the clock started at (--now, or the real time at start).</summary>
+    public DateTimeOffset Start => _start;
+
     public DateTimeOffset Now => _start + Stopwatch.GetElapsedTime(_startTicks);
 
     public long NowMs => Now.ToUnixTimeMilliseconds();

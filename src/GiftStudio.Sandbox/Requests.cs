@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 
@@ -19,50 +20,68 @@ public static class Requests
     public const long MaxReward = 1_000_000;
     public const long MaxScoreValue = 1_000_000;
 
-    public static NewGift ReadGift(StrictJson body, DateTimeOffset now)
+    /// <summary>The properties of a gift body and of a score body.</summary>
+    public static readonly string[] GiftFields = { "name", "tier", "reward", "badge", "expires" };
+    public static readonly string[] ScoreFields = { "userId", "metric", "action", "value", "giftId" };
+
+    /// <summary>Every field is checked and every failure reported in one 400.</summary>
+    public static NewGift ReadGift(StrictJson body, DateTimeOffset now, bool strictProperties = false)
     {
-        var name = ValidName(body.RequiredString("name"));
-        var tierText = body.RequiredString("tier");
-        var tier = TierRules.Parse(tierText)
-            ?? throw ApiProblem.Validation("tier", $"must be one of {TierRules.NamesText}");
-        var reward = body.RequiredInteger("reward", 1, MaxReward);
-        var badge = body.OptionalBoolean("badge") ?? false;
-        long? expires = null;
-        var expiresText = body.OptionalString("expires");
-        if (expiresText is not null)
+        var errors = new FieldErrors();
+        if (strictProperties) errors.RefuseUnknown(body, GiftFields);
+        var name = errors.Check(() => ValidName(body.RequiredString("name")));
+        var tier = errors.Check(() => TierRules.Parse(body.RequiredString("tier"))
+            ?? throw ApiProblem.Validation("tier", $"must be one of {TierRules.NamesText}"));
+        var reward = errors.Check(() => body.RequiredInteger("reward", 1, MaxReward));
+        var badge = errors.Check(() => body.OptionalBoolean("badge") ?? false);
+        var expires = errors.Check(() =>
         {
+            var expiresText = body.OptionalString("expires");
+            if (expiresText is null) return (long?)null;
             if (!Rfc3339.TryParse(expiresText, out var instant))
                 throw ApiProblem.Validation("expires", "must be an RFC 3339 timestamp with an offset, e.g. 2026-03-20T00:00:00Z");
             if (instant <= now)
                 throw ApiProblem.Validation("expires", $"must be later than the server's now ({Rfc3339.Format(now.ToUnixTimeMilliseconds())})");
-            expires = instant.ToUnixTimeMilliseconds();
-        }
-        return new NewGift(name, tier, reward, badge, expires);
+            return instant.ToUnixTimeMilliseconds();
+        });
+        errors.ThrowIfAny();
+        return new NewGift(name!, tier, reward, badge, expires);
     }
 
-    public static ScoreChange ReadScore(StrictJson body)
+    /// <summary>Every field is checked and every failure reported in one 400; the rules that
+    /// join two fields (value and giftId against action) apply once action is valid.</summary>
+    public static ScoreChange ReadScore(StrictJson body, bool strictProperties = false)
     {
-        var userId = ValidUserId(body.RequiredString("userId"), "userId");
-        ValidScoreMetric(body.RequiredString("metric"));
-        var action = body.RequiredString("action") switch
+        var errors = new FieldErrors();
+        if (strictProperties) errors.RefuseUnknown(body, ScoreFields);
+        var userId = errors.Check(() => ValidUserId(body.RequiredString("userId"), "userId"));
+        errors.Check(() => { ValidScoreMetric(body.RequiredString("metric")); return true; });
+        var action = errors.Check(() => (ScoreAction?)(body.RequiredString("action") switch
         {
             "gift_redeemed" => ScoreAction.GiftRedeemed,
             "adjustment" => ScoreAction.Adjustment,
             _ => throw ApiProblem.Validation("action", "must be gift_redeemed or adjustment"),
-        };
-        var value = body.RequiredInteger("value", -MaxScoreValue, MaxScoreValue);
-        if (action == ScoreAction.GiftRedeemed && value <= 0)
-            throw ApiProblem.Validation("value", $"must be above 0 for gift_redeemed (got {value})");
-        if (action == ScoreAction.Adjustment && value == 0)
-            throw ApiProblem.Validation("value", "must not be 0 for adjustment");
-        var giftId = body.OptionalString("giftId");
-        if (giftId is not null)
+        }));
+        var value = errors.Check(() =>
         {
+            var value = body.RequiredInteger("value", -MaxScoreValue, MaxScoreValue);
+            if (action == ScoreAction.GiftRedeemed && value <= 0)
+                throw ApiProblem.Validation("value", $"must be above 0 for gift_redeemed (got {value})");
+            if (action == ScoreAction.Adjustment && value == 0)
+                throw ApiProblem.Validation("value", "must not be 0 for adjustment");
+            return value;
+        });
+        var giftId = errors.Check(() =>
+        {
+            var giftId = body.OptionalString("giftId");
+            if (giftId is null) return null;
             ValidGiftId(giftId, "giftId");
-            if (action != ScoreAction.GiftRedeemed)
+            if (action is { } a && a != ScoreAction.GiftRedeemed)
                 throw ApiProblem.Validation("giftId", "is allowed only with action gift_redeemed");
-        }
-        return new ScoreChange(userId, action, value, giftId);
+            return giftId;
+        });
+        errors.ThrowIfAny();
+        return new ScoreChange(userId!, action!.Value, value, giftId);
     }
 
     public static void ValidScoreMetric(string? metric)
@@ -140,4 +159,56 @@ public static class Requests
 
     public static long StartOfDayMs(DateOnly day) =>
         new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
+}
+
+/// <summary>Collects the field errors of one request, so that a body with four bad fields is
+/// answered with all four in one problem.</summary>
+public sealed class FieldErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+    private readonly List<string> _order = new();
+
+    public bool Has(string field) => _errors.ContainsKey(field);
+
+    public void Add(string field, string rule)
+    {
+        if (!_errors.TryGetValue(field, out var rules))
+        {
+            _errors[field] = rules = new List<string>();
+            _order.Add(field);
+        }
+        if (!rules.Contains(rule)) rules.Add(rule);
+    }
+
+    /// <summary>Runs one field's check; a validation problem is noted and the default returned.</summary>
+    public T? Check<T>(Func<T> check)
+    {
+        try
+        {
+            return check();
+        }
+        catch (ApiProblem problem) when (problem.Status == 400 && problem.Errors is { Count: > 0 } found && problem.Type == ApiProblem.TypeBase + "validation")
+        {
+            foreach (var (field, rules) in found)
+            {
+                foreach (var rule in rules) Add(field, rule);
+            }
+            return default;
+        }
+    }
+
+    /// <summary>--strict-properties: each unknown property is an error naming it.</summary>
+    public void RefuseUnknown(StrictJson body, IReadOnlyCollection<string> known)
+    {
+        foreach (var name in body.UnknownProperties(known))
+            Add(name, $"is not a property of this request (known: {string.Join(", ", known)})");
+    }
+
+    public void ThrowIfAny()
+    {
+        if (_order.Count == 0) return;
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var field in _order) errors[field] = _errors[field].ToArray();
+        throw ApiProblem.Validation(errors);
+    }
 }

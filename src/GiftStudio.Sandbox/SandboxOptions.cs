@@ -9,6 +9,8 @@ using GiftStudio.Sandbox.Storage;
 
 namespace GiftStudio.Sandbox;
 
+public enum LogFormat { Text, Json }
+
 /// <summary>The sandbox's command line. Parsed by hand because ASP.NET's command-line
 /// configuration keeps only the last of repeated switches such as --api-key.</summary>
 public sealed class SandboxOptions
@@ -24,12 +26,19 @@ public sealed class SandboxOptions
     public bool KeyWasGenerated { get; private set; }
     public SeedSpec? Seed { get; private set; }
     public FaultSpec? Faults { get; private set; }
+    public bool Fresh { get; private set; }
+    public bool Force { get; private set; }
+    public bool StrictProperties { get; private set; }
+    public LogFormat LogFormat { get; private set; } = LogFormat.Text;
+    public string? LogFile { get; private set; }
+    public string? PortFile { get; private set; }
 
     public static string Usage =>
         """
         GiftStudio.Sandbox: a local server implementing the SocialOS v2 contract.
 
-          --urls URL            where to listen (default http://127.0.0.1:5080; port 0 picks a free port)
+          --urls URL            where to listen (default http://127.0.0.1:5080; port 0 picks a free port;
+                                the host is an IP address, localhost meaning 127.0.0.1)
           --api-key KEY         an API key; repeat for several tenants
           --api-key-file PATH   a file with one API key per line (keeps keys out of the process list)
           --data PATH           the SQLite data file (created if missing; default giftstudio-sandbox.db)
@@ -40,7 +49,29 @@ public sealed class SandboxOptions
                                 fill an empty data file (first key's tenant) with a deterministic history
           --faults SPEC         inject faults, e.g. seed=7,503=0.2,429=0.05,retry-after=1,drop=0.1,delay=0-20
                                 (see README); off when absent
+          --fresh               start from an empty data file: wipes an existing sandbox data file;
+                                refuses any other non-empty file unless --force is given too
+          --force               with --fresh: wipe the data file even if it is not a sandbox data file
+          --strict-properties   refuse unknown JSON properties in request bodies (400 naming them);
+                                by default they are ignored and named in the X-Ignored-Properties header
+          --log-format FORMAT   text (default) or json (one JSON object a line)
+          --log-file PATH       also append the log to this file (same format)
+          --port-file PATH      once listening, write the bound port (digits and a newline) to PATH;
+                                removed again on a clean stop
+          --version             print the version and exit
           --help                this text
+
+        The data file's folder is created if missing. One sandbox at a time may use a data file:
+        it is locked (an OS lock on the file, released when the process ends, however it ends).
+
+        Exit codes:
+          0  stopped normally (SIGTERM, Ctrl+C, or --parent-pid ended)
+          1  unexpected failure (a bug: the stack trace is on stderr)
+          2  argument error (a switch is unknown, lacks its value or has a bad one)
+          3  the data file is in use by another running sandbox
+          4  cannot listen on --urls (port in use, address not available)
+          5  the data path is unusable (a folder, not writable, not a SQLite file, another schema
+             version, or --fresh refused to wipe a file the sandbox did not create)
         """;
 
     /// <exception cref="ArgumentException">A switch is unknown, lacks its value or has a bad one.</exception>
@@ -68,10 +99,20 @@ public sealed class SandboxOptions
                 case "--parent-pid": options.ParentPid = ParsePid(Value()); break;
                 case "--seed": options.Seed = SeedSpec.Parse(Value()); break;
                 case "--faults": options.Faults = FaultSpec.Parse(Value()); break;
+                case "--fresh": options.Fresh = true; break;
+                case "--force": options.Force = true; break;
+                case "--strict-properties": options.StrictProperties = true; break;
+                case "--log-format": options.LogFormat = ParseLogFormat(Value()); break;
+                case "--log-file": options.LogFile = Value(); break;
+                case "--port-file": options.PortFile = Value(); break;
                 default: throw new ArgumentException($"Unknown switch '{name}'. Run with --help for the accepted switches.");
             }
         }
 
+        if (options.Force && !options.Fresh)
+            throw new ArgumentException("--force only applies to --fresh (wiping a data file the sandbox did not create); give both or neither.");
+        if (options.DataPath.Length == 0)
+            throw new ArgumentException("--data '' is not a file path: give a path such as sandbox.db.");
         if (options.ApiKeys.Count == 0)
         {
             if (!IsLoopback(options.Url))
@@ -102,12 +143,25 @@ public sealed class SandboxOptions
         foreach (var key in keys) AddKey(key, "--api-key-file");
     }
 
+    /// <summary>One http://HOST:PORT address. "localhost" is read as 127.0.0.1: Kestrel cannot
+    /// pick a free port (:0) for a name, and one address keeps "Listening on" unambiguous.</summary>
     private static string ParseUrl(string value)
     {
-        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/")
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/"
+            || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
             throw new ArgumentException($"--urls '{value}' is not accepted: give one http://HOST:PORT address, e.g. http://127.0.0.1:0.");
-        return value;
+        var host = uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? "127.0.0.1" : uri.Host;
+        if (uri.HostNameType == UriHostNameType.Dns && host != "127.0.0.1")
+            throw new ArgumentException($"--urls '{value}': the host must be an IP address (e.g. 127.0.0.1, [::1], 0.0.0.0) or localhost, not the name '{uri.Host}'.");
+        return $"http://{host}:{uri.Port.ToString(CultureInfo.InvariantCulture)}";
     }
+
+    private static LogFormat ParseLogFormat(string value) => value.ToLowerInvariant() switch
+    {
+        "text" => LogFormat.Text,
+        "json" => LogFormat.Json,
+        _ => throw new ArgumentException($"--log-format '{value}' is not accepted: give text or json."),
+    };
 
     internal static bool IsLoopback(string url)
     {
@@ -126,8 +180,30 @@ public sealed class SandboxOptions
             ? rate
             : throw new ArgumentException($"--rate-limit '{value}' is not a number of requests per second above 0.");
 
-    private static int ParsePid(string value) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0
-            ? pid
-            : throw new ArgumentException($"--parent-pid '{value}' is not a process id.");
+    private static int ParsePid(string value)
+    {
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid <= 0)
+            throw new ArgumentException($"--parent-pid '{value}' is not a process id.");
+        // Watching a process that is already gone would stop the sandbox at once: say so now.
+        if (!ProcessIsAlive(pid))
+            throw new ArgumentException($"--parent-pid {pid}: no such process is running; give the id of a running process (the sandbox stops when it ends).");
+        return pid;
+    }
+
+    internal static bool ProcessIsAlive(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text.Json;
 
 namespace GiftStudio.Sandbox;
@@ -24,14 +25,30 @@ public sealed class StrictJson : IDisposable
         _document = document;
         if (document.RootElement.ValueKind != JsonValueKind.Object)
             throw ApiProblem.Malformed($"The body must be a JSON object, not {Describe(document.RootElement.ValueKind)}.");
+        var duplicates = new FieldErrors();
         foreach (var property in document.RootElement.EnumerateObject())
         {
             string name;
             try { name = property.Name; }
             catch (InvalidOperationException) { throw ApiProblem.Malformed("A property name is not valid UTF-16 (unpaired surrogate)."); }
-            if (!_properties.TryAdd(name, property.Value))
-                throw ApiProblem.Validation(name, "must appear only once");
+            if (!_properties.TryAdd(name, property.Value) && !duplicates.Has(name))
+                duplicates.Add(name, "must appear only once");
+            _names.Add(name);
         }
+        duplicates.ThrowIfAny();
+    }
+
+    private readonly List<string> _names = new();
+
+    /// <summary>The body's property names not in <paramref name="known"/>, in body order, once each.</summary>
+    public IReadOnlyList<string> UnknownProperties(IReadOnlyCollection<string> known)
+    {
+        var unknown = new List<string>();
+        foreach (var name in _names)
+        {
+            if (!known.Contains(name) && !unknown.Contains(name)) unknown.Add(name);
+        }
+        return unknown;
     }
 
     public static StrictJson Parse(ReadOnlyMemory<byte> body)

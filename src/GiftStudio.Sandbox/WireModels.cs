@@ -70,7 +70,16 @@ public sealed record SandboxStatsDto(
     [property: JsonPropertyName("requests")] SortedDictionary<string, long> Requests,
     [property: JsonPropertyName("faults")] SortedDictionary<string, long>? Faults);
 
-public sealed record HealthDto([property: JsonPropertyName("status")] string Status);
+public sealed record HealthDto(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("version")] string Version);
+
+/// <summary>What POST /_sandbox/reset removed for the caller.</summary>
+public sealed record ResetDto(
+    [property: JsonPropertyName("gifts")] long Gifts,
+    [property: JsonPropertyName("users")] long Users,
+    [property: JsonPropertyName("events")] long Events,
+    [property: JsonPropertyName("idempotency_records")] long IdempotencyRecords);
 
 [JsonSourceGenerationOptions(WriteIndented = false)]
 [JsonSerializable(typeof(GiftDto))]
@@ -81,6 +90,7 @@ public sealed record HealthDto([property: JsonPropertyName("status")] string Sta
 [JsonSerializable(typeof(ProblemDto))]
 [JsonSerializable(typeof(HealthDto))]
 [JsonSerializable(typeof(SandboxStatsDto))]
+[JsonSerializable(typeof(ResetDto))]
 public sealed partial class WireJson : JsonSerializerContext
 {
     /// <summary>Writes quotes and angle brackets as they are: the bodies are JSON for API

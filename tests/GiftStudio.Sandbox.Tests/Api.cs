@@ -103,6 +103,14 @@ public static class Api
         return client.ExchangeAsync(request);
     }
 
+    /// <summary>POST /_sandbox/reset for the client's tenant; asserts 200 and returns what it removed.</summary>
+    public static async Task<JsonElement> ResetAsync(this HttpClient client)
+    {
+        var answer = await client.ExchangeAsync(new HttpRequestMessage(HttpMethod.Post, "/_sandbox/reset"));
+        answer.IsOk();
+        return answer.Json;
+    }
+
     /// <summary>Serializes the properties as given (null values are left out).</summary>
     public static string Body(params (string Name, object? Value)[] properties)
     {
@@ -209,6 +217,9 @@ public static class Invariants
         var remaining = answer.Header("X-RateLimit-Remaining");
         Assert.True(long.TryParse(remaining, NumberStyles.None, CultureInfo.InvariantCulture, out _),
             $"{request}: X-RateLimit-Remaining is '{remaining}'. {answer}");
+        var limit = answer.Header("X-RateLimit-Limit");
+        Assert.True(long.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var limitValue) && limitValue >= 1,
+            $"{request}: X-RateLimit-Limit is '{limit}'. {answer}");
         var reset = answer.Header("X-RateLimit-Reset");
         Assert.True(long.TryParse(reset, NumberStyles.None, CultureInfo.InvariantCulture, out _),
             $"{request}: X-RateLimit-Reset is '{reset}'. {answer}");

@@ -49,6 +49,7 @@ public sealed class RateLimitTests : IClassFixture<RateLimitedSandbox>
         Assert.True(allowed.Count >= 5, $"only {allowed.Count} requests passed a bucket of 5");
         // A full bucket of 5 less this request, down to 0 on the last one let through.
         Assert.Equal(4, Remaining(allowed[0]));
+        Assert.All(allowed, a => Assert.Equal("5", a.Header("X-RateLimit-Limit")));
         Assert.Equal(0, Remaining(allowed[^1]));
         Assert.All(allowed, a => Assert.True(long.Parse(a.Header("X-RateLimit-Reset")!, CultureInfo.InvariantCulture) >= 1, a.Header("X-RateLimit-Reset")));
 

@@ -33,6 +33,16 @@ public sealed record SandboxStart
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 }
 
+/// <summary>POSIX signals for the process tests (Linux and macOS).</summary>
+public static class Signals
+{
+    public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static extern int Kill(int pid, int signal);
+}
+
 /// <summary>A temporary SQLite data file and its -wal/-shm companions, deleted on dispose.</summary>
 public sealed class TempData : IDisposable
 {
@@ -237,6 +247,35 @@ public sealed class SandboxProcess : IAsyncDisposable
         }
         catch (InvalidOperationException) { /* exited in between */ }
         await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Sends SIGTERM (a graceful stop) and waits for the exit; false on timeout.</summary>
+    public async Task<bool> TerminateAsync(TimeSpan timeout)
+    {
+        foreach (var client in _clients.Values) client.Dispose();
+        _clients.Clear();
+        if (!_process.HasExited && Signals.Kill(_process.Id, Signals.SIGTERM) != 0)
+            throw new InvalidOperationException($"kill(SIGTERM) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        return await WaitForExitAsync(timeout);
+    }
+
+    /// <summary>Waits until a stdout line matches (the log is written by a background task).</summary>
+    public Task<string> WaitForStdoutAsync(Func<string, bool> match, TimeSpan? timeout = null) => WaitForLineAsync(_stdout, match, timeout);
+
+    /// <summary>Waits until a stderr line matches (read on another thread than the test's).</summary>
+    public Task<string> WaitForStderrAsync(Func<string, bool> match, TimeSpan? timeout = null) => WaitForLineAsync(_stderr, match, timeout);
+
+    private async Task<string> WaitForLineAsync(ConcurrentQueue<string> lines, Func<string, bool> match, TimeSpan? timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var line = lines.FirstOrDefault(match);
+            if (line is not null) return line;
+            if (deadline.Elapsed > limit) throw new TimeoutException($"No matching stdout line within {limit}. {Describe()}");
+            await Task.Delay(20);
+        }
     }
 
     public string Describe() =>

@@ -27,6 +27,11 @@ public sealed class StartupTests
         { new[] { "--api-key", "K1", "--seed", "0,10" }, "--seed" },
         { new[] { "--api-key", "K1", "--seed", "abc" }, "--seed" },
         { new[] { "--api-key", "K1", "--seed", "10,366" }, "--seed" },
+        { new[] { "--api-key", "K1", "--faults", "delay=20-5" }, "delay=20-5 is reversed: give the smaller bound first, e.g. delay=5-20" },
+        { new[] { "--api-key", "K1", "--log-format", "xml" }, "--log-format 'xml'" },
+        { new[] { "--api-key", "K1", "--force" }, "--force only applies to --fresh" },
+        { new[] { "--api-key", "K1", "--urls", "http://example.test:0" }, "the host must be an IP address" },
+        { new[] { "--api-key", "K1", "--urls", "http://127.0.0.1:0/v2" }, "--urls" },
     };
 
     [Theory]

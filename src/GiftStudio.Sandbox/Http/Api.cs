@@ -17,14 +17,20 @@ public sealed class Api
 {
     public const int MaxBodyBytes = 64 * 1024;
 
+    /// <summary>Names the unknown properties of a body that were ignored (absent when none).</summary>
+    public const string IgnoredPropertiesHeader = "X-Ignored-Properties";
+
+    private readonly bool _strictProperties;
+
     private readonly SandboxStore _store;
     private readonly Idempotency _idempotency;
     private readonly Clock _clock;
     private readonly RequestStats _stats;
     private readonly FaultInjector? _faults;
 
-    public Api(SandboxStore store, Idempotency idempotency, Clock clock, RequestStats stats, FaultInjector? faults)
+    public Api(SandboxStore store, Idempotency idempotency, Clock clock, RequestStats stats, FaultInjector? faults, bool strictProperties = false)
     {
+        _strictProperties = strictProperties;
         _store = store;
         _idempotency = idempotency;
         _clock = clock;
@@ -34,7 +40,8 @@ public sealed class Api
 
     public void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", context => Reply.Ok(new HealthDto("ok"), WireJson.Wire.HealthDto).WriteAsync(context));
+        // HEAD answers like GET (Kestrel sends the headers, Content-Length included, without the body).
+        app.MapMethods("/health", new[] { "GET", "HEAD" }, context => Reply.Ok(new HealthDto("ok", SandboxVersion.Text), WireJson.Wire.HealthDto).WriteAsync(context));
         app.MapPost("/v2/gamification/gifts", CreateGift);
         app.MapGet("/v2/gamification/gifts", ListGifts);
         app.MapGet("/v2/gamification/gifts/{giftId}", GetGift);
@@ -42,14 +49,16 @@ public sealed class Api
         app.MapGet("/v2/gamification/score/{userId}", GetScore);
         app.MapGet("/v2/analytics", Analytics);
         app.MapGet("/_sandbox/stats", Stats);
+        app.MapPost("/_sandbox/reset", Reset);
 
-        MethodNotAllowed(app, "/health", "GET");
+        MethodNotAllowed(app, "/health", "GET", "HEAD");
         MethodNotAllowed(app, "/v2/gamification/gifts", "GET", "POST");
         MethodNotAllowed(app, "/v2/gamification/gifts/{giftId}", "GET");
         MethodNotAllowed(app, "/v2/gamification/score", "POST");
         MethodNotAllowed(app, "/v2/gamification/score/{userId}", "GET");
         MethodNotAllowed(app, "/v2/analytics", "GET");
         MethodNotAllowed(app, "/_sandbox/stats", "GET");
+        MethodNotAllowed(app, "/_sandbox/reset", "POST");
         // "{*path}": the default fallback pattern skips file-like paths (/report.csv).
         app.MapFallback("{*path}", context => throw ApiProblem.NotFound($"There is no route {context.Request.Path.Value}."));
     }
@@ -65,9 +74,9 @@ public sealed class Api
     private async Task CreateGift(HttpContext context)
     {
         var tenant = Gate.TenantOf(context);
-        var body = await ReadJsonBodyAsync(context);
-        var reply = await _idempotency.ExecuteAsync(context, tenant, body,
-            json => Requests.ReadGift(json, _clock.Now),
+        CheckJsonContentType(context.Request);
+        var reply = await _idempotency.ExecuteAsync(context, tenant, () => ReadJsonBodyAsync(context),
+            json => Requests.ReadGift(NoteIgnored(context, json, Requests.GiftFields), _clock.Now, _strictProperties),
             (c, gift) => Reply.Ok(_store.CreateGift(c, tenant.Id, gift), WireJson.Wire.GiftDto));
         await reply.WriteAsync(context);
     }
@@ -75,9 +84,9 @@ public sealed class Api
     private async Task UpdateScore(HttpContext context)
     {
         var tenant = Gate.TenantOf(context);
-        var body = await ReadJsonBodyAsync(context);
-        var reply = await _idempotency.ExecuteAsync(context, tenant, body,
-            Requests.ReadScore,
+        CheckJsonContentType(context.Request);
+        var reply = await _idempotency.ExecuteAsync(context, tenant, () => ReadJsonBodyAsync(context),
+            json => Requests.ReadScore(NoteIgnored(context, json, Requests.ScoreFields), _strictProperties),
             (c, change) => Reply.Ok(_store.ApplyScore(c, tenant.Id, change), WireJson.Wire.ScoreDto));
         await reply.WriteAsync(context);
     }
@@ -96,18 +105,21 @@ public sealed class Api
     {
         var tenant = Gate.TenantOf(context);
         var query = context.Request.Query;
-        int? tier = Single(query, "tier") is { } tierText
+        // Every bad parameter is reported, as for bodies.
+        var errors = new FieldErrors();
+        var tier = errors.Check(() => Single(query, "tier") is { } tierText
             ? TierRules.Parse(tierText) ?? throw ApiProblem.Validation("tier", $"must be one of {TierRules.NamesText}")
-            : null;
-        bool? active = Single(query, "active") switch
+            : (int?)null);
+        var active = errors.Check(() => Single(query, "active") switch
         {
-            null => null,
+            null => (bool?)null,
             "true" => true,
             "false" => false,
             _ => throw ApiProblem.Validation("active", "must be true or false"),
-        };
-        var limit = IntegerParameter(query, "limit", 1, 1000) ?? 100;
-        var after = GiftCursor.Decode(Single(query, "cursor"));
+        });
+        var limit = errors.Check(() => IntegerParameter(query, "limit", 1, 1000)) ?? 100;
+        var after = errors.Check(() => GiftCursor.Decode(Single(query, "cursor")));
+        errors.ThrowIfAny();
         var page = await _store.Database.ReadAsync(c => _store.ListGifts(c, tenant.Id, tier, active, limit, after));
         await Reply.Ok(page, WireJson.Wire.GiftPageDto).WriteAsync(context);
     }
@@ -115,9 +127,11 @@ public sealed class Api
     private async Task GetScore(HttpContext context)
     {
         var tenant = Gate.TenantOf(context);
-        var userId = Requests.ValidUserId((string?)context.Request.RouteValues["userId"], "userId");
-        Requests.ValidScoreMetric(Single(context.Request.Query, "metric") ?? "tier");
-        var score = await _store.Database.ReadAsync(c => _store.FindScore(c, tenant.Id, userId))
+        var errors = new FieldErrors();
+        var userId = errors.Check(() => Requests.ValidUserId((string?)context.Request.RouteValues["userId"], "userId"));
+        errors.Check(() => { Requests.ValidScoreMetric(Single(context.Request.Query, "metric") ?? "tier"); return true; });
+        errors.ThrowIfAny();
+        var score = await _store.Database.ReadAsync(c => _store.FindScore(c, tenant.Id, userId!))
             ?? throw ApiProblem.NotFound($"User '{userId}' has no score events.");
         await Reply.Ok(score, WireJson.Wire.ScoreDto).WriteAsync(context);
     }
@@ -130,19 +144,22 @@ public sealed class Api
         {
             case "currency":
             {
-                var metric = Single(query, "metric");
-                if (metric is not ("gifts_redeemed" or "points_awarded"))
-                    throw ApiProblem.Validation("metric", "must be gifts_redeemed or points_awarded for type currency");
-                var window = Requests.ReadWindow(Single(query, "window") ?? "7d", _clock.Now);
-                var audit = await _store.Database.ReadAsync(c => _store.CurrencyAudit(c, tenant.Id, metric, window));
+                var errors = new FieldErrors();
+                var metric = errors.Check(() => Single(query, "metric") is "gifts_redeemed" or "points_awarded"
+                    ? Single(query, "metric")!
+                    : throw ApiProblem.Validation("metric", "must be gifts_redeemed or points_awarded for type currency"));
+                var window = errors.Check(() => Requests.ReadWindow(Single(query, "window") ?? "7d", _clock.Now));
+                errors.ThrowIfAny();
+                var audit = await _store.Database.ReadAsync(c => _store.CurrencyAudit(c, tenant.Id, metric!, window!));
                 await Reply.Ok(audit, WireJson.Wire.CurrencyAuditDto).WriteAsync(context);
                 break;
             }
             case "leaderboard":
             {
-                if (Single(query, "metric") is { } metric && metric != "tier")
-                    throw ApiProblem.Validation("metric", "must be tier for type leaderboard");
-                var limit = IntegerParameter(query, "limit", 1, 1000) ?? 10;
+                var errors = new FieldErrors();
+                errors.Check(() => Single(query, "metric") is null or "tier" ? true : throw ApiProblem.Validation("metric", "must be tier for type leaderboard"));
+                var limit = errors.Check(() => IntegerParameter(query, "limit", 1, 1000)) ?? 10;
+                errors.ThrowIfAny();
                 var board = await _store.Database.ReadAsync(c => _store.Leaderboard(c, tenant.Id, limit));
                 await Reply.Ok(board, WireJson.Wire.LeaderboardDto).WriteAsync(context);
                 break;
@@ -161,18 +178,46 @@ public sealed class Api
         return Reply.Ok(stats, WireJson.Wire.SandboxStatsDto).WriteAsync(context);
     }
 
+    /// <summary>Test isolation (not part of the contract): removes the caller's gifts, scores,
+    /// events and idempotency records, and its request counts; never another tenant's.</summary>
+    private async Task Reset(HttpContext context)
+    {
+        var tenant = Gate.TenantOf(context);
+        var removed = await _store.Database.WriteAsync(c => _store.ResetTenant(c, tenant.Id));
+        _stats.Clear(tenant.Id);
+        await Reply.Ok(removed, WireJson.Wire.ResetDto).WriteAsync(context);
+    }
+
+    /// <summary>Unknown properties stay ignored (the contract), but the reply and the log name
+    /// them, so a typo (expire for expires) shows. With --strict-properties they are refused.</summary>
+    private StrictJson NoteIgnored(HttpContext context, StrictJson json, IReadOnlyCollection<string> known)
+    {
+        var unknown = json.UnknownProperties(known);
+        if (unknown.Count > 0 && !_strictProperties)
+        {
+            RequestNotes.Of(context).IgnoredProperties = unknown;
+            context.Response.Headers[IgnoredPropertiesHeader] = string.Join(", ", unknown);
+        }
+        return json;
+    }
+
     // ---- request reading ------------------------------------------------------------------
 
-    /// <summary>The body of a JSON POST: application/json (UTF-8) and at most 64 KiB.</summary>
-    private static async Task<byte[]> ReadJsonBodyAsync(HttpContext context)
+    /// <summary>A JSON POST is application/json (UTF-8): checked before anything else.</summary>
+    private static void CheckJsonContentType(HttpRequest request)
     {
-        var request = context.Request;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
             || !type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || (type.Charset.HasValue && !type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
             throw new ApiProblem(415, "unsupported-media-type", "Unsupported media type",
                 $"Content-Type must be application/json (UTF-8), not '{request.ContentType ?? "(none)"}'.",
                 ProblemErrors.One("Content-Type", "must be application/json"));
+    }
+
+    /// <summary>The body of a JSON POST, at most 64 KiB.</summary>
+    private static async Task<byte[]> ReadJsonBodyAsync(HttpContext context)
+    {
+        var request = context.Request;
         if (request.ContentLength > MaxBodyBytes)
         {
             await DrainAsync(request.Body, context.RequestAborted);

@@ -43,7 +43,9 @@ public sealed record FaultSpec(int Seed, double Unavailable, double Throttle, in
                     var range = value.EndsWith("ms", StringComparison.Ordinal) ? value[..^2] : value;
                     var bounds = range.Split('-', 2);
                     delayMin = Integer(text, name, bounds[0], 0, 60_000);
-                    delayMax = bounds.Length == 2 ? Integer(text, name, bounds[1], delayMin, 60_000) : delayMin;
+                    delayMax = bounds.Length == 2 ? Integer(text, name, bounds[1], 0, 60_000) : delayMin;
+                    if (delayMax < delayMin)
+                        throw Bad(text, $"delay={value} is reversed: give the smaller bound first, e.g. delay={delayMax}-{delayMin}");
                     break;
                 }
                 default: throw Bad(text, $"unknown fault '{pair[0]}' (known: seed, 503, 429, retry-after, drop, delay, only)");
@@ -51,6 +53,20 @@ public sealed record FaultSpec(int Seed, double Unavailable, double Throttle, in
         }
         if (unavailable + throttle > 1) throw Bad(text, "503 and 429 together exceed 1");
         return new FaultSpec(seed, unavailable, throttle, retryAfter, drop, delayMin, delayMax, only);
+    }
+
+    /// <summary>The spec in words, for the start banner.</summary>
+    public string Describe()
+    {
+        var parts = new List<string>();
+        static string Percent(double p) => (p * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%";
+        var scope = OnlyMethod is null ? "requests" : OnlyMethod + " requests";
+        if (Unavailable > 0) parts.Add($"503 for {Percent(Unavailable)} of {scope}");
+        if (Throttle > 0) parts.Add($"429 (Retry-After {RetryAfterSeconds} s) for {Percent(Throttle)} of {scope}");
+        if (Drop > 0 && OnlyMethod is null or "POST") parts.Add($"connection dropped after the commit for {Percent(Drop)} of POSTs");
+        if (DelayMaxMs > 0) parts.Add(DelayMinMs == DelayMaxMs ? $"{DelayMinMs} ms delay on {scope}" : $"{DelayMinMs}-{DelayMaxMs} ms delay on {scope}");
+        if (parts.Count == 0) parts.Add("nothing injected (every rate is 0)");
+        return $"{string.Join("; ", parts)}; seed {Seed}";
     }
 
     private static ArgumentException Bad(string text, string why) => new($"--faults '{text}': {why}.");
@@ -115,13 +131,13 @@ public sealed class FaultInjector
         if (roll < _spec.Unavailable)
         {
             Interlocked.Increment(ref _unavailable);
-            _log.LogInformation("Fault injected: 503 for {Method} {Path}", context.Request.Method, context.Request.Path.Value);
+            _log.LogInformation("Fault injected: 503 for {Method} {Path} {RequestId}", context.Request.Method, context.Request.Path.Value, context.TraceIdentifier);
             throw new ApiProblem(503, "unavailable", "Service unavailable", "Injected fault (--faults 503): nothing was done; retry.");
         }
         if (roll < _spec.Unavailable + _spec.Throttle)
         {
             Interlocked.Increment(ref _throttled);
-            _log.LogInformation("Fault injected: 429 for {Method} {Path}", context.Request.Method, context.Request.Path.Value);
+            _log.LogInformation("Fault injected: 429 for {Method} {Path} {RequestId}", context.Request.Method, context.Request.Path.Value, context.TraceIdentifier);
             throw new ApiProblem(429, "quota-exceeded", "Too many requests", $"Injected fault (--faults 429): retry after {_spec.RetryAfterSeconds} s.")
             { RetryAfterSeconds = _spec.RetryAfterSeconds };
         }
@@ -139,8 +155,9 @@ public sealed class FaultInjector
                 context.Response.Body = original;
             }
             Interlocked.Increment(ref _dropped);
-            _log.LogInformation("Fault injected: dropped the connection after {Method} {Path} answered {Status}",
-                context.Request.Method, context.Request.Path.Value, context.Response.StatusCode);
+            _log.LogInformation("Fault injected: dropped the connection after {Method} {Path} {RequestId} answered {Status}",
+                context.Request.Method, context.Request.Path.Value, context.TraceIdentifier, context.Response.StatusCode);
+            RequestNotes.Of(context).Dropped = true;
             context.Abort();
             return;
         }

@@ -21,23 +21,27 @@ public sealed class Idempotency
 
     /// <param name="prepare">Parses and validates the body (no storage access).</param>
     /// <param name="apply">Applies it on the writer; throws <see cref="ApiProblem"/> to refuse.</param>
-    public async Task<Reply> ExecuteAsync<T>(HttpContext context, Tenant tenant, byte[] body,
+    /// <param name="readBody">Reads the body; called once the key is claimed, so a request
+    /// counts as in flight from its headers on (a slow upload holds its key).</param>
+    public async Task<Reply> ExecuteAsync<T>(HttpContext context, Tenant tenant, Func<Task<byte[]>> readBody,
         Func<StrictJson, T> prepare, Func<SqliteConnection, T, Reply> apply)
     {
         var key = ReadKey(context.Request.Headers);
         var database = _store.Database;
         if (key is null)
         {
-            var request = Prepare(body, prepare);
+            var request = Prepare(await readBody(), prepare);
             return await database.WriteAsync(c => apply(c, request));
         }
 
         if (!_inFlight.TryAdd((tenant.Id, key), 0))
             throw new ApiProblem(409, "conflict-in-flight", "Request in flight",
-                "A request with this Idempotency-Key is still being processed; retry it after a short wait.");
+                "A request with this Idempotency-Key is still being processed; retry it after a short wait.")
+            { RetryAfterSeconds = 1 };
         try
         {
-            var fingerprint = Fingerprint(context.Request, body);
+            var body = await readBody();
+            var fingerprint = Fingerprint(context.Request.Method, context.Request.Path.Value ?? "", body);
             // Parse first (no storage); a refusal here is this key's final answer unless the
             // key already has one.
             T request = default!;
@@ -97,12 +101,23 @@ public sealed class Idempotency
         return key;
     }
 
-    /// <summary>Method, path and body: the same key on another route is a different request.</summary>
-    private static byte[] Fingerprint(HttpRequest request, byte[] body)
+    /// <summary>Method, path and the body's JSON content: a retry that re-serialises the same
+    /// content (other whitespace, property order or string escapes) matches. A body that is not
+    /// JSON is compared by its bytes.</summary>
+    internal static byte[] Fingerprint(string method, string path, byte[] body)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes(request.Method + " " + request.Path.Value + "\n"));
-        hash.AppendData(body);
+        hash.AppendData(Encoding.UTF8.GetBytes(method + " " + path + "\n"));
+        if (CanonicalJson.TryWrite(body) is { } canonical)
+        {
+            hash.AppendData("json\n"u8);
+            hash.AppendData(canonical);
+        }
+        else
+        {
+            hash.AppendData("bytes\n"u8);
+            hash.AppendData(body);
+        }
         return hash.GetHashAndReset();
     }
 }

@@ -10,17 +10,18 @@ namespace GiftStudio.Sandbox.Http;
 /// default, when every response still carries the headers, reporting an unmetered bucket.</summary>
 public sealed class RateLimiter
 {
-    public readonly record struct Decision(bool Allowed, long Remaining, int ResetSeconds, int RetryAfterSeconds = 0)
+    public readonly record struct Decision(bool Allowed, long Limit, long Remaining, int ResetSeconds, int RetryAfterSeconds = 0)
     {
         public void Apply(IHeaderDictionary headers)
         {
+            headers["X-RateLimit-Limit"] = Limit.ToString(CultureInfo.InvariantCulture);
             headers["X-RateLimit-Remaining"] = Remaining.ToString(CultureInfo.InvariantCulture);
             headers["X-RateLimit-Reset"] = ResetSeconds.ToString(CultureInfo.InvariantCulture);
         }
     }
 
     /// <summary>What an unmetered response reports: a full bucket of int.MaxValue.</summary>
-    public static readonly Decision Unmetered = new(true, int.MaxValue, 0, 0);
+    public static readonly Decision Unmetered = new(true, int.MaxValue, int.MaxValue, 0, 0);
 
     private readonly ConcurrentDictionary<long, Bucket> _buckets = new();
 
@@ -60,7 +61,8 @@ public sealed class RateLimiter
                 // Reset: whole seconds until the bucket is full again; Retry-After: until one token.
                 var reset = (int)Math.Ceiling((capacity - _tokens) / rate);
                 var retryAfter = allowed ? 0 : Math.Max(1, (int)Math.Ceiling((1 - _tokens) / rate));
-                return new Decision(allowed, (long)Math.Floor(_tokens), reset, retryAfter);
+                // Limit: the bucket's size, the most requests that can pass at once.
+                return new Decision(allowed, (long)Math.Floor(capacity), (long)Math.Floor(_tokens), reset, retryAfter);
             }
         }
     }

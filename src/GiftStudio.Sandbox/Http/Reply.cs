@@ -17,8 +17,26 @@ public sealed record Reply(int Status, byte[] Body)
     public static Reply From(ApiProblem problem) => new(problem.Status, JsonSerializer.SerializeToUtf8Bytes(
         new ProblemDto(problem.Type, problem.Title, problem.Status, problem.Detail, problem.Errors), WireJson.Wire.ProblemDto));
 
+    /// <summary>The problem type of an error reply (read from its body, so stored replies have it too).</summary>
+    public string? ProblemType()
+    {
+        if (Status < 400) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(Body);
+            return document.RootElement.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     public Task WriteAsync(HttpContext context)
     {
+        var notes = RequestNotes.Of(context);
+        notes.ProblemType = ProblemType();
+        notes.Replayed = Replayed;
         var response = context.Response;
         response.StatusCode = Status;
         response.ContentType = Status >= 400 ? "application/problem+json" : "application/json; charset=utf-8";

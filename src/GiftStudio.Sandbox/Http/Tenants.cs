@@ -22,6 +22,9 @@ public sealed class Tenants
         _byName = ids.ToDictionary(p => p.Key, p => new Tenant(p.Value, p.Key), StringComparer.Ordinal);
     }
 
+    /// <summary>True when the text is one of the configured keys (the log redacts it).</summary>
+    public bool IsKey(ReadOnlySpan<char> text) => _keys.TenantFor(text) is not null;
+
     public Tenant? Find(ReadOnlySpan<char> presentedKey) =>
         _keys.TenantFor(presentedKey) is { } name ? _byName[name] : null;
 }

@@ -47,6 +47,12 @@ public sealed class RankIndex
         }
     }
 
+    /// <summary>POST /_sandbox/reset: the tenant has no users any more.</summary>
+    public void Clear(long tenant)
+    {
+        lock (_gate) _scores.Remove(tenant);
+    }
+
     /// <summary>Competition rank: 1 + the number of users with a strictly higher score.</summary>
     public long RankOf(long tenant, long score)
     {

@@ -306,6 +306,43 @@ public sealed class SandboxStore
     public int PurgeReplies(SqliteConnection c) =>
         Command(c, "DELETE FROM idempotency WHERE created_ms < $cutoff;", ("$cutoff", _clock.NowMs - 2 * DayMs)).ExecuteNonQuery();
 
+    // ---- reset ----------------------------------------------------------------------------
+
+    /// <summary>POST /_sandbox/reset: the tenant's rows, gone in one transaction. The ledger
+    /// refuses DELETE by trigger; the trigger is lifted for this statement only, inside the
+    /// same savepoint, so the API can still never delete an event.</summary>
+    public ResetDto ResetTenant(SqliteConnection c, long tenant)
+    {
+        long Delete(string table) => Command(c, $"DELETE FROM {table} WHERE tenant_id = $t;", ("$t", tenant)).ExecuteNonQuery();
+        var idempotency = Delete("idempotency");
+        Delete("daily_totals");
+        Database.Execute(c, "DROP TRIGGER events_no_delete;");
+        var events = Delete("events");
+        Database.Execute(c, Schema.EventsNoDeleteTrigger);
+        var users = Delete("users");
+        var gifts = Delete("gifts");
+        _ranksChanged = true;
+        _ranks.Clear(tenant);
+        return new ResetDto(gifts, users, events, idempotency);
+    }
+
+    /// <summary>What the data file holds, for the start line.</summary>
+    public (long Tenants, long Gifts, long Users, long Events, long? NewestEventMs) Contents()
+    {
+        using var c = _database.OpenReader();
+        long Count(string sql) => Convert.ToInt64(Command(c, sql).ExecuteScalar() ?? 0L, CultureInfo.InvariantCulture);
+        var newest = Command(c, "SELECT max(at_ms) FROM events;").ExecuteScalar();
+        return (Count("SELECT count(*) FROM tenants;"), Count("SELECT count(*) FROM gifts;"), Count("SELECT count(*) FROM users;"),
+            Count("SELECT count(*) FROM events;"), newest is long ms ? ms : null);
+    }
+
+    /// <summary>Events later than an instant (after a restart with an earlier --now).</summary>
+    public long EventsAfter(long instantMs)
+    {
+        using var c = _database.OpenReader();
+        return (long)Command(c, "SELECT count(*) FROM events WHERE at_ms > $at;", ("$at", instantMs)).ExecuteScalar()!;
+    }
+
     // ---- statements -----------------------------------------------------------------------
 
     /// <summary>One prepared statement per SQL text and connection, reused with new values:

@@ -71,6 +71,7 @@ internal static class Schema
             BEGIN SELECT RAISE(ABORT, 'the score ledger is append-only'); END;
         CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
             BEGIN SELECT RAISE(ABORT, 'the score ledger is append-only'); END;
+        -- (POST /_sandbox/reset lifts events_no_delete for its own DELETE only; see SandboxStore.ResetTenant.)
 
         -- Daily roll-up of the ledger per analytics metric (1 gifts_redeemed, 2 points_awarded)
         -- and redemption tier, written in the same transaction as each event: whole days of a
@@ -95,6 +96,12 @@ internal static class Schema
             PRIMARY KEY (tenant_id, key)
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS idempotency_by_age ON idempotency (created_ms);
+        """;
+
+    /// <summary>Re-created by a reset after its DELETE (same text as in <see cref="Sql"/>).</summary>
+    public const string EventsNoDeleteTrigger = """
+        CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'the score ledger is append-only'); END;
         """;
 
     public static void Apply(SqliteConnection connection)

@@ -1,0 +1,167 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace GiftStudio.Sandbox.Tests;
+
+/// <summary>--log-format json and --log-file: a log a runbook can be debugged with.</summary>
+public sealed class LogTests
+{
+    private const string SecretKey = "sk_log_test_9f8e7d6c5b4a";
+    private const string BodyMarker = "BodyMarkerNeverLogged";
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(30);
+
+    private static List<JsonElement> ReadJsonLines(string path)
+    {
+        var entries = new List<JsonElement>();
+        foreach (var line in File.ReadAllLines(path).Where(l => l.Length > 0))
+        {
+            using var document = JsonDocument.Parse(line);
+            Assert.Equal(JsonValueKind.Object, document.RootElement.ValueKind);
+            entries.Add(document.RootElement.Clone());
+        }
+        return entries;
+    }
+
+    private static JsonElement RequestLine(List<JsonElement> entries, string requestId) =>
+        Assert.Single(entries, e => e.GetProperty("category").GetString() == "GiftStudio.Sandbox.Requests" && e.GetProperty("request_id").GetString() == requestId);
+
+    private static HttpRequestMessage Get(string path, string? requestId = null, string? traceparent = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (requestId is not null) request.Headers.TryAddWithoutValidation("X-Request-Id", requestId);
+        if (traceparent is not null) request.Headers.TryAddWithoutValidation("traceparent", traceparent);
+        return request;
+    }
+
+    private static HttpRequestMessage Post(string path, string json, string requestId, string? idempotencyKey = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("X-Request-Id", requestId);
+        if (idempotencyKey is not null) request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
+        return request;
+    }
+
+    [Fact]
+    public async Task Json_log_lines_carry_query_problem_type_replay_clock_and_client_ids_and_end_with_the_counts()
+    {
+        using var data = new TempData();
+        using var log = new TempData(".log");
+        const string traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var began = DateTimeOffset.UtcNow;
+        await using var server = await SandboxProcess.StartAsync(new SandboxStart
+        {
+            DataPath = data.Path,
+            Keys = new[] { SecretKey },
+            Now = "2026-02-20T14:00:00Z",
+            ExtraArgs = new[] { "--log-format", "json", "--log-file", log.Path },
+        });
+        var client = server.Client(SecretKey);
+
+        var listed = await client.ExchangeAsync(Get($"{Api.Gifts}?limit=5&api_key={SecretKey}", "runbook-7.step:3", traceparent));
+        Assert.Equal("runbook-7.step:3", listed.RequestId);
+        Assert.Equal(traceparent, listed.Header("traceparent"));
+        var refused = await client.ExchangeAsync(Post(Api.Gifts, Api.GiftBody(BodyMarker, "diamond"), "refused-1"));
+        refused.Is(400);
+        var key = Ids.Key();
+        (await client.ExchangeAsync(Post(Api.Score, Api.ScoreBody("logged", 3), "score-1", key))).IsOk();
+        var replay = await client.ExchangeAsync(Post(Api.Score, Api.ScoreBody("logged", 3), "score-2", key));
+        Assert.Equal("true", replay.Header("Idempotent-Replayed"));
+        var badId = await client.ExchangeAsync(Get(Api.Gifts, "has spaces and (parens)", "00-00000000000000000000000000000000-b7ad6b7169203331-01"));
+        Assert.StartsWith("req_", badId.RequestId, StringComparison.Ordinal);
+        Assert.Null(badId.Header("traceparent"));
+        (await client.ExchangeAsync(Get("/v2/nowhere", "missing-1"))).Is(404);
+
+        Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+        Assert.Equal(0, server.ExitCode);
+
+        var text = await File.ReadAllTextAsync(log.Path);
+        Assert.DoesNotContain(SecretKey, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(BodyMarker, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(SecretKey, string.Join("\n", server.StdoutLines), StringComparison.Ordinal);
+        var entries = ReadJsonLines(log.Path);
+        foreach (var entry in entries)
+        {
+            Assert.True(Shape.IsTimestamp(entry.GetProperty("time")), entry.GetRawText());
+            Assert.True(Shape.IsTimestamp(entry.GetProperty("clock")), entry.GetRawText());
+            Assert.StartsWith("2026-02-20T14:", entry.GetProperty("clock").GetString(), StringComparison.Ordinal);
+        }
+        // The wall time beside the --now clock: within this test's own run (ordering, not speed).
+        var finished = DateTimeOffset.UtcNow;
+        foreach (var entry in entries)
+        {
+            var wall = Shape.Instant(entry.GetProperty("time"));
+            Assert.True(wall >= began.AddSeconds(-1) && wall <= finished.AddSeconds(1), entry.GetRawText());
+        }
+        // The console carries the same JSON lines.
+        Assert.Contains(server.StdoutLines, l => l.StartsWith("{", StringComparison.Ordinal) && l.Contains("\"request_id\":\"runbook-7.step:3\"", StringComparison.Ordinal));
+
+        var list = RequestLine(entries, "runbook-7.step:3");
+        Assert.Equal("GET", list.Str("method"));
+        Assert.Equal(Api.Gifts, list.Str("path"));
+        Assert.Equal("?limit=5&api_key=REDACTED", list.Str("query"));
+        Assert.Equal(200, list.Int("status"));
+        Assert.Equal("0af7651916cd43dd8448eb211c80319c", list.Str("trace_id"));
+        Assert.Equal(JsonValueKind.Null, list.GetProperty("problem_type").ValueKind);
+        Assert.False(list.GetProperty("replayed").GetBoolean());
+
+        var bad = RequestLine(entries, "refused-1");
+        Assert.Equal(400, bad.Int("status"));
+        Assert.Equal(Problem.TypeBase + "validation", bad.Str("problem_type"));
+        Assert.Equal(Problem.TypeBase + "not-found", RequestLine(entries, "missing-1").Str("problem_type"));
+
+        Assert.False(RequestLine(entries, "score-1").GetProperty("replayed").GetBoolean());
+        Assert.True(RequestLine(entries, "score-2").GetProperty("replayed").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, RequestLine(entries, badId.RequestId).GetProperty("trace_id").ValueKind);
+
+        var stop = Assert.Single(entries, e => e.TryGetProperty("event", out var ev) && ev.GetString() == "stop");
+        Assert.Equal(entries.Count(e => e.GetProperty("category").GetString() == "GiftStudio.Sandbox.Requests"), stop.Int("requests"));
+        Assert.Equal(2, stop.Int("client_errors"));
+        Assert.Equal(1, stop.Int("replayed"));
+        Assert.Equal(0, stop.Int("dropped"));
+        Assert.Equal("stop", entries[^1].Str("event"));
+    }
+
+    [Fact]
+    public async Task A_dropped_connection_is_logged_as_dropped_and_the_fault_names_its_request_id()
+    {
+        using var data = new TempData();
+        using var log = new TempData(".log");
+        await using var server = await SandboxProcess.StartAsync(new SandboxStart
+        {
+            DataPath = data.Path,
+            ExtraArgs = new[] { "--faults", "seed=3,drop=1,only=POST", "--log-file", log.Path },
+        });
+        await server.WaitForStdoutAsync(l => l == "Fault injection ON: connection dropped after the commit for 100% of POSTs; seed 3.");
+        using var client = server.NewClient("K1");
+
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.SendAsync(Post(Api.Score, Api.ScoreBody("dropped", 4), "drop-me-1")));
+        Assert.Equal(4, await server.Client("K1").CurrentScoreAsync("dropped"));
+        Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+
+        var lines = await File.ReadAllLinesAsync(log.Path);
+        var request = Assert.Single(lines, l => l.Contains("GiftStudio.Sandbox.Requests", StringComparison.Ordinal) && l.Contains("drop-me-1", StringComparison.Ordinal));
+        Assert.Contains($"POST {Api.Score} dropped (answer 200 not sent)", request, StringComparison.Ordinal);
+        var fault = Assert.Single(lines, l => l.Contains("GiftStudio.Sandbox.Faults", StringComparison.Ordinal));
+        Assert.Contains("drop-me-1", fault, StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.Contains("dropped 1, replayed 0.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_unwritable_log_file_is_an_argument_error()
+    {
+        using var file = new TempData(".txt");
+        await File.WriteAllTextAsync(file.Path, "a file, so no folder can be made under it");
+        await using var process = SandboxProcess.Launch(new[] { "--api-key", "K1", "--log-file", Path.Combine(file.Path, "sandbox.log"), "--data", Path.Combine(TempData.Folder, "unused.db") });
+
+        Assert.True(await process.WaitForExitAsync(ExitTimeout), process.Describe());
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("--log-file", Assert.Single(process.StderrLines), StringComparison.Ordinal);
+    }
+}
