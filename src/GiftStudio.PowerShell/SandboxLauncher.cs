@@ -40,6 +40,10 @@ namespace GiftStudio.PowerShell
             public string? Seed { get; set; }
             public double? RateLimit { get; set; }
             public string? Faults { get; set; }
+            /// <summary>--fresh: start from an empty data file (a sandbox's own file only, unless Force).</summary>
+            public bool Fresh { get; set; }
+            /// <summary>--force with --fresh: wipe a file the sandbox did not create.</summary>
+            public bool Force { get; set; }
             public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
             /// <summary>Called on the calling thread for what the user should know (a data file
             /// without its key file, stale folders removed).</summary>
@@ -97,12 +101,17 @@ namespace GiftStudio.PowerShell
             .Concat(settings.Now is DateTime now ? new[] { "--now", SocialOsClient.FormatInstant(now) } : Array.Empty<string>())
             .Concat(settings.Seed != null ? new[] { "--seed", settings.Seed } : Array.Empty<string>())
             .Concat(settings.Faults != null ? new[] { "--faults", Quote(settings.Faults) } : Array.Empty<string>())
-            .Concat(settings.RateLimit is double rate ? new[] { "--rate-limit", rate.ToString(System.Globalization.CultureInfo.InvariantCulture) } : Array.Empty<string>());
+            .Concat(settings.RateLimit is double rate ? new[] { "--rate-limit", rate.ToString(System.Globalization.CultureInfo.InvariantCulture) } : Array.Empty<string>())
+            .Concat(settings.Fresh ? new[] { "--fresh" } : Array.Empty<string>())
+            .Concat(settings.Fresh && settings.Force ? new[] { "--force" } : Array.Empty<string>());
             Detach(start, dotnet, string.Join(" ", arguments), settings.Verbose);
 
             var process = new Process { StartInfo = start, EnableRaisingEvents = true };
             var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             var errors = new StringBuilder();
+            // What the server says at start that the user should see: its warnings, and what the data file holds.
+            var notices = new System.Collections.Concurrent.ConcurrentQueue<(bool Warning, string Text)>();
+            var bannerDone = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             var log = new LineLog(logPath);
             // Keep draining the server's output into its log, or it would block on a full pipe.
             process.OutputDataReceived += (_, e) =>
@@ -110,12 +119,17 @@ namespace GiftStudio.PowerShell
                 if (e.Data == null) return;
                 log.Write(e.Data);
                 if (e.Data.StartsWith("Listening on ", StringComparison.Ordinal)) listening.TrySetResult(e.Data.Substring("Listening on ".Length).Trim());
+                else if (e.Data.StartsWith("Data: ", StringComparison.Ordinal)) notices.Enqueue((false, e.Data));
+                // The start banner ends with the "Log:" line: after it every notice is in.
+                else if (e.Data.StartsWith("Log: ", StringComparison.Ordinal)) bannerDone.TrySetResult(true);
             };
             process.ErrorDataReceived += (_, e) =>
             {
                 if (e.Data == null) return;
                 log.Write(e.Data);
                 lock (errors) errors.AppendLine(e.Data);
+                const string warning = "GiftStudio.Sandbox: Warning: ";
+                if (e.Data.StartsWith(warning, StringComparison.Ordinal)) notices.Enqueue((true, e.Data.Substring(warning.Length)));
             };
             process.Exited += (_, __) =>
             {
@@ -142,6 +156,12 @@ namespace GiftStudio.PowerShell
                     throw new SandboxException("SandboxStartFailed", $"The sandbox did not report its address within {settings.StartTimeout.TotalSeconds:0} s; see {logPath}.");
                 var url = listening.Task.Result.TrimEnd('/');
                 WaitForHealth(url, settings.StartTimeout, cancellationToken);
+                bannerDone.Task.Wait((int)settings.StartTimeout.TotalMilliseconds, cancellationToken);
+                while (notices.TryDequeue(out var notice))
+                {
+                    if (notice.Warning) settings.Warn?.Invoke(notice.Text);
+                    else if (notice.Text.StartsWith("Data: ", StringComparison.Ordinal)) settings.Verbose?.Invoke("Sandbox " + notice.Text);
+                }
                 var key = new SecureString();
                 foreach (var c in keyText) key.AppendChar(c);
                 key.MakeReadOnly();

@@ -549,3 +549,46 @@ Describe 'Gift id completion' {
         Get-ListRequests | Should -Be ($before + 1) -Because 'it goes on from the last page read, not from the start'
     }
 }
+
+Describe 'Start-SocialSandbox -Fresh and what the sandbox says at start' {
+    It 'starts the same data file empty with -Fresh, keeping its key; -Verbose shows what the file holds' {
+        $dir = Join-Path ([IO.Path]::GetTempPath()) ("gs-fresh-" + [guid]::NewGuid().ToString('n'))
+        New-Item -ItemType Directory $dir | Out-Null
+        $data = Join-Path $dir 'fresh.db'
+        try {
+            $one = Start-SocialSandbox -DataPath $data
+            try { New-SocialGift -Connection ($one | Connect-SocialOS -PassThru) -Name 'Before fresh' -Tier gold -Reward 5 | Out-Null }
+            finally { $one | Stop-SocialSandbox }
+
+            $verbose = $null
+            $two = Start-SocialSandbox -DataPath $data -Verbose 4>&1 | Tee-Object -Variable verbose | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+            try {
+                @($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Sandbox Data: *1 gift,*' }).Count | Should -Be 1
+            }
+            finally { $two | Stop-SocialSandbox }
+
+            $three = Start-SocialSandbox -DataPath $data -Fresh
+            try {
+                @(Get-SocialGift -Connection ($three | Connect-SocialOS -PassThru)).Count | Should -Be 0
+                (Get-Content -LiteralPath "$data.key" | Where-Object { $_ -notlike '#*' }) | Should -Not -BeNullOrEmpty
+            }
+            finally { $three | Stop-SocialSandbox }
+        }
+        finally { Remove-Item -Recurse -Force $dir -ErrorAction Ignore }
+    }
+
+    It 'passes the sandbox''s warnings on: a --now earlier than the newest event' {
+        $dir = Join-Path ([IO.Path]::GetTempPath()) ("gs-now-" + [guid]::NewGuid().ToString('n'))
+        New-Item -ItemType Directory $dir | Out-Null
+        $data = Join-Path $dir 'now.db'
+        try {
+            $one = Start-SocialSandbox -DataPath $data -Now '2026-02-20T14:00:00Z'
+            try { Set-SocialTierScore -Connection ($one | Connect-SocialOS -PassThru) -UserId 'now.user' -Value 5 | Out-Null }
+            finally { $one | Stop-SocialSandbox }
+            $two = Start-SocialSandbox -DataPath $data -Now '2026-02-19T14:00:00Z' -WarningVariable warned -WarningAction SilentlyContinue
+            $two | Stop-SocialSandbox
+            @($warned | Where-Object { "$_" -like '*later than the clock*' }).Count | Should -BeGreaterOrEqual 1 -Because ($warned -join "`n")
+        }
+        finally { Remove-Item -Recurse -Force $dir -ErrorAction Ignore }
+    }
+}

@@ -46,6 +46,15 @@ namespace GiftStudio.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string? Faults { get; set; }
 
+        /// <summary>Start from an empty data file: the sandbox wipes a file it created; any other
+        /// non-empty file only with -Force.</summary>
+        [Parameter]
+        public SwitchParameter Fresh { get; set; }
+
+        /// <summary>With -Fresh: wipe the file even if the sandbox did not create it.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
         protected override void StopProcessing() => _stopping.Cancel();
 
         protected override void EndProcessing()
@@ -60,6 +69,8 @@ namespace GiftStudio.PowerShell.Commands
                     Seed = Seed == null ? null : string.Join(",", Seed),
                     RateLimit = RateLimit,
                     Faults = Faults,
+                    Fresh = Fresh.IsPresent,
+                    Force = Force.IsPresent,
                     ApiKey = ApiKey != null && ApiKey.Length > 0 ? ApiKey : null,
                     Warn = WriteWarning,
                     Verbose = WriteVerbose,
