@@ -65,7 +65,7 @@ catch (ArgumentException e)
     return Fail(ExitCodes.BadArguments, e.Message);
 }
 
-var clock = new Clock(options.Now);
+var clock = new Clock(options.Now, options.ManualClock);
 LogSink sink;
 try
 {
@@ -109,7 +109,7 @@ try
 
     var stats = new RequestStats();
     builder.Services.AddSingleton(tenants);
-    builder.Services.AddSingleton(new RateLimiter(options.RateLimit));
+    builder.Services.AddSingleton(new RateLimiter(options.RateLimit, () => clock.Elapsed));
     builder.Services.AddSingleton(store);
     builder.Services.AddSingleton(new Idempotency(store));
     builder.Services.AddSingleton(clock);

@@ -29,6 +29,9 @@ public sealed class SandboxOptions
     public bool Fresh { get; private set; }
     public bool Force { get; private set; }
     public bool StrictProperties { get; private set; }
+
+    /// <summary>--clock manual: time moves only when a test advances it.</summary>
+    public bool ManualClock { get; private set; }
     public LogFormat LogFormat { get; private set; } = LogFormat.Text;
     public string? LogFile { get; private set; }
     public string? PortFile { get; private set; }
@@ -54,6 +57,8 @@ public sealed class SandboxOptions
           --force               with --fresh: wipe the data file even if it is not a sandbox data file
           --strict-properties   refuse unknown JSON properties in request bodies (400 naming them);
                                 by default they are ignored and named in the X-Ignored-Properties header
+          --clock manual        for tests: the clock stands still (at --now, or the start) and moves only
+                                by POST /_sandbox/clock?advance=SECONDS; rate-limit refills follow it
           --log-format FORMAT   text (default) or json (one JSON object a line)
           --log-file PATH       also append the log to this file (same format)
           --port-file PATH      once listening, write the bound port (digits and a newline) to PATH;
@@ -102,6 +107,7 @@ public sealed class SandboxOptions
                 case "--fresh": options.Fresh = true; break;
                 case "--force": options.Force = true; break;
                 case "--strict-properties": options.StrictProperties = true; break;
+                case "--clock": options.ManualClock = ParseClock(Value()); break;
                 case "--log-format": options.LogFormat = ParseLogFormat(Value()); break;
                 case "--log-file": options.LogFile = Value(); break;
                 case "--port-file": options.PortFile = Value(); break;
@@ -174,6 +180,14 @@ public sealed class SandboxOptions
         Rfc3339.TryParse(value, out var instant)
             ? instant
             : throw new ArgumentException($"--now '{value}' is not an RFC 3339 instant such as 2026-02-20T14:00:00Z.");
+
+    private static bool ParseClock(string value) =>
+        value switch
+        {
+            "manual" => true,
+            "real" => false,
+            _ => throw new ArgumentException($"--clock '{value}': use manual (time moves only by POST /_sandbox/clock) or real (the default)."),
+        };
 
     private static double ParseRate(string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0 && rate <= 1_000_000

@@ -32,6 +32,9 @@ public class SharedSandbox : IAsyncLifetime
     /// <summary>--rate-limit for this fixture's server (null: off).</summary>
     protected virtual string? RateLimit => null;
 
+    /// <summary>Extra switches for this fixture's server (e.g. --clock manual).</summary>
+    protected virtual IReadOnlyList<string> ExtraArgs => Array.Empty<string>();
+
     /// <summary>An API key no other test uses: a tenant of its own.</summary>
     public string FreshKey()
     {
@@ -47,7 +50,7 @@ public class SharedSandbox : IAsyncLifetime
     {
         var keys = new List<string> { K1, K2 };
         keys.AddRange(Enumerable.Range(1, SpareKeys).Select(n => $"{_keyPrefix}{n:D2}"));
-        _server = await SandboxProcess.StartAsync(new SandboxStart { Keys = keys, Now = Now, RateLimit = RateLimit });
+        _server = await SandboxProcess.StartAsync(new SandboxStart { Keys = keys, Now = Now, RateLimit = RateLimit, ExtraArgs = ExtraArgs });
     }
 
     public async Task DisposeAsync()
@@ -73,7 +76,11 @@ public sealed class EarlyMorningSandbox : SharedSandbox
 }
 
 /// <summary>A shared sandbox with --rate-limit 5 (a bucket of 5 per key, 5 tokens a second).</summary>
+/// <summary>A bucket of 5 a second on a clock that moves only when a test advances it: refills
+/// happen when the test says, never because the machine was slow.</summary>
 public sealed class RateLimitedSandbox : SharedSandbox
 {
     protected override string? RateLimit => "5";
+
+    protected override IReadOnlyList<string> ExtraArgs => new[] { "--clock", "manual" };
 }

@@ -64,7 +64,9 @@ public sealed class RateLimitTests : IClassFixture<RateLimitedSandbox>
         other.IsOk();
         Assert.Equal(4, Remaining(other));
 
-        await Task.Delay(TimeSpan.FromSeconds(retryAfter));
+        // Nothing refills while the clock stands still; moving it by Retry-After is enough.
+        (await client.FetchAsync($"{Api.Gifts}?limit=1")).Is(429, "quota-exceeded");
+        await AdvanceAsync(client, retryAfter);
         (await client.FetchAsync($"{Api.Gifts}?limit=1")).IsOk();
     }
 
@@ -72,28 +74,22 @@ public sealed class RateLimitTests : IClassFixture<RateLimitedSandbox>
     public async Task Rate_limited_post_is_not_kept_for_its_idempotency_key()
     {
         var client = _sandbox.FreshTenant();
-        // Drain the bucket, then send the keyed POST. On a very slow machine the bucket may refill
-        // in between and the POST pass; then the scenario is repeated with a new key and user.
-        for (var attempt = 1; ; attempt++)
-        {
-            var key = Ids.Key();
-            var user = Ids.User("limited");
-            var (_, limited) = await BurstAsync(client);
-            limited.Is(429, "quota-exceeded");
-            var refused = await client.ScoreAsync(user, 9, idempotencyKey: key);
-            if (refused.Status == 200 && attempt < 5) continue;
-            refused.Is(429, "quota-exceeded");
+        var key = Ids.Key();
+        var user = Ids.User("limited");
+        // The clock stands still: once drained, the bucket stays empty until the test moves it.
+        var (_, limited) = await BurstAsync(client);
+        limited.Is(429, "quota-exceeded");
+        var refused = await client.ScoreAsync(user, 9, idempotencyKey: key);
+        refused.Is(429, "quota-exceeded");
 
-            await Task.Delay(TimeSpan.FromSeconds(RetryAfterSeconds(refused)));
-            var retried = await client.ScoreAsync(user, 9, idempotencyKey: key);
+        await AdvanceAsync(client, RetryAfterSeconds(refused));
+        var retried = await client.ScoreAsync(user, 9, idempotencyKey: key);
 
-            retried.IsOk();
-            Assert.Null(retried.Header("Idempotent-Replayed"));
-            // Executed afresh, and the refused attempt had applied nothing.
-            Assert.Equal(0, retried.Json.Int("previous"));
-            Assert.Equal(9, retried.Json.Int("current"));
-            return;
-        }
+        retried.IsOk();
+        Assert.Null(retried.Header("Idempotent-Replayed"));
+        // Executed afresh, and the refused attempt had applied nothing.
+        Assert.Equal(0, retried.Json.Int("previous"));
+        Assert.Equal(9, retried.Json.Int("current"));
     }
 
     [Fact]
@@ -113,21 +109,39 @@ public sealed class RateLimitTests : IClassFixture<RateLimitedSandbox>
     [Fact]
     public async Task Fractional_rate_lets_a_request_through_after_Retry_After()
     {
-        await using var server = await SandboxProcess.StartAsync(new SandboxStart { RateLimit = "0.5" });
+        await using var server = await SandboxProcess.StartAsync(new SandboxStart { RateLimit = "0.5", ExtraArgs = new[] { "--clock", "manual" } });
         var client = server.Client("K1");
 
+        // A bucket of one: the first request passes, the second is refused until the clock moves.
+        (await client.FetchAsync($"{Api.Gifts}?limit=1")).IsOk();
         var first = await client.FetchAsync($"{Api.Gifts}?limit=1");
-        if (first.Status == 429)
+        Assert.Equal(2, RetryAfterSeconds(first));
+        // Just short of Retry-After is not enough: the bucket refills on the clock, to the millisecond.
+        await AdvanceAsync(client, 1.9);
+        (await client.FetchAsync($"{Api.Gifts}?limit=1")).Is(429, "quota-exceeded");
         {
-            await Task.Delay(TimeSpan.FromSeconds(RetryAfterSeconds(first)));
+            await AdvanceAsync(client, 0.1);
             var retried = await client.FetchAsync($"{Api.Gifts}?limit=1");
             Assert.True(retried.Status == 200,
                 $"--rate-limit 0.5: GET {Api.Gifts} answered 429 (Retry-After {first.Header("Retry-After")}), and again {retried.Status} " +
                 $"(Retry-After {retried.Header("Retry-After")}, X-RateLimit-Remaining {retried.Header("X-RateLimit-Remaining")}) after waiting it: {retried}");
         }
-        else
-        {
-            first.IsOk();
-        }
+    }
+
+    [Fact]
+    public async Task Only_a_manual_clock_can_be_moved_and_only_forward()
+    {
+        (await _sandbox.FreshTenant().PostBytesAsync("/_sandbox/clock?advance=0", Array.Empty<byte>(), "application/json")).Is(400, "validation", "advance");
+        (await _sandbox.FreshTenant().PostBytesAsync("/_sandbox/clock?advance=-5", Array.Empty<byte>(), "application/json")).Is(400, "validation", "advance");
+        (await _sandbox.Server.Anonymous.PostBytesAsync("/_sandbox/clock?advance=5", Array.Empty<byte>(), "application/json")).Is(401);
+        await using var real = await SandboxProcess.StartAsync();
+        (await real.Client("K1").PostBytesAsync("/_sandbox/clock?advance=5", Array.Empty<byte>(), "application/json")).Is(409, "clock-not-manual");
+    }
+
+    /// <summary>Moves the sandbox's manual clock (--clock manual) forward.</summary>
+    private static async Task AdvanceAsync(System.Net.Http.HttpClient client, double seconds)
+    {
+        var answer = await client.PostBytesAsync($"/_sandbox/clock?advance={seconds.ToString(CultureInfo.InvariantCulture)}", Array.Empty<byte>(), "application/json");
+        Assert.True(answer.Status == 200, answer.ToString());
     }
 }

@@ -50,6 +50,7 @@ public sealed class Api
         app.MapGet("/v2/analytics", Analytics);
         app.MapGet("/_sandbox/stats", Stats);
         app.MapPost("/_sandbox/reset", Reset);
+        app.MapPost("/_sandbox/clock", AdvanceClock);
 
         MethodNotAllowed(app, "/health", "GET", "HEAD");
         MethodNotAllowed(app, "/v2/gamification/gifts", "GET", "POST");
@@ -59,6 +60,7 @@ public sealed class Api
         MethodNotAllowed(app, "/v2/analytics", "GET");
         MethodNotAllowed(app, "/_sandbox/stats", "GET");
         MethodNotAllowed(app, "/_sandbox/reset", "POST");
+        MethodNotAllowed(app, "/_sandbox/clock", "POST");
         // "{*path}": the default fallback pattern skips file-like paths (/report.csv).
         app.MapFallback("{*path}", context => throw ApiProblem.NotFound($"There is no route {context.Request.Path.Value}."));
     }
@@ -186,6 +188,22 @@ public sealed class Api
         var removed = await _store.Database.WriteAsync(c => _store.ResetTenant(c, tenant.Id));
         _stats.Clear(tenant.Id);
         await Reply.Ok(removed, WireJson.Wire.ResetDto).WriteAsync(context);
+    }
+
+    /// <summary>POST /_sandbox/clock?advance=SECONDS: moves a --clock manual clock forward, for
+    /// tests of anything timed. Any key may do it: the clock is the whole sandbox's.</summary>
+    private async Task AdvanceClock(HttpContext context)
+    {
+        Gate.TenantOf(context);
+        if (!_clock.Manual)
+            throw new ApiProblem(409, "clock-not-manual", "The clock is real", "The clock moves only when the sandbox runs with --clock manual.");
+        var text = context.Request.Query["advance"].ToString();
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            || double.IsNaN(seconds) || seconds <= 0 || seconds > 366 * 86400)
+            throw ApiProblem.Validation("advance", "must be a number of seconds greater than 0 and at most 31622400");
+        _clock.Advance(TimeSpan.FromSeconds(seconds));
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync($"{{\"now\":\"{Rfc3339.Format(_clock.NowMs)}\"}}");
     }
 
     /// <summary>Unknown properties stay ignored (the contract), but the reply and the log name

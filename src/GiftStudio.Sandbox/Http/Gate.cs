@@ -64,12 +64,17 @@ public sealed class Gate
                 tenant = Authenticate(context);
                 context.Items[TenantItem] = tenant;
                 _stats.Count(tenant.Id, context);
-                var decision = _rateLimiter.Take(tenant.Id);
-                decision.Apply(response.Headers);
-                if (!decision.Allowed)
-                    throw new ApiProblem(429, "quota-exceeded", "Too many requests",
-                        $"This key may make {_rateLimiter.Rate:0.##} requests per second; retry after {decision.RetryAfterSeconds} s.")
-                    { RetryAfterSeconds = decision.RetryAfterSeconds };
+                // The control routes (/_sandbox/stats, reset, clock) are the test's, not the
+                // client's: they neither spend nor are refused by the key's bucket.
+                if (api)
+                {
+                    var decision = _rateLimiter.Take(tenant.Id);
+                    decision.Apply(response.Headers);
+                    if (!decision.Allowed)
+                        throw new ApiProblem(429, "quota-exceeded", "Too many requests",
+                            $"This key may make {_rateLimiter.Rate:0.##} requests per second; retry after {decision.RetryAfterSeconds} s.")
+                        { RetryAfterSeconds = decision.RetryAfterSeconds };
+                }
             }
             if (api && _faults is not null) await _faults.InvokeAsync(context, _next);
             else await _next(context);

@@ -25,14 +25,26 @@ public sealed class RateLimiter
 
     private readonly ConcurrentDictionary<long, Bucket> _buckets = new();
 
-    public RateLimiter(double? rate) => Rate = rate;
+    private readonly Func<TimeSpan> _elapsed;
+
+    /// <param name="elapsed">The clock buckets refill on (the sandbox's, so --clock manual controls it).</param>
+    public RateLimiter(double? rate, Func<TimeSpan>? elapsed = null)
+    {
+        Rate = rate;
+        if (elapsed is null)
+        {
+            var start = Stopwatch.GetTimestamp();
+            elapsed = () => Stopwatch.GetElapsedTime(start);
+        }
+        _elapsed = elapsed;
+    }
 
     public double? Rate { get; }
 
     public Decision Take(long tenant)
     {
         if (Rate is not { } rate) return Unmetered;
-        var bucket = _buckets.GetOrAdd(tenant, _ => new Bucket(Math.Max(1, rate)));
+        var bucket = _buckets.GetOrAdd(tenant, _ => new Bucket(Math.Max(1, rate), _elapsed));
         return bucket.Take(rate);
     }
 
@@ -41,20 +53,24 @@ public sealed class RateLimiter
         private readonly double capacity;
         private double _tokens;
 
-        public Bucket(double capacity)
+        private readonly Func<TimeSpan> _elapsed;
+
+        public Bucket(double capacity, Func<TimeSpan> elapsed)
         {
+            _elapsed = elapsed;
+            _stamp = elapsed();
             this.capacity = capacity;
             _tokens = capacity;
         }
 
-        private long _stamp = Stopwatch.GetTimestamp();
+        private TimeSpan _stamp;
 
         public Decision Take(double rate)
         {
             lock (this)
             {
-                var now = Stopwatch.GetTimestamp();
-                _tokens = Math.Min(capacity, _tokens + Stopwatch.GetElapsedTime(_stamp, now).TotalSeconds * rate);
+                var now = _elapsed();
+                _tokens = Math.Min(capacity, _tokens + (now - _stamp).TotalSeconds * rate);
                 _stamp = now;
                 var allowed = _tokens >= 1;
                 if (allowed) _tokens -= 1;
