@@ -41,8 +41,12 @@ BeforeAll {
         $script = @"
 Import-Module '$Manifest'
 `$sandbox = Start-SocialSandbox
-"`$(`$sandbox.ProcessId) `$(`$sandbox.BaseUri) `$(Split-Path `$sandbox.LogPath)" | Set-Content '$dir/sandbox.txt'
-try { while (`$true) { Start-Sleep -Milliseconds 100 } } finally { 'stopped' | Set-Content '$dir/stopped.txt' }
+# Announced inside the try: a Ctrl+C that comes right after the announcement still runs the finally.
+try {
+    "`$(`$sandbox.ProcessId) `$(`$sandbox.BaseUri) `$(Split-Path `$sandbox.LogPath)" | Set-Content '$dir/sandbox.txt'
+    while (`$true) { Start-Sleep -Milliseconds 100 }
+}
+finally { 'stopped' | Set-Content '$dir/stopped.txt' }
 "@
         $start = [Diagnostics.ProcessStartInfo]::new('setsid')
         foreach ($a in (Join-Path $PSHOME 'pwsh'), '-NoProfile', '-NoExit', '-Command', $script) { $start.ArgumentList.Add($a) }
