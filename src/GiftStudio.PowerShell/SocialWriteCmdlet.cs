@@ -4,10 +4,6 @@ using System.Management.Automation;
 
 namespace GiftStudio.PowerShell
 {
-    /// <summary>The POST cmdlets: an -IdempotencyKey that makes a re-run safe. Bound from the
-    /// pipeline (a CSV column), each row carries its own key; given literally on the command
-    /// line, it names one logical call, so a second pipeline item with it is an error, never
-    /// a silent replay of the first item's answer.</summary>
     /// <summary>A checked write, ready to send: what ShouldProcess shows, the call, and the
     /// ordering key (items with equal keys are never in flight together).</summary>
     public sealed class WriteOperation<T>
@@ -40,6 +36,10 @@ namespace GiftStudio.PowerShell
         public bool TakesKey { get; set; } = true;
     }
 
+    /// <summary>The POST cmdlets: an -IdempotencyKey that makes a re-run safe. Bound from the
+    /// pipeline (a CSV column), each row carries its own key; given literally on the command
+    /// line, it names one logical call, so a second pipeline item with it is an error, never
+    /// a silent replay of the first item's answer.</summary>
     public abstract class SocialWriteCmdlet : SocialCmdlet
     {
         private bool _literalKey;
@@ -139,8 +139,8 @@ namespace GiftStudio.PowerShell
             if (!(error is SocialOsException api) || api.IdempotencyKey == null || api.Recovery != WriteRecovery.RerunAsIs) return target;
             var row = target as PSObject ?? ItemRecord();
             var property = row.Properties[nameof(IdempotencyKey)];
-            if (property is PSNoteProperty || property is PSPropertyInfo { IsSettable: true }) property.Value = api.IdempotencyKey;
-            else if (property == null) row.Properties.Add(new PSNoteProperty(nameof(IdempotencyKey), api.IdempotencyKey));
+            if (property == null) row.Properties.Add(new PSNoteProperty(nameof(IdempotencyKey), api.IdempotencyKey));
+            else if (property.IsSettable) property.Value = api.IdempotencyKey;
             return row;
         }
 
