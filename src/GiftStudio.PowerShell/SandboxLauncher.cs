@@ -40,6 +40,8 @@ namespace GiftStudio.PowerShell
             public string? Seed { get; set; }
             public double? RateLimit { get; set; }
             public string? Faults { get; set; }
+            /// <summary>--storage memory: no data file; everything is gone when the server ends.</summary>
+            public bool InMemory { get; set; }
             /// <summary>--fresh: start from an empty data file (a sandbox's own file only, unless Force).</summary>
             public bool Fresh { get; set; }
             /// <summary>--force with --fresh: wipe a file the sandbox did not create.</summary>
@@ -96,8 +98,10 @@ namespace GiftStudio.PowerShell
             var arguments = new[]
             {
                 Quote(serverDll), "--urls", $"http://127.0.0.1:{settings.Port}", "--api-key-file", Quote(keyFile),
-                "--data", Quote(dataPath), "--parent-pid", CurrentProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--parent-pid", CurrentProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             }
+            // In memory, the key still lives in the work folder (dataPath is only where it sits).
+            .Concat(settings.InMemory ? new[] { "--storage", "memory" } : new[] { "--data", Quote(dataPath) })
             .Concat(settings.Now is DateTime now ? new[] { "--now", SocialOsClient.FormatInstant(now) } : Array.Empty<string>())
             .Concat(settings.Seed != null ? new[] { "--seed", settings.Seed } : Array.Empty<string>())
             .Concat(settings.Faults != null ? new[] { "--faults", Quote(settings.Faults) } : Array.Empty<string>())
@@ -165,7 +169,7 @@ namespace GiftStudio.PowerShell
                 var key = new SecureString();
                 foreach (var c in keyText) key.AppendChar(c);
                 key.MakeReadOnly();
-                var sandbox = new SocialSandbox(new Uri(url + "/v2"), key, process.Id, dataPath, logPath, keptKeyPath, work);
+                var sandbox = new SocialSandbox(new Uri(url + "/v2"), key, process.Id, settings.InMemory ? null : dataPath, logPath, settings.InMemory ? null : keptKeyPath, work);
                 Started[process.Id] = sandbox;
                 return sandbox;
             }

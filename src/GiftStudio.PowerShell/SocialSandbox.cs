@@ -7,7 +7,7 @@ namespace GiftStudio.PowerShell
     /// Connect-SocialOS (BaseUri, ApiKey) and Stop-SocialSandbox (ProcessId).</summary>
     public sealed class SocialSandbox
     {
-        internal SocialSandbox(Uri baseUri, SecureString apiKey, int processId, string dataPath, string logPath, string? keyPath, string workDirectory)
+        internal SocialSandbox(Uri baseUri, SecureString apiKey, int processId, string? dataPath, string logPath, string? keyPath, string workDirectory)
         {
             KeyPath = keyPath;
             BaseUri = baseUri;
@@ -26,7 +26,8 @@ namespace GiftStudio.PowerShell
 
         public int ProcessId { get; }
 
-        public string DataPath { get; }
+        /// <summary>The data file; null for a sandbox started -InMemory (nothing outlives it).</summary>
+        public string? DataPath { get; }
 
         /// <summary>The sandbox's own request log.</summary>
         public string LogPath { get; }

@@ -90,7 +90,7 @@ try
 {
     dataFile = DataFile.Acquire(options.DataPath);
     if (options.Fresh) dataFile.Wipe(options.Force);
-    database = OpenDatabase(dataFile);
+    database = OpenDatabase(dataFile, durable: !options.InMemory);
     var store = new SandboxStore(database, tiers, clock);
     var keys = new ApiKeys(options.ApiKeys);
     var tenants = new Tenants(keys, store.EnsureTenants(keys.TenantNames));
@@ -139,7 +139,7 @@ try
     Console.WriteLine($"Listening on {address}");
     if (options.KeyWasGenerated)
         Console.WriteLine($"No --api-key given; generated one for this run: {options.ApiKeys[0]}");
-    Console.WriteLine(DescribeData(store, dataFile, options.Fresh));
+    Console.WriteLine(DescribeData(store, dataFile, options.Fresh, options.InMemory));
     if (seeded is not null) Console.WriteLine(seeded);
     if (options.Faults is not null) Console.WriteLine($"Fault injection ON: {options.Faults.Describe()}.");
     if (options.StrictProperties) Console.WriteLine("Unknown JSON properties are refused with a 400 (--strict-properties).");
@@ -190,6 +190,7 @@ finally
     if (app is not null) await app.DisposeAsync();
     if (database is not null) await database.DisposeAsync();
     dataFile?.Dispose();
+    if (options.InMemory) MemoryStorage.Remove(options.DataPath);
     await sink.DisposeAsync();
 }
 
@@ -202,11 +203,11 @@ static int Fail(int exitCode, string message)
 static void Warn(string message) => Console.Error.WriteLine($"GiftStudio.Sandbox: Warning: {message}");
 
 // SQLite's refusals name the path and the cause, then exit 5.
-static Database OpenDatabase(DataFile file)
+static Database OpenDatabase(DataFile file, bool durable)
 {
     try
     {
-        return new Database(file.Path);
+        return new Database(file.Path, durable);
     }
     catch (SqliteException e)
     {
@@ -220,11 +221,12 @@ static Database OpenDatabase(DataFile file)
 }
 
 // The start line's account of the data file, in words.
-static string DescribeData(SandboxStore store, DataFile file, bool fresh)
+static string DescribeData(SandboxStore store, DataFile file, bool fresh, bool inMemory)
 {
     var (tenants, gifts, users, events, _) = store.Contents();
-    var origin = fresh ? "emptied by --fresh" : file.Created ? "new file" : "existing file";
-    return $"Data: {file.Path} ({origin}; SQLite WAL, synchronous={Database.Synchronous}): " +
+    var origin = inMemory ? "in memory with --storage memory: a temporary file, deleted when the process ends"
+        : fresh ? "emptied by --fresh" : file.Created ? "new file" : "existing file";
+    return $"Data: {file.Path} ({origin}; SQLite WAL, synchronous={store.Database.Synchronous}): " +
            $"{Count(tenants, "tenant")}, {Count(gifts, "gift")}, {Count(users, "user")} with scores, {Count(events, "score event")}.";
 
     static string Count(long n, string noun) => $"{n.ToString(CultureInfo.InvariantCulture)} {noun}{(n == 1 ? "" : "s")}";

@@ -20,6 +20,13 @@ public sealed class SandboxOptions
     public string Url { get; private set; } = DefaultUrl;
     public List<string> ApiKeys { get; } = new();
     public string DataPath { get; private set; } = "giftstudio-sandbox.db";
+
+    private bool _dataGiven;
+
+    /// <summary>--storage memory: a temporary file on a RAM-backed folder with synchronous=OFF,
+    /// gone when the process ends: the same code paths (WAL, one writer, readers beside it),
+    /// without the durability a test suite does not need.</summary>
+    public bool InMemory { get; private set; }
     public DateTimeOffset? Now { get; private set; }
     public double? RateLimit { get; private set; }
     public int? ParentPid { get; private set; }
@@ -57,6 +64,9 @@ public sealed class SandboxOptions
           --force               with --fresh: wipe the data file even if it is not a sandbox data file
           --strict-properties   refuse unknown JSON properties in request bodies (400 naming them);
                                 by default they are ignored and named in the X-Ignored-Properties header
+          --storage KIND        file (default: durable, synchronous=FULL) or memory (for test suites: a
+                                temporary file on a RAM-backed folder, synchronous=OFF, deleted at exit;
+                                not with --data)
           --clock manual        for tests: the clock stands still (at --now, or the start) and moves only
                                 by POST /_sandbox/clock?advance=SECONDS; rate-limit refills follow it
           --log-format FORMAT   text (default) or json (one JSON object a line)
@@ -98,7 +108,8 @@ public sealed class SandboxOptions
                 case "--urls": options.Url = ParseUrl(Value()); break;
                 case "--api-key": options.AddKey(Value(), "--api-key"); break;
                 case "--api-key-file": options.ReadKeyFile(Value()); break;
-                case "--data": options.DataPath = Value(); break;
+                case "--data": options.DataPath = Value(); options._dataGiven = true; break;
+                case "--storage": options.InMemory = ParseStorage(Value()); break;
                 case "--now": options.Now = ParseInstant(Value()); break;
                 case "--rate-limit": options.RateLimit = ParseRate(Value()); break;
                 case "--parent-pid": options.ParentPid = ParsePid(Value()); break;
@@ -115,6 +126,11 @@ public sealed class SandboxOptions
             }
         }
 
+        if (options.InMemory && options._dataGiven)
+            throw new ArgumentException("--storage memory keeps no data file: leave out --data, or use --storage file (the default) to keep the data.");
+        if (options.InMemory && options.Fresh)
+            throw new ArgumentException("--storage memory always starts empty: leave out --fresh.");
+        if (options.InMemory) options.DataPath = MemoryStorage.NewPath();
         if (options.Force && !options.Fresh)
             throw new ArgumentException("--force only applies to --fresh (wiping a data file the sandbox did not create); give both or neither.");
         if (options.DataPath.Length == 0)
@@ -180,6 +196,14 @@ public sealed class SandboxOptions
         Rfc3339.TryParse(value, out var instant)
             ? instant
             : throw new ArgumentException($"--now '{value}' is not an RFC 3339 instant such as 2026-02-20T14:00:00Z.");
+
+    private static bool ParseStorage(string value) =>
+        value switch
+        {
+            "memory" => true,
+            "file" => false,
+            _ => throw new ArgumentException($"--storage '{value}': use file (durable, the default) or memory (gone when the process ends)."),
+        };
 
     private static bool ParseClock(string value) =>
         value switch

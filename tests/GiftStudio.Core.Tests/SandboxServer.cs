@@ -44,8 +44,9 @@ public sealed class SandboxServer : IAsyncDisposable
             info.ArgumentList.Add("--api-key");
             info.ArgumentList.Add(key);
         }
-        info.ArgumentList.Add("--data");
-        info.ArgumentList.Add(_dataPath);
+        // The client's tests do not test durability: the sandbox keeps its data in memory.
+        info.ArgumentList.Add("--storage");
+        info.ArgumentList.Add("memory");
         if (now is not null)
         {
             info.ArgumentList.Add("--now");

@@ -153,15 +153,10 @@ public sealed class SandboxProcess : IAsyncDisposable
     {
         start ??= new SandboxStart();
         string? owned = null;
-        var dataPath = start.DataPath;
-        if (dataPath is null)
-        {
-            Directory.CreateDirectory(TempData.Folder);
-            dataPath = owned = Path.Combine(TempData.Folder, Guid.NewGuid().ToString("N") + ".db");
-        }
         var args = new List<string> { "--urls", "http://127.0.0.1:0" };
         foreach (var key in start.Keys) args.AddRange(new[] { "--api-key", key });
-        args.AddRange(new[] { "--data", dataPath });
+        // Without a file of the test's own, durability is not what is tested: in memory.
+        args.AddRange(start.DataPath is null ? new[] { "--storage", "memory" } : new[] { "--data", start.DataPath });
         if (start.Now is not null) args.AddRange(new[] { "--now", start.Now });
         if (start.RateLimit is not null) args.AddRange(new[] { "--rate-limit", start.RateLimit });
         args.AddRange(start.ExtraArgs);

@@ -3,7 +3,7 @@
 BeforeAll {
     Import-Module (Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1') -Force
     # Random delays make later requests finish before earlier ones.
-    $script:Slow = Start-SocialSandbox -Faults 'seed=5,delay=0-40'
+    $script:Slow = Start-SocialSandbox -InMemory -Faults 'seed=5,delay=0-40'
     $script:SlowConn = $Slow | Connect-SocialOS -PassThru
     $script:Key = [System.Net.NetworkCredential]::new('', $Slow.ApiKey).Password
     function script:Get-Score($Sandbox, $Key, $User) {
@@ -73,7 +73,7 @@ Describe 'Concurrent pipelines' {
     }
 
     It 'keeps retries and idempotency exact under faults with 8 in flight' {
-        $chaos = Start-SocialSandbox -Faults 'seed=99,503=0.2,drop=0.1,retry-after=0,only=POST,delay=0-10'
+        $chaos = Start-SocialSandbox -InMemory -Faults 'seed=99,503=0.2,drop=0.1,retry-after=0,only=POST,delay=0-10'
         try {
             $conn = $chaos | Connect-SocialOS -MaxRetries 15 -RetryBaseDelaySec 0.005 -PassThru
             $chaosKey = [System.Net.NetworkCredential]::new('', $chaos.ApiKey).Password

@@ -4,7 +4,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
     $script:Manifest = Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1'
     Import-Module $Manifest -Force
-    $script:Box = Start-SocialSandbox
+    $script:Box = Start-SocialSandbox -InMemory
     $script:Environment = @{
         SOCIALOS_API_KEY  = [System.Net.NetworkCredential]::new('', $Box.ApiKey).Password
         SOCIALOS_BASE_URI = $Box.BaseUri.AbsoluteUri

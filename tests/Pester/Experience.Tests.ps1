@@ -4,7 +4,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
     $script:Manifest = Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1'
     Import-Module $Manifest -Force
-    $script:Box = Start-SocialSandbox -Now '2026-02-20T14:00:00Z'
+    $script:Box = Start-SocialSandbox -InMemory -Now '2026-02-20T14:00:00Z'
     $script:Conn = $Box | Connect-SocialOS -PassThru
     $script:Gift = New-SocialGift -Name 'Completion target' -Tier gold -Reward 100
     $script:Key = [System.Net.NetworkCredential]::new('', $Box.ApiKey).Password

@@ -596,3 +596,18 @@ Describe 'Start-SocialSandbox -Fresh and what the sandbox says at start' {
         finally { Remove-Item -Recurse -Force $dir -ErrorAction Ignore }
     }
 }
+
+Describe 'Start-SocialSandbox -InMemory' {
+    It 'keeps no data file, and refuses -DataPath with it before starting anything' {
+        $box = Start-SocialSandbox -InMemory -Verbose 4>&1 | Tee-Object -Variable lines | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+        try {
+            $box.DataPath | Should -BeNullOrEmpty
+            @($lines | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Sandbox Data: *in memory*synchronous=OFF*' }).Count | Should -Be 1
+            (Set-SocialTierScore -Connection ($box | Connect-SocialOS -PassThru) -UserId 'mem.user' -Value 7).Current | Should -Be 7
+        }
+        finally { $box | Stop-SocialSandbox }
+        { Start-SocialSandbox -InMemory -DataPath (Join-Path $Work 'never.db') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidInMemory,GiftStudio.PowerShell.Commands.StartSocialSandboxCommand'
+        Join-Path $Work 'never.db' | Should -Not -Exist
+    }
+}

@@ -4,7 +4,7 @@
 # is refused before anything is sent.
 BeforeAll {
     Import-Module (Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1') -Force
-    $script:Box = Start-SocialSandbox -Seed 40, 20
+    $script:Box = Start-SocialSandbox -InMemory -Seed 40, 20
     $script:Conn = $Box | Connect-SocialOS -PassThru
     $PSDefaultParameterValues['*-Social*:Connection'] = $Conn
 
@@ -325,7 +325,7 @@ Describe 'Refused before anything is sent' {
 
 Describe '-Paginate' {
     BeforeAll {
-        $script:Paged = Start-SocialSandbox
+        $script:Paged = Start-SocialSandbox -InMemory
         $script:PagedConn = $Paged | Connect-SocialOS -PassThru
         # 250 gifts through Invoke-SocialOSRequest's own pipeline, written in input order.
         $created = 1..250 | ForEach-Object { [pscustomobject]@{ Method = 'POST'; Path = '/gamification/gifts'; Body = @{ name = "Page gift $_"; tier = 'bronze'; reward = $_ } } } |
@@ -361,7 +361,7 @@ Describe '-Paginate' {
 
 Describe 'Retries' {
     It 'applies each POST once through 503s and connections dropped after the commit' {
-        $chaos = Start-SocialSandbox -Faults 'seed=16,503=0.25,drop=0.25,retry-after=0,only=POST'
+        $chaos = Start-SocialSandbox -InMemory -Faults 'seed=16,503=0.25,drop=0.25,retry-after=0,only=POST'
         try {
             $connection = $chaos | Connect-SocialOS -MaxRetries 15 -RetryBaseDelaySec 0.005 -TimeoutSec 10 -PassThru
             $rows = 1..40 | ForEach-Object { [pscustomobject]@{ Method = 'POST'; Path = '/gamification/score'; Body = @{ userId = 'inv.retry' + ($_ % 4); metric = 'tier'; action = 'adjustment'; value = $_ } } }

@@ -2,7 +2,7 @@
 # scores and the leaderboard, not-found errors, and a seeded audit that adds up.
 BeforeAll {
     Import-Module (Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1') -Force
-    $script:Seeded = Start-SocialSandbox -Seed 60, 30
+    $script:Seeded = Start-SocialSandbox -InMemory -Seed 60, 30
     $script:Conn = $Seeded | Connect-SocialOS -PassThru
     $PSDefaultParameterValues['*-Social*:Connection'] = $Conn
     # More gifts than the seed's twelve campaigns, so pages have something to cross.
@@ -133,7 +133,7 @@ Describe 'Get-SocialTierScore and Get-SocialLeaderboard' {
 Describe 'A seeded history' {
     It 'audits over 30 days to the totals of the score data' {
         # Created after the tie users above? No: this Describe reads a fresh seeded sandbox.
-        $fresh = Start-SocialSandbox -Seed 40, 30
+        $fresh = Start-SocialSandbox -InMemory -Seed 40, 30
         try {
             $c = $fresh | Connect-SocialOS -PassThru
             $board = @(Get-SocialLeaderboard -Top 1000 -Connection $c)

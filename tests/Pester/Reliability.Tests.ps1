@@ -19,7 +19,7 @@ BeforeAll {
 Describe 'Chaos: 1,000 score updates against 20% 503s and 10% drops after commit' {
     BeforeAll {
         # Fixed seed; retries generous enough that success is certain, waits short.
-        $script:chaos = Start-SocialSandbox -Faults 'seed=20261125,503=0.22,drop=0.14,429=0.02,retry-after=0,only=POST'
+        $script:chaos = Start-SocialSandbox -InMemory -Faults 'seed=20261125,503=0.22,drop=0.14,429=0.02,retry-after=0,only=POST'
         $script:connection = $chaos | Connect-SocialOS -MaxRetries 15 -RetryBaseDelaySec 0.005 -TimeoutSec 10 -PassThru
         $script:rows = 1..1000 | ForEach-Object { [pscustomobject]@{ UserId = 'chaos.user' + ($_ % 50); Value = 1 + ($_ % 9) } }
         $script:output = $rows | Set-SocialTierScore -Connection $connection -Verbose -ErrorVariable chaosErrors 4>&1
@@ -69,7 +69,7 @@ Describe 'Throttling' {
     # depend on how fast the machine sends them.
     It 'waits out a 429 with Retry-After: 2 and then succeeds' {
         # seed=1, 429=0.5: the first POST is refused, the second goes through.
-        $box = Start-SocialSandbox -Faults 'seed=1,429=0.5,retry-after=2,only=POST'
+        $box = Start-SocialSandbox -InMemory -Faults 'seed=1,429=0.5,retry-after=2,only=POST'
         try {
             $connection = $box | Connect-SocialOS -PassThru
             $watch = [Diagnostics.Stopwatch]::StartNew()
@@ -86,7 +86,7 @@ Describe 'Throttling' {
     }
 
     It 'ends the wait when Ctrl+C comes during a 30 s Retry-After: no retry is sent, nothing applied' {
-        $box = Start-SocialSandbox -Faults 'seed=1,429=1,retry-after=30,only=POST'
+        $box = Start-SocialSandbox -InMemory -Faults 'seed=1,429=1,retry-after=30,only=POST'
         $ps = [powershell]::Create()
         try {
             $connection = $box | Connect-SocialOS -PassThru
@@ -116,7 +116,7 @@ Describe 'Throttling' {
 
 Describe 'Idempotency end to end' {
     BeforeAll {
-        $script:idem = Start-SocialSandbox
+        $script:idem = Start-SocialSandbox -InMemory
         $script:idemConnection = $idem | Connect-SocialOS -PassThru
         $script:Work = Join-Path ([IO.Path]::GetTempPath()) ("gs-idem-" + [guid]::NewGuid().ToString('n'))
         New-Item -ItemType Directory $Work | Out-Null
@@ -166,7 +166,7 @@ Describe 'Idempotency end to end' {
 
 Describe 'Bad parameter values fail before any request is sent' {
     BeforeAll {
-        $script:strict = Start-SocialSandbox
+        $script:strict = Start-SocialSandbox -InMemory
         $script:strictConnection = $strict | Connect-SocialOS -PassThru
     }
     AfterAll { $strict | Stop-SocialSandbox }

@@ -10,13 +10,14 @@ function Start-TestSandbox {
     if (-not (Test-Path $dll)) { throw "No staged sandbox at $dll; run build.ps1 -Task Build first." }
     $work = Join-Path ([IO.Path]::GetTempPath()) ("gs-pester-" + [guid]::NewGuid().ToString('n'))
     New-Item -ItemType Directory $work | Out-Null
-    if (-not $DataPath) { $DataPath = Join-Path $work 'sandbox.db' }
+    # Without a file of the test's own, durability is not what is tested: in memory.
+    $storage = if ($DataPath) { @('--data', $DataPath) } else { @('--storage', 'memory') }
     $key = if ($Key) { $Key } else { 'sk_test_' + [guid]::NewGuid().ToString('n') }
     $keyFile = Join-Path $work 'keys.txt'
     Set-Content -LiteralPath $keyFile -Value $key -NoNewline
 
     $start = [Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($a in @($dll, '--urls', 'http://127.0.0.1:0', '--api-key-file', $keyFile, '--data', $DataPath,
+    foreach ($a in @($dll, '--urls', 'http://127.0.0.1:0', '--api-key-file', $keyFile) + $storage + @(
                      '--parent-pid', $PID) + $ExtraArgs) { $start.ArgumentList.Add($a) }
     $start.RedirectStandardOutput = $true
     $start.RedirectStandardError = $true

@@ -46,6 +46,11 @@ namespace GiftStudio.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string? Faults { get; set; }
 
+        /// <summary>Keep the data in memory (a temporary file on a RAM-backed folder, not flushed
+        /// to disk), gone when the sandbox ends: for test suites. Not with -DataPath.</summary>
+        [Parameter]
+        public SwitchParameter InMemory { get; set; }
+
         /// <summary>Start from an empty data file: the sandbox wipes a file it created; any other
         /// non-empty file only with -Force.</summary>
         [Parameter]
@@ -59,6 +64,9 @@ namespace GiftStudio.PowerShell.Commands
 
         protected override void EndProcessing()
         {
+            if (InMemory && (DataPath != null || Fresh))
+                ThrowTerminatingError(ErrorRecords.From(new SocialOsInputException("InvalidInMemory", nameof(InMemory), DataPath,
+                    "-InMemory keeps no data file and always starts empty: leave out -DataPath and -Fresh, or leave out -InMemory to keep the data."), DataPath));
             try
             {
                 var settings = new SandboxLauncher.Settings
@@ -70,13 +78,14 @@ namespace GiftStudio.PowerShell.Commands
                     RateLimit = RateLimit,
                     Faults = Faults,
                     Fresh = Fresh.IsPresent,
+                    InMemory = InMemory.IsPresent,
                     Force = Force.IsPresent,
                     ApiKey = ApiKey != null && ApiKey.Length > 0 ? ApiKey : null,
                     Warn = WriteWarning,
                     Verbose = WriteVerbose,
                 };
                 var sandbox = SandboxLauncher.Start(settings, _stopping.Token);
-                WriteVerbose($"Sandbox {sandbox.ProcessId} listening at {sandbox.BaseUri}; data {sandbox.DataPath}; key {sandbox.KeyPath ?? "from -ApiKey"}; log {sandbox.LogPath}.");
+                WriteVerbose($"Sandbox {sandbox.ProcessId} listening at {sandbox.BaseUri}; data {sandbox.DataPath ?? "in memory"}; key {sandbox.KeyPath ?? (InMemory ? "generated for this run" : "from -ApiKey")}; log {sandbox.LogPath}.");
                 WriteObject(sandbox);
             }
             catch (SandboxException e)

@@ -17,7 +17,9 @@ public sealed class Database : IAsyncDisposable
 {
     /// <summary>Stated in the README: FULL in WAL mode fsyncs the log at every commit, so a
     /// write that was answered 2xx survives a crash of the process and a power loss.</summary>
-    public const string Synchronous = "FULL";
+    /// <summary>FULL: an answered write survives a crash and a power loss. OFF (--storage memory):
+    /// the file is temporary anyway.</summary>
+    public string Synchronous { get; }
 
     private const int MaxGroup = 256;
 
@@ -27,8 +29,9 @@ public sealed class Database : IAsyncDisposable
         new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly Task _writerLoop;
 
-    public Database(string path)
+    public Database(string path, bool durable = true)
     {
+        Synchronous = durable ? "FULL" : "OFF";
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
         _connectionString = new SqliteConnectionStringBuilder

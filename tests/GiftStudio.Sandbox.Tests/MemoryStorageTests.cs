@@ -1,0 +1,74 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace GiftStudio.Sandbox.Tests;
+
+/// <summary>--storage memory: the same service on a temporary, non-durable file that is gone
+/// when the process ends (a clean stop removes it, the next start removes a killed one's).</summary>
+public sealed class MemoryStorageTests
+{
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(30);
+
+    private static string MemoryFileOf(SandboxProcess server)
+    {
+        var line = server.StdoutLines.First(l => l.StartsWith("Data: ", StringComparison.Ordinal));
+        Assert.Contains("in memory with --storage memory", line, StringComparison.Ordinal);
+        Assert.Contains("synchronous=OFF", line, StringComparison.Ordinal);
+        return line.Substring("Data: ".Length, line.IndexOf(" (", StringComparison.Ordinal) - "Data: ".Length);
+    }
+
+    [Fact]
+    public async Task Serves_the_contract_and_leaves_nothing_after_a_clean_stop()
+    {
+        await using var server = await SandboxProcess.StartAsync();
+        await server.WaitForStdoutAsync(l => l.StartsWith("Data: ", StringComparison.Ordinal));
+        var file = MemoryFileOf(server);
+        Assert.True(File.Exists(file), file);
+        if (Directory.Exists("/dev/shm")) Assert.StartsWith("/dev/shm/", file, StringComparison.Ordinal);
+
+        var client = server.Client("K1");
+        (await client.ScoreAsync("mem.user", 40)).IsOk();
+        Assert.Equal(40, await client.CurrentScoreAsync("mem.user"));
+
+        Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+        Assert.False(File.Exists(file), $"{file} outlived its sandbox");
+        Assert.False(File.Exists(file + "-wal"));
+    }
+
+    [Fact]
+    public async Task A_killed_sandboxs_file_is_removed_by_the_next_start()
+    {
+        var first = await SandboxProcess.StartAsync();
+        await first.WaitForStdoutAsync(l => l.StartsWith("Data: ", StringComparison.Ordinal));
+        var file = MemoryFileOf(first);
+        await first.KillAsync();
+        await first.DisposeAsync();
+        Assert.True(File.Exists(file), "SIGKILL leaves the file behind");
+
+        await using var second = await SandboxProcess.StartAsync();
+        Assert.False(File.Exists(file), $"{file} of a dead sandbox is still there");
+    }
+
+    [Theory]
+    [InlineData("--data", "x.db")]
+    [InlineData("--fresh")]
+    public async Task Memory_with_a_data_file_or_fresh_is_an_argument_error(params string[] extra)
+    {
+        await using var process = SandboxProcess.Launch(new[] { "--api-key", "K1", "--storage", "memory" }.Concat(extra));
+        Assert.True(await process.WaitForExitAsync(ExitTimeout), process.Describe());
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains(process.StderrLines, l => l.Contains("--storage memory", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_unknown_storage_kind_is_an_argument_error()
+    {
+        await using var process = SandboxProcess.Launch(new[] { "--api-key", "K1", "--storage", "ram" });
+        Assert.True(await process.WaitForExitAsync(ExitTimeout), process.Describe());
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains(process.StderrLines, l => l.Contains("--storage 'ram'", StringComparison.Ordinal));
+    }
+}
