@@ -99,8 +99,13 @@ public sealed class DataFile : IDisposable
     /// <summary>After a failed start: removes the file again if this start created it.</summary>
     public void RemoveIfCreated()
     {
-        if (!Created) return;
-        foreach (var file in new[] { Path, Path + "-wal", Path + "-shm", Path + "-journal" })
+        if (Created) Delete(Path);
+    }
+
+    /// <summary>A SQLite file and its companions (-wal, -shm, -journal), best effort.</summary>
+    public static void Delete(string path)
+    {
+        foreach (var file in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
         {
             try { File.Delete(file); }
             catch (IOException) { /* best effort */ }

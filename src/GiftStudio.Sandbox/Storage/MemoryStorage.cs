@@ -24,15 +24,7 @@ public static class MemoryStorage
     }
 
     /// <summary>The file and its WAL companions, at exit.</summary>
-    public static void Remove(string path)
-    {
-        foreach (var file in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
-        {
-            try { File.Delete(file); }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
-    }
+    public static void Remove(string path) => DataFile.Delete(path);
 
     /// <summary>Files left by sandboxes whose process is gone.</summary>
     private static void RemoveStale()
