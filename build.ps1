@@ -143,13 +143,25 @@ function Invoke-PesterTests {
     Get-Content -Raw $summaryPath | ConvertFrom-Json
 }
 
+# The tree's one style (.editorconfig): a change that breaks it fails the test command.
+function Test-CodeStyle {
+    Write-Host '== Style: dotnet format --verify-no-changes' -ForegroundColor Cyan
+    # The solution holds every C# project, the bench included.
+    & dotnet format (Join-Path $Root 'GiftStudio.PowerShell.sln') --verify-no-changes --no-restore | Out-Host
+    if ($LASTEXITCODE -eq 0) { return $true }
+    Write-Warning 'The code is not in the tree''s style (.editorconfig): run dotnet format GiftStudio.PowerShell.sln, then commit.'
+    $false
+}
+
 function Invoke-Test {
     Invoke-Build
     New-Item -ItemType Directory -Force $TestResults | Out-Null
+    $styleClean = Test-CodeStyle
     $xunit = Invoke-XunitTests
     $pester = Invoke-PesterTests
     $passed = $xunit.Passed + $pester.Passed
-    $failed = $xunit.Failed + $pester.Failed
+    # A style break counts as one failure: the counts of the suites stay what they are.
+    $failed = $xunit.Failed + $pester.Failed + $(if ($styleClean) { 0 } else { 1 })
     $skipped = $xunit.Skipped + $pester.Skipped
     Write-Host ("xUnit: {0} passed, {1} failed, {2} skipped; Pester: {3} passed, {4} failed, {5} skipped" -f `
         $xunit.Passed, $xunit.Failed, $xunit.Skipped, $pester.Passed, $pester.Failed, $pester.Skipped)

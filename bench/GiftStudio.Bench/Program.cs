@@ -24,53 +24,53 @@ switch (args[0])
 {
     case "score":
     case "gift":
-    {
-        var clients = int.Parse(options.Get("clients", "1"), CultureInfo.InvariantCulture);
-        var count = int.Parse(options.Get("count", "2000"), CultureInfo.InvariantCulture);
-        var users = int.Parse(options.Get("users", "1000"), CultureInfo.InvariantCulture);
-        var prefix = options.Get("prefix", "bench.user");
-        var fixedValue = options.Get("value", "0");
-        var next = -1;
-        var failures = 0;
-        var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
         {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < count)
-            {
-                var (path, body) = args[0] == "score"
-                    ? ("gamification/score", $"{{\"userId\":\"{prefix}{i % users}\",\"metric\":\"tier\",\"action\":\"gift_redeemed\",\"value\":{(fixedValue != "0" ? fixedValue : (1 + i % 50).ToString(CultureInfo.InvariantCulture))}}}")
-                    : ("gamification/gifts", $"{{\"name\":\"Bench gift {i}\",\"tier\":\"silver\",\"reward\":{1 + i % 500},\"badge\":false}}");
-                using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-                request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
-                using var response = await http.SendAsync(request);
-                if (!response.IsSuccessStatusCode) Interlocked.Increment(ref failures);
-            }
-        }));
-        watch.Stop();
-        Console.WriteLine(FormattableString.Invariant($"{args[0]} clients={clients} count={count} seconds={watch.Elapsed.TotalSeconds:0.000} per_second={count / watch.Elapsed.TotalSeconds:0} failures={failures}"));
-        return failures == 0 ? 0 : 1;
-    }
-    case "get":
-    {
-        var count = int.Parse(options.Get("count", "50"), CultureInfo.InvariantCulture);
-        var path = options.Get("path").TrimStart('/');
-        var warmup = options.Get("warmup", "");
-        if (warmup.Length > 0) (await http.GetAsync(warmup.TrimStart('/'))).Dispose();
-        var times = new List<double>();
-        for (var i = 0; i < count; i++)
-        {
+            var clients = int.Parse(options.Get("clients", "1"), CultureInfo.InvariantCulture);
+            var count = int.Parse(options.Get("count", "2000"), CultureInfo.InvariantCulture);
+            var users = int.Parse(options.Get("users", "1000"), CultureInfo.InvariantCulture);
+            var prefix = options.Get("prefix", "bench.user");
+            var fixedValue = options.Get("value", "0");
+            var next = -1;
+            var failures = 0;
             var watch = Stopwatch.StartNew();
-            using var response = await http.GetAsync(path);
-            await response.Content.ReadAsByteArrayAsync();
-            times.Add(watch.Elapsed.TotalMilliseconds);
-            if (!response.IsSuccessStatusCode) { Console.Error.WriteLine($"{(int)response.StatusCode} for {path}"); return 1; }
+            await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < count)
+                {
+                    var (path, body) = args[0] == "score"
+                        ? ("gamification/score", $"{{\"userId\":\"{prefix}{i % users}\",\"metric\":\"tier\",\"action\":\"gift_redeemed\",\"value\":{(fixedValue != "0" ? fixedValue : (1 + i % 50).ToString(CultureInfo.InvariantCulture))}}}")
+                        : ("gamification/gifts", $"{{\"name\":\"Bench gift {i}\",\"tier\":\"silver\",\"reward\":{1 + i % 500},\"badge\":false}}");
+                    using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+                    request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+                    using var response = await http.SendAsync(request);
+                    if (!response.IsSuccessStatusCode) Interlocked.Increment(ref failures);
+                }
+            }));
+            watch.Stop();
+            Console.WriteLine(FormattableString.Invariant($"{args[0]} clients={clients} count={count} seconds={watch.Elapsed.TotalSeconds:0.000} per_second={count / watch.Elapsed.TotalSeconds:0} failures={failures}"));
+            return failures == 0 ? 0 : 1;
         }
-        var first = times[0];
-        times.Sort();
-        Console.WriteLine(FormattableString.Invariant($"get path=/{path} first_ms={first:0.0} median_ms={times[times.Count / 2]:0.0} p95_ms={times[(int)(times.Count * 0.95)]:0.0}"));
-        return 0;
-    }
+    case "get":
+        {
+            var count = int.Parse(options.Get("count", "50"), CultureInfo.InvariantCulture);
+            var path = options.Get("path").TrimStart('/');
+            var warmup = options.Get("warmup", "");
+            if (warmup.Length > 0) (await http.GetAsync(warmup.TrimStart('/'))).Dispose();
+            var times = new List<double>();
+            for (var i = 0; i < count; i++)
+            {
+                var watch = Stopwatch.StartNew();
+                using var response = await http.GetAsync(path);
+                await response.Content.ReadAsByteArrayAsync();
+                times.Add(watch.Elapsed.TotalMilliseconds);
+                if (!response.IsSuccessStatusCode) { Console.Error.WriteLine($"{(int)response.StatusCode} for {path}"); return 1; }
+            }
+            var first = times[0];
+            times.Sort();
+            Console.WriteLine(FormattableString.Invariant($"get path=/{path} first_ms={first:0.0} median_ms={times[times.Count / 2]:0.0} p95_ms={times[(int)(times.Count * 0.95)]:0.0}"));
+            return 0;
+        }
     default:
         Console.Error.WriteLine("usage: score|gift|get --url U --key K ...");
         return 2;

@@ -1,165 +1,164 @@
 using System;
 using System.Collections.Generic;
 
-namespace GiftStudio
+namespace GiftStudio;
+
+// The objects GiftStudio hands to its users: PascalCase scalar properties only, so they
+// format as tables and export to CSV as clean columns. Instants are DateTimeOffsets in
+// UTC (offset zero), so Export-Csv writes the offset and the text reads back exactly.
+
+/// <summary>A gift campaign.</summary>
+public sealed class SocialGift
 {
-    // The objects GiftStudio hands to its users: PascalCase scalar properties only, so they
-    // format as tables and export to CSV as clean columns. Instants are DateTimeOffsets in
-    // UTC (offset zero), so Export-Csv writes the offset and the text reads back exactly.
+    public string GiftId { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Tier { get; set; } = "";
+    public long Reward { get; set; }
+    public bool BadgeIncluded { get; set; }
+    public DateTimeOffset? Expires { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>A gift campaign.</summary>
-    public sealed class SocialGift
+    /// <summary>True when the server answered from its idempotency record: this call's key
+    /// had been applied before, and nothing was applied now. The values are those of the
+    /// first application.</summary>
+    public bool Replayed { get; set; }
+
+    public override string ToString() => GiftId;
+}
+
+/// <summary>A user's tier score after (or, when read, without) a change.</summary>
+public sealed class SocialTierScore
+{
+    public string UserId { get; set; } = "";
+    public string Metric { get; set; } = "";
+    public long Previous { get; set; }
+    public long Current { get; set; }
+    public string TierName { get; set; } = "";
+    public long Rank { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>True when the server answered from its idempotency record: this call's key
+    /// had been applied before, and nothing was applied now. Previous, Current and Rank are
+    /// those of the first application, not of today.</summary>
+    public bool Replayed { get; set; }
+
+    public override string ToString() => $"{UserId}: {Current} ({TierName})";
+}
+
+/// <summary>The summary of a currency audit and the period it covers.</summary>
+public sealed class SocialCurrencyAudit
+{
+    public string Type { get; set; } = "";
+    public string Metric { get; set; } = "";
+    public string Window { get; set; } = "";
+    public long TotalGifts { get; set; }
+    public long TotalValue { get; set; }
+    public long UniqueRecipients { get; set; }
+    public string? TopTier { get; set; }
+    /// <summary>The first UTC day of the window (midnight UTC).</summary>
+    public DateTime PeriodStart { get; set; }
+    /// <summary>The last UTC day of the window (midnight UTC; the window ends at the server's now).</summary>
+    public DateTime PeriodEnd { get; set; }
+    public int Days { get; set; }
+}
+
+/// <summary>One UTC day of a currency audit.</summary>
+public sealed class SocialCurrencyAuditDay
+{
+    /// <summary>The day, as midnight UTC.</summary>
+    public DateTime Date { get; set; }
+    public long Count { get; set; }
+    public long Value { get; set; }
+    public string Metric { get; set; } = "";
+    public string Window { get; set; } = "";
+    /// <summary>False for a day the window covers only in part (today; the oldest day of an Nh window).</summary>
+    public bool Complete { get; set; } = true;
+    /// <summary>The count expected for this day (the baseline median); null when the day is not judged.</summary>
+    public double? ExpectedCount { get; set; }
+    /// <summary>The value expected for this day; null when the day is not judged.</summary>
+    public double? ExpectedValue { get; set; }
+    /// <summary>How far Count is from ExpectedCount, in robust standard deviations (modified z-score).</summary>
+    public double? CountDeviation { get; set; }
+    /// <summary>How far Value is from ExpectedValue, in robust standard deviations (modified z-score).</summary>
+    public double? ValueDeviation { get; set; }
+    /// <summary>High, Low, or null when the day is not an anomaly (so Where-Object Anomaly works).</summary>
+    public string? Anomaly { get; set; }
+    /// <summary>Which measure is anomalous: Count, Value or "Count, Value"; null when none.</summary>
+    public string? AnomalyIn { get; set; }
+    /// <summary>Count as a fraction (0 to 1) of the largest Count of the window: the length of the table view's bar.</summary>
+    public double ShareOfPeak { get; set; }
+}
+
+/// <summary>What the audit call returns: the summary and its days, newest first.</summary>
+public sealed class CurrencyAuditReport
+{
+    public CurrencyAuditReport(SocialCurrencyAudit summary, IReadOnlyList<SocialCurrencyAuditDay> days)
     {
-        public string GiftId { get; set; } = "";
-        public string Name { get; set; } = "";
-        public string Tier { get; set; } = "";
-        public long Reward { get; set; }
-        public bool BadgeIncluded { get; set; }
-        public DateTimeOffset? Expires { get; set; }
-        public DateTimeOffset CreatedAt { get; set; }
-
-        /// <summary>True when the server answered from its idempotency record: this call's key
-        /// had been applied before, and nothing was applied now. The values are those of the
-        /// first application.</summary>
-        public bool Replayed { get; set; }
-
-        public override string ToString() => GiftId;
+        Summary = summary;
+        Days = days;
     }
 
-    /// <summary>A user's tier score after (or, when read, without) a change.</summary>
-    public sealed class SocialTierScore
+    public SocialCurrencyAudit Summary { get; }
+    public IReadOnlyList<SocialCurrencyAuditDay> Days { get; }
+}
+
+/// <summary>One line of the leaderboard; equal scores share a rank.</summary>
+public sealed class SocialLeaderboardEntry
+{
+    public long Rank { get; set; }
+    public string UserId { get; set; } = "";
+    public long Score { get; set; }
+    public string TierName { get; set; } = "";
+}
+
+/// <summary>The top of the leaderboard and how many users have a score at all.</summary>
+public sealed class Leaderboard
+{
+    public Leaderboard(IReadOnlyList<SocialLeaderboardEntry> entries, long total)
     {
-        public string UserId { get; set; } = "";
-        public string Metric { get; set; } = "";
-        public long Previous { get; set; }
-        public long Current { get; set; }
-        public string TierName { get; set; } = "";
-        public long Rank { get; set; }
-        public DateTimeOffset UpdatedAt { get; set; }
-
-        /// <summary>True when the server answered from its idempotency record: this call's key
-        /// had been applied before, and nothing was applied now. Previous, Current and Rank are
-        /// those of the first application, not of today.</summary>
-        public bool Replayed { get; set; }
-
-        public override string ToString() => $"{UserId}: {Current} ({TierName})";
+        Entries = entries;
+        Total = total;
     }
 
-    /// <summary>The summary of a currency audit and the period it covers.</summary>
-    public sealed class SocialCurrencyAudit
+    public IReadOnlyList<SocialLeaderboardEntry> Entries { get; }
+    public long Total { get; }
+}
+
+/// <summary>One page of the gift list and the cursor of the next (null at the end).</summary>
+public sealed class GiftPage
+{
+    public GiftPage(IReadOnlyList<SocialGift> gifts, string? nextCursor)
     {
-        public string Type { get; set; } = "";
-        public string Metric { get; set; } = "";
-        public string Window { get; set; } = "";
-        public long TotalGifts { get; set; }
-        public long TotalValue { get; set; }
-        public long UniqueRecipients { get; set; }
-        public string? TopTier { get; set; }
-        /// <summary>The first UTC day of the window (midnight UTC).</summary>
-        public DateTime PeriodStart { get; set; }
-        /// <summary>The last UTC day of the window (midnight UTC; the window ends at the server's now).</summary>
-        public DateTime PeriodEnd { get; set; }
-        public int Days { get; set; }
+        Gifts = gifts;
+        NextCursor = nextCursor;
     }
 
-    /// <summary>One UTC day of a currency audit.</summary>
-    public sealed class SocialCurrencyAuditDay
-    {
-        /// <summary>The day, as midnight UTC.</summary>
-        public DateTime Date { get; set; }
-        public long Count { get; set; }
-        public long Value { get; set; }
-        public string Metric { get; set; } = "";
-        public string Window { get; set; } = "";
-        /// <summary>False for a day the window covers only in part (today; the oldest day of an Nh window).</summary>
-        public bool Complete { get; set; } = true;
-        /// <summary>The count expected for this day (the baseline median); null when the day is not judged.</summary>
-        public double? ExpectedCount { get; set; }
-        /// <summary>The value expected for this day; null when the day is not judged.</summary>
-        public double? ExpectedValue { get; set; }
-        /// <summary>How far Count is from ExpectedCount, in robust standard deviations (modified z-score).</summary>
-        public double? CountDeviation { get; set; }
-        /// <summary>How far Value is from ExpectedValue, in robust standard deviations (modified z-score).</summary>
-        public double? ValueDeviation { get; set; }
-        /// <summary>High, Low, or null when the day is not an anomaly (so Where-Object Anomaly works).</summary>
-        public string? Anomaly { get; set; }
-        /// <summary>Which measure is anomalous: Count, Value or "Count, Value"; null when none.</summary>
-        public string? AnomalyIn { get; set; }
-        /// <summary>Count as a fraction (0 to 1) of the largest Count of the window: the length of the table view's bar.</summary>
-        public double ShareOfPeak { get; set; }
-    }
+    public IReadOnlyList<SocialGift> Gifts { get; }
+    public string? NextCursor { get; }
+}
 
-    /// <summary>What the audit call returns: the summary and its days, newest first.</summary>
-    public sealed class CurrencyAuditReport
-    {
-        public CurrencyAuditReport(SocialCurrencyAudit summary, IReadOnlyList<SocialCurrencyAuditDay> days)
-        {
-            Summary = summary;
-            Days = days;
-        }
+/// <summary>A new gift campaign as the API takes it.</summary>
+public sealed class NewGiftRequest
+{
+    public string Name { get; set; } = "";
+    public string Tier { get; set; } = "";
+    public long Reward { get; set; }
+    public bool Badge { get; set; }
+    /// <summary>UTC; null for a campaign that never expires.</summary>
+    public DateTime? Expires { get; set; }
+}
 
-        public SocialCurrencyAudit Summary { get; }
-        public IReadOnlyList<SocialCurrencyAuditDay> Days { get; }
-    }
+/// <summary>A score change as the API takes it.</summary>
+public sealed class ScoreUpdateRequest
+{
+    public string UserId { get; set; } = "";
+    public string Action { get; set; } = ScoreActions.GiftRedeemed;
+    public long Value { get; set; }
+    public string? GiftId { get; set; }
+}
 
-    /// <summary>One line of the leaderboard; equal scores share a rank.</summary>
-    public sealed class SocialLeaderboardEntry
-    {
-        public long Rank { get; set; }
-        public string UserId { get; set; } = "";
-        public long Score { get; set; }
-        public string TierName { get; set; } = "";
-    }
-
-    /// <summary>The top of the leaderboard and how many users have a score at all.</summary>
-    public sealed class Leaderboard
-    {
-        public Leaderboard(IReadOnlyList<SocialLeaderboardEntry> entries, long total)
-        {
-            Entries = entries;
-            Total = total;
-        }
-
-        public IReadOnlyList<SocialLeaderboardEntry> Entries { get; }
-        public long Total { get; }
-    }
-
-    /// <summary>One page of the gift list and the cursor of the next (null at the end).</summary>
-    public sealed class GiftPage
-    {
-        public GiftPage(IReadOnlyList<SocialGift> gifts, string? nextCursor)
-        {
-            Gifts = gifts;
-            NextCursor = nextCursor;
-        }
-
-        public IReadOnlyList<SocialGift> Gifts { get; }
-        public string? NextCursor { get; }
-    }
-
-    /// <summary>A new gift campaign as the API takes it.</summary>
-    public sealed class NewGiftRequest
-    {
-        public string Name { get; set; } = "";
-        public string Tier { get; set; } = "";
-        public long Reward { get; set; }
-        public bool Badge { get; set; }
-        /// <summary>UTC; null for a campaign that never expires.</summary>
-        public DateTime? Expires { get; set; }
-    }
-
-    /// <summary>A score change as the API takes it.</summary>
-    public sealed class ScoreUpdateRequest
-    {
-        public string UserId { get; set; } = "";
-        public string Action { get; set; } = ScoreActions.GiftRedeemed;
-        public long Value { get; set; }
-        public string? GiftId { get; set; }
-    }
-
-    public static class ScoreActions
-    {
-        public const string GiftRedeemed = "gift_redeemed";
-        public const string Adjustment = "adjustment";
-    }
+public static class ScoreActions
+{
+    public const string GiftRedeemed = "gift_redeemed";
+    public const string Adjustment = "adjustment";
 }

@@ -5,7 +5,6 @@ using System.IO;
 using System.Linq;
 using System.Net.Http;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading;
@@ -13,433 +12,432 @@ using System.Threading.Tasks;
 using GiftStudio.Pipeline;
 using GiftStudio.Wire;
 
-namespace GiftStudio
+namespace GiftStudio;
+
+/// <summary>The SocialOS v2 API, one typed method per operation. Thread-safe; one instance
+/// (and so one connection pool) per connection. Build it with GiftStudio.Http's
+/// <c>SocialOsHttp.CreateClient</c>, or hand it any HttpClient whose pipeline you own.</summary>
+public sealed class SocialOsClient : IDisposable
 {
-    /// <summary>The SocialOS v2 API, one typed method per operation. Thread-safe; one instance
-    /// (and so one connection pool) per connection. Build it with GiftStudio.Http's
-    /// <c>SocialOsHttp.CreateClient</c>, or hand it any HttpClient whose pipeline you own.</summary>
-    public sealed class SocialOsClient : IDisposable
+    private static readonly MediaTypeHeaderValue JsonMediaType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+
+    private readonly HttpClient _http;
+    private readonly IDisposable? _owner;
+
+    public SocialOsClient(HttpClient http, SocialOsClientOptions options, IDisposable? owner = null)
     {
-        private static readonly MediaTypeHeaderValue JsonMediaType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        _http = http ?? throw new ArgumentNullException(nameof(http));
+        Options = options?.Clone() ?? throw new ArgumentNullException(nameof(options));
+        _owner = owner;
+    }
 
-        private readonly HttpClient _http;
-        private readonly IDisposable? _owner;
+    public SocialOsClientOptions Options { get; }
 
-        public SocialOsClient(HttpClient http, SocialOsClientOptions options, IDisposable? owner = null)
+    public Uri BaseUri => Options.BaseUri;
+
+    public const string GiftsRoute = "gamification/gifts";
+    public const string ScoreRoute = "gamification/score";
+
+    /// <summary>The body of POST /gamification/gifts exactly as it is sent.</summary>
+    public static byte[] GiftRequestBody(NewGiftRequest gift) => JsonSerializer.SerializeToUtf8Bytes(new GiftRequestDto
+    {
+        Name = gift.Name,
+        Tier = gift.Tier,
+        Reward = gift.Reward,
+        Badge = gift.Badge,
+        Expires = gift.Expires is DateTime expires ? FormatInstant(expires) : null,
+    }, WireContext.Default.GiftRequestDto);
+
+    /// <summary>The body of POST /gamification/score exactly as it is sent.</summary>
+    public static byte[] ScoreRequestBody(ScoreUpdateRequest update) => JsonSerializer.SerializeToUtf8Bytes(
+        new ScoreRequestDto { UserId = update.UserId, Metric = "tier", Action = update.Action, Value = update.Value, GiftId = update.GiftId },
+        WireContext.Default.ScoreRequestDto);
+
+    /// <summary>POST /gamification/gifts. Sends a fresh Idempotency-Key unless one is given.</summary>
+    public async Task<SocialGift> CreateGiftAsync(NewGiftRequest gift, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        return await OnRoute(Routes.CreateGift, PostAsync(GiftsRoute, GiftRequestBody(gift), WireContext.Default.GiftDto,
+            (dto, replayed) => WithReplayed(ToGift(dto), replayed), $"gift '{gift.Name}'", idempotencyKey, cancellationToken),
+            namesResource: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>POST /gamification/score. Sends a fresh Idempotency-Key unless one is given.</summary>
+    public async Task<SocialTierScore> UpdateTierScoreAsync(ScoreUpdateRequest update, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        // With a giftId, a 404 may mean that gift is missing.
+        return await OnRoute(Routes.UpdateScore, PostAsync(ScoreRoute, ScoreRequestBody(update), WireContext.Default.ScoreDto,
+            (dto, replayed) => WithReplayed(ToScore(dto), replayed), "user " + update.UserId, idempotencyKey, cancellationToken),
+            namesResource: update.GiftId != null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>GET /analytics?type=currency.</summary>
+    public async Task<CurrencyAuditReport> GetCurrencyAuditAsync(string metric, string window, CancellationToken cancellationToken = default)
+    {
+        var path = "analytics?type=currency&metric=" + Uri.EscapeDataString(metric) + "&window=" + Uri.EscapeDataString(window);
+        return await OnRoute(Routes.CurrencyAudit, GetAsync(path, WireContext.Default.CurrencyAuditDto, ToAudit, cancellationToken), namesResource: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>GET /gamification/gifts: one page of the list (an extension route).</summary>
+    public async Task<GiftPage> ListGiftsAsync(string? tier = null, bool? active = null, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        var query = new List<string>();
+        if (tier != null) query.Add("tier=" + Uri.EscapeDataString(tier));
+        if (active is bool a) query.Add("active=" + (a ? "true" : "false"));
+        if (limit is int l) query.Add("limit=" + l.ToString(CultureInfo.InvariantCulture));
+        if (cursor != null) query.Add("cursor=" + Uri.EscapeDataString(cursor));
+        var path = "gamification/gifts" + (query.Count > 0 ? "?" + string.Join("&", query) : "");
+        return await OnRoute(Routes.ListGifts, GetAsync(path, WireContext.Default.GiftPageDto,
+            dto => new GiftPage(Required(dto.Data, "data").Select(g => ToGift(Required(g, "data[]"))).ToList(), dto.NextCursor),
+            cancellationToken), namesResource: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>GET /gamification/gifts/{gift_id}.</summary>
+    public async Task<SocialGift> GetGiftAsync(string giftId, CancellationToken cancellationToken = default)
+    {
+        return await OnRoute(Routes.GetGift, GetAsync("gamification/gifts/" + Uri.EscapeDataString(giftId), WireContext.Default.GiftDto, ToGift, cancellationToken),
+            namesResource: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>GET /gamification/score/{userId}: the score without changing it.</summary>
+    public async Task<SocialTierScore> GetTierScoreAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        return await OnRoute(Routes.GetScore, GetAsync("gamification/score/" + Uri.EscapeDataString(userId) + "?metric=tier", WireContext.Default.ScoreDto, ToScore, cancellationToken),
+            namesResource: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>GET /analytics?type=leaderboard: the top users by tier score.</summary>
+    public async Task<Leaderboard> GetLeaderboardAsync(int top = 10, CancellationToken cancellationToken = default)
+    {
+        var path = "analytics?type=leaderboard&metric=tier&limit=" + top.ToString(CultureInfo.InvariantCulture);
+        return await OnRoute(Routes.Leaderboard, GetAsync(path, WireContext.Default.LeaderboardDto, dto => new Leaderboard(
+            Required(dto.Entries, "entries").Select(e => Required(e, "entries[]"))
+                .Select(e => new SocialLeaderboardEntry { Rank = e.Rank, UserId = e.UserId, Score = e.Score, TierName = e.TierName }).ToList(),
+            dto.Total), cancellationToken), namesResource: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    // ---- routes a server may not offer -------------------------------------------------
+
+    /// <summary>The operations' routes, and whether each is one of the contract's extensions
+    /// (Part B) rather than the published guide's (Part A).</summary>
+    internal static class Routes
+    {
+        public static readonly Route CreateGift = new Route("POST /gamification/gifts", extension: false);
+        public static readonly Route UpdateScore = new Route("POST /gamification/score", extension: false);
+        public static readonly Route CurrencyAudit = new Route("GET /analytics?type=currency", extension: false, "/analytics?type=currency&metric=gifts_redeemed&window=7d");
+        public static readonly Route ListGifts = new Route("GET /gamification/gifts", extension: true);
+        public static readonly Route GetGift = new Route("GET /gamification/gifts/{gift_id}", extension: true);
+        public static readonly Route GetScore = new Route("GET /gamification/score/{userId}", extension: true, "/gamification/score/{userId}?metric=tier");
+        public static readonly Route Leaderboard = new Route("GET /analytics?type=leaderboard", extension: true, "/analytics?type=leaderboard&metric=tier&limit=10");
+
+        /// <summary>Every route the module knows, in the order completion offers them.</summary>
+        public static readonly IReadOnlyList<Route> All = new[] { ListGifts, CreateGift, GetGift, UpdateScore, GetScore, CurrencyAudit, Leaderboard };
+    }
+
+    internal sealed class Route
+    {
+        public Route(string name, bool extension, string? example = null)
         {
-            _http = http ?? throw new ArgumentNullException(nameof(http));
-            Options = options?.Clone() ?? throw new ArgumentNullException(nameof(options));
-            _owner = owner;
+            Name = name;
+            Extension = extension;
+            Method = name.Substring(0, name.IndexOf(' '));
+            Example = example ?? name.Substring(name.IndexOf(' ') + 1);
         }
 
-        public SocialOsClientOptions Options { get; }
+        public string Name { get; }
+        public bool Extension { get; }
+        public string Method { get; }
 
-        public Uri BaseUri => Options.BaseUri;
+        /// <summary>The path as a user would type it, with the usual query.</summary>
+        public string Example { get; }
+    }
 
-        public const string GiftsRoute = "gamification/gifts";
-        public const string ScoreRoute = "gamification/score";
-
-        /// <summary>The body of POST /gamification/gifts exactly as it is sent.</summary>
-        public static byte[] GiftRequestBody(NewGiftRequest gift) => JsonSerializer.SerializeToUtf8Bytes(new GiftRequestDto
+    /// <summary>Tells a 404 for a route this server does not know from a 404 for a missing
+    /// gift or user. A route that names no resource can only be missing itself. For one
+    /// that does, the wire alone cannot tell, so one harmless read of the same family asks
+    /// whether the server offers such routes at all: the first gift of the list for the
+    /// extensions, a one-hour audit for the published routes.</summary>
+    private async Task<T> OnRoute<T>(Route route, Task<T> call, bool namesResource, CancellationToken cancellationToken)
+    {
+        try
         {
-            Name = gift.Name,
-            Tier = gift.Tier,
-            Reward = gift.Reward,
-            Badge = gift.Badge,
-            Expires = gift.Expires is DateTime expires ? FormatInstant(expires) : null,
-        }, WireContext.Default.GiftRequestDto);
-
-        /// <summary>The body of POST /gamification/score exactly as it is sent.</summary>
-        public static byte[] ScoreRequestBody(ScoreUpdateRequest update) => JsonSerializer.SerializeToUtf8Bytes(
-            new ScoreRequestDto { UserId = update.UserId, Metric = "tier", Action = update.Action, Value = update.Value, GiftId = update.GiftId },
-            WireContext.Default.ScoreRequestDto);
-
-        /// <summary>POST /gamification/gifts. Sends a fresh Idempotency-Key unless one is given.</summary>
-        public async Task<SocialGift> CreateGiftAsync(NewGiftRequest gift, string? idempotencyKey = null, CancellationToken cancellationToken = default)
-        {
-            return await OnRoute(Routes.CreateGift, PostAsync(GiftsRoute, GiftRequestBody(gift), WireContext.Default.GiftDto,
-                (dto, replayed) => WithReplayed(ToGift(dto), replayed), $"gift '{gift.Name}'", idempotencyKey, cancellationToken),
-                namesResource: false, cancellationToken).ConfigureAwait(false);
+            return await call.ConfigureAwait(false);
         }
-
-        /// <summary>POST /gamification/score. Sends a fresh Idempotency-Key unless one is given.</summary>
-        public async Task<SocialTierScore> UpdateTierScoreAsync(ScoreUpdateRequest update, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+        catch (SocialOsException notFound) when (notFound.StatusCode == 404)
         {
-            // With a giftId, a 404 may mean that gift is missing.
-            return await OnRoute(Routes.UpdateScore, PostAsync(ScoreRoute, ScoreRequestBody(update), WireContext.Default.ScoreDto,
-                (dto, replayed) => WithReplayed(ToScore(dto), replayed), "user " + update.UserId, idempotencyKey, cancellationToken),
-                namesResource: update.GiftId != null, cancellationToken).ConfigureAwait(false);
+            if (namesResource && await FamilyAnswersAsync(route.Extension, cancellationToken).ConfigureAwait(false)) throw;
+            throw ErrorMapping.RouteNotOffered(notFound, route.Name, route.Extension, BaseUri);
         }
+    }
 
-        /// <summary>GET /analytics?type=currency.</summary>
-        public async Task<CurrencyAuditReport> GetCurrencyAuditAsync(string metric, string window, CancellationToken cancellationToken = default)
+    private async Task<bool> FamilyAnswersAsync(bool extension, CancellationToken cancellationToken)
+    {
+        try
         {
-            var path = "analytics?type=currency&metric=" + Uri.EscapeDataString(metric) + "&window=" + Uri.EscapeDataString(window);
-            return await OnRoute(Routes.CurrencyAudit, GetAsync(path, WireContext.Default.CurrencyAuditDto, ToAudit, cancellationToken), namesResource: false, cancellationToken).ConfigureAwait(false);
+            if (extension) await GetAsync("gamification/gifts?limit=1", WireContext.Default.GiftPageDto, _ => true, cancellationToken).ConfigureAwait(false);
+            else await GetAsync("analytics?type=currency&metric=gifts_redeemed&window=1h", WireContext.Default.CurrencyAuditDto, _ => true, cancellationToken).ConfigureAwait(false);
+            return true;
         }
-
-        /// <summary>GET /gamification/gifts: one page of the list (an extension route).</summary>
-        public async Task<GiftPage> ListGiftsAsync(string? tier = null, bool? active = null, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
+        catch (SocialOsException e)
         {
-            var query = new List<string>();
-            if (tier != null) query.Add("tier=" + Uri.EscapeDataString(tier));
-            if (active is bool a) query.Add("active=" + (a ? "true" : "false"));
-            if (limit is int l) query.Add("limit=" + l.ToString(CultureInfo.InvariantCulture));
-            if (cursor != null) query.Add("cursor=" + Uri.EscapeDataString(cursor));
-            var path = "gamification/gifts" + (query.Count > 0 ? "?" + string.Join("&", query) : "");
-            return await OnRoute(Routes.ListGifts, GetAsync(path, WireContext.Default.GiftPageDto,
-                dto => new GiftPage(Required(dto.Data, "data").Select(g => ToGift(Required(g, "data[]"))).ToList(), dto.NextCursor),
-                cancellationToken), namesResource: false, cancellationToken).ConfigureAwait(false);
+            // Only another 404 says the routes are missing; any other failure leaves the
+            // first answer as it was.
+            return e.StatusCode != 404;
         }
+    }
 
-        /// <summary>GET /gamification/gifts/{gift_id}.</summary>
-        public async Task<SocialGift> GetGiftAsync(string giftId, CancellationToken cancellationToken = default)
+    /// <summary>Any route: <paramref name="path"/> relative to the base URI (or an absolute
+    /// URI under it, see <see cref="RequestRules.Resolve"/>), through the same transport as
+    /// every typed call (key, retries, circuit breaker, diagnostics, redaction, errors). A
+    /// POST carries <paramref name="idempotencyKey"/> or a fresh key, kept across its
+    /// retries; a PATCH has no key and is never retried once it may have reached the server.
+    /// A non-2xx answer throws <see cref="SocialOsException"/>; a JSON body that does not
+    /// parse throws too.</summary>
+    public Task<SocialOsResponse> SendAsync(HttpMethod method, string path, byte[]? body = null, string? idempotencyKey = null,
+        IEnumerable<KeyValuePair<string, string>>? headers = null, CancellationToken cancellationToken = default)
+    {
+        if (method == null) throw new ArgumentNullException(nameof(method));
+        var target = RequestRules.Resolve(BaseUri, path);
+        var verb = method.Method.ToUpperInvariant();
+        var added = (headers ?? Enumerable.Empty<KeyValuePair<string, string>>()).ToList();
+        foreach (var header in added) RequestRules.CheckHeader(header.Key, header.Value);
+        RequestRules.CheckIdempotencyKey(verb, idempotencyKey);
+        string? key = null;
+        if (verb == "POST") key = string.IsNullOrEmpty(idempotencyKey) ? NewIdempotencyKey() : idempotencyKey;
+        var call = new CallRecord(null, key) { Unsafe = verb == "PATCH" };
+        return SendAsync(() =>
         {
-            return await OnRoute(Routes.GetGift, GetAsync("gamification/gifts/" + Uri.EscapeDataString(giftId), WireContext.Default.GiftDto, ToGift, cancellationToken),
-                namesResource: true, cancellationToken).ConfigureAwait(false);
-        }
-
-        /// <summary>GET /gamification/score/{userId}: the score without changing it.</summary>
-        public async Task<SocialTierScore> GetTierScoreAsync(string userId, CancellationToken cancellationToken = default)
-        {
-            return await OnRoute(Routes.GetScore, GetAsync("gamification/score/" + Uri.EscapeDataString(userId) + "?metric=tier", WireContext.Default.ScoreDto, ToScore, cancellationToken),
-                namesResource: true, cancellationToken).ConfigureAwait(false);
-        }
-
-        /// <summary>GET /analytics?type=leaderboard: the top users by tier score.</summary>
-        public async Task<Leaderboard> GetLeaderboardAsync(int top = 10, CancellationToken cancellationToken = default)
-        {
-            var path = "analytics?type=leaderboard&metric=tier&limit=" + top.ToString(CultureInfo.InvariantCulture);
-            return await OnRoute(Routes.Leaderboard, GetAsync(path, WireContext.Default.LeaderboardDto, dto => new Leaderboard(
-                Required(dto.Entries, "entries").Select(e => Required(e, "entries[]"))
-                    .Select(e => new SocialLeaderboardEntry { Rank = e.Rank, UserId = e.UserId, Score = e.Score, TierName = e.TierName }).ToList(),
-                dto.Total), cancellationToken), namesResource: false, cancellationToken).ConfigureAwait(false);
-        }
-
-        // ---- routes a server may not offer -------------------------------------------------
-
-        /// <summary>The operations' routes, and whether each is one of the contract's extensions
-        /// (Part B) rather than the published guide's (Part A).</summary>
-        internal static class Routes
-        {
-            public static readonly Route CreateGift = new Route("POST /gamification/gifts", extension: false);
-            public static readonly Route UpdateScore = new Route("POST /gamification/score", extension: false);
-            public static readonly Route CurrencyAudit = new Route("GET /analytics?type=currency", extension: false, "/analytics?type=currency&metric=gifts_redeemed&window=7d");
-            public static readonly Route ListGifts = new Route("GET /gamification/gifts", extension: true);
-            public static readonly Route GetGift = new Route("GET /gamification/gifts/{gift_id}", extension: true);
-            public static readonly Route GetScore = new Route("GET /gamification/score/{userId}", extension: true, "/gamification/score/{userId}?metric=tier");
-            public static readonly Route Leaderboard = new Route("GET /analytics?type=leaderboard", extension: true, "/analytics?type=leaderboard&metric=tier&limit=10");
-
-            /// <summary>Every route the module knows, in the order completion offers them.</summary>
-            public static readonly IReadOnlyList<Route> All = new[] { ListGifts, CreateGift, GetGift, UpdateScore, GetScore, CurrencyAudit, Leaderboard };
-        }
-
-        internal sealed class Route
-        {
-            public Route(string name, bool extension, string? example = null)
+            var request = new HttpRequestMessage(method, target);
+            if (body != null)
             {
-                Name = name;
-                Extension = extension;
-                Method = name.Substring(0, name.IndexOf(' '));
-                Example = example ?? name.Substring(name.IndexOf(' ') + 1);
-            }
-
-            public string Name { get; }
-            public bool Extension { get; }
-            public string Method { get; }
-
-            /// <summary>The path as a user would type it, with the usual query.</summary>
-            public string Example { get; }
-        }
-
-        /// <summary>Tells a 404 for a route this server does not know from a 404 for a missing
-        /// gift or user. A route that names no resource can only be missing itself. For one
-        /// that does, the wire alone cannot tell, so one harmless read of the same family asks
-        /// whether the server offers such routes at all: the first gift of the list for the
-        /// extensions, a one-hour audit for the published routes.</summary>
-        private async Task<T> OnRoute<T>(Route route, Task<T> call, bool namesResource, CancellationToken cancellationToken)
-        {
-            try
-            {
-                return await call.ConfigureAwait(false);
-            }
-            catch (SocialOsException notFound) when (notFound.StatusCode == 404)
-            {
-                if (namesResource && await FamilyAnswersAsync(route.Extension, cancellationToken).ConfigureAwait(false)) throw;
-                throw ErrorMapping.RouteNotOffered(notFound, route.Name, route.Extension, BaseUri);
-            }
-        }
-
-        private async Task<bool> FamilyAnswersAsync(bool extension, CancellationToken cancellationToken)
-        {
-            try
-            {
-                if (extension) await GetAsync("gamification/gifts?limit=1", WireContext.Default.GiftPageDto, _ => true, cancellationToken).ConfigureAwait(false);
-                else await GetAsync("analytics?type=currency&metric=gifts_redeemed&window=1h", WireContext.Default.CurrencyAuditDto, _ => true, cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-            catch (SocialOsException e)
-            {
-                // Only another 404 says the routes are missing; any other failure leaves the
-                // first answer as it was.
-                return e.StatusCode != 404;
-            }
-        }
-
-        /// <summary>Any route: <paramref name="path"/> relative to the base URI (or an absolute
-        /// URI under it, see <see cref="RequestRules.Resolve"/>), through the same transport as
-        /// every typed call (key, retries, circuit breaker, diagnostics, redaction, errors). A
-        /// POST carries <paramref name="idempotencyKey"/> or a fresh key, kept across its
-        /// retries; a PATCH has no key and is never retried once it may have reached the server.
-        /// A non-2xx answer throws <see cref="SocialOsException"/>; a JSON body that does not
-        /// parse throws too.</summary>
-        public Task<SocialOsResponse> SendAsync(HttpMethod method, string path, byte[]? body = null, string? idempotencyKey = null,
-            IEnumerable<KeyValuePair<string, string>>? headers = null, CancellationToken cancellationToken = default)
-        {
-            if (method == null) throw new ArgumentNullException(nameof(method));
-            var target = RequestRules.Resolve(BaseUri, path);
-            var verb = method.Method.ToUpperInvariant();
-            var added = (headers ?? Enumerable.Empty<KeyValuePair<string, string>>()).ToList();
-            foreach (var header in added) RequestRules.CheckHeader(header.Key, header.Value);
-            RequestRules.CheckIdempotencyKey(verb, idempotencyKey);
-            string? key = null;
-            if (verb == "POST") key = string.IsNullOrEmpty(idempotencyKey) ? NewIdempotencyKey() : idempotencyKey;
-            var call = new CallRecord(null, key) { Unsafe = verb == "PATCH" };
-            return SendAsync(() =>
-            {
-                var request = new HttpRequestMessage(method, target);
-                if (body != null)
-                {
-                    request.Content = new ByteArrayContent(body);
-                    request.Content.Headers.ContentType = JsonMediaType;
-                }
-                foreach (var header in added)
-                {
-                    if (request.Content != null && header.Key.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
-                    {
-                        request.Content.Headers.Remove(header.Key);
-                        request.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
-                    }
-                    else if (!request.Headers.TryAddWithoutValidation(header.Key, header.Value))
-                    {
-                        throw new SocialOsInputException("InvalidHeader", "Headers", header.Key, $"Header '{header.Key}' describes a body, and this request has none.");
-                    }
-                }
-                if (key != null) request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
-                return request;
-            }, call, ToResponse, cancellationToken);
-        }
-
-        private static SocialOsResponse ToResponse(HttpResponseMessage response, byte[] content)
-        {
-            var headers = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase);
-            foreach (var header in response.Headers) headers[header.Key] = header.Value.ToArray();
-            if (response.Content != null)
-                foreach (var header in response.Content.Headers) headers[header.Key] = header.Value.ToArray();
-            var result = new SocialOsResponse((int)response.StatusCode, response.ReasonPhrase, headers, content,
-                response.Content?.Headers.ContentType?.MediaType, IsReplay(response));
-            // A body that says it is JSON must be JSON: the same failure as any typed call's unreadable body.
-            if (result.IsJson) using (JsonDocument.Parse(content)) { }
-            return result;
-        }
-
-        // ---- transport ------------------------------------------------------------------
-
-        private Task<TResult> PostAsync<TResponse, TResult>(string path, byte[] bytes,
-            JsonTypeInfo<TResponse> responseType, Func<TResponse, bool, TResult> map, string label, string? idempotencyKey, CancellationToken cancellationToken)
-        {
-            // One key per logical call, kept by every retry of it: the server applies it once.
-            var key = string.IsNullOrEmpty(idempotencyKey) ? NewIdempotencyKey() : idempotencyKey!;
-            return SendAsync(() =>
-            {
-                var request = new HttpRequestMessage(HttpMethod.Post, RequestRules.Resolve(BaseUri, path)) { Content = new ByteArrayContent(bytes) };
+                request.Content = new ByteArrayContent(body);
                 request.Content.Headers.ContentType = JsonMediaType;
-                request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
-                return request;
-            }, new CallRecord(label, key), responseType, map, cancellationToken);
-        }
-
-        /// <summary>A fresh key for a call that was given none.</summary>
-        public static string NewIdempotencyKey() => Guid.NewGuid().ToString("N");
-
-        private Task<TResult> GetAsync<TResponse, TResult>(string path, JsonTypeInfo<TResponse> responseType, Func<TResponse, TResult> map, CancellationToken cancellationToken) =>
-            SendAsync(() => new HttpRequestMessage(HttpMethod.Get, RequestRules.Resolve(BaseUri, path)), new CallRecord(null, null), responseType, (dto, _) => map(dto), cancellationToken);
-
-        /// <summary>Sends (the handler chain adds the key, retries and per-attempt timeouts),
-        /// reads the body within the timeout, and maps it. Whatever goes wrong after the
-        /// request left becomes a <see cref="SocialOsException"/> that says whether the call
-        /// may have been applied; the caller's cancellation stays an OperationCanceledException.</summary>
-        private Task<TResult> SendAsync<TResponse, TResult>(Func<HttpRequestMessage> createRequest, CallRecord call, JsonTypeInfo<TResponse> responseType,
-            Func<TResponse, bool, TResult> map, CancellationToken cancellationToken) =>
-            SendAsync(createRequest, call, (response, content) =>
-            {
-                var dto = JsonSerializer.Deserialize(content, responseType) ?? throw new JsonException("The body is JSON null.");
-                return map(dto, IsReplay(response));
-            }, cancellationToken);
-
-        private async Task<TResult> SendAsync<TResult>(Func<HttpRequestMessage> createRequest, CallRecord call,
-            Func<HttpResponseMessage, byte[], TResult> read, CancellationToken cancellationToken)
-        {
-            using var request = createRequest();
-            request.Headers.Accept.ParseAdd("application/json");
-            call.AttachTo(request);
-            var target = request.RequestUri!;
-            var method = request.Method.Method;
-            HttpResponseMessage response;
-            try
-            {
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             }
-            catch (CircuitOpenException e)
+            foreach (var header in added)
             {
-                throw ErrorMapping.CircuitOpen(method, target, e, call);
-            }
-            catch (TimeoutException e)
-            {
-                throw ErrorMapping.Timeout(method, target, Options.Timeout, e, call);
-            }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw ErrorMapping.Timeout(method, target, Options.Timeout, e, call);
-            }
-            catch (HttpRequestException e)
-            {
-                throw ErrorMapping.Unreachable(method, target, e, call);
-            }
-
-            using (response)
-            {
-                var content = await ReadBodyAsync(response, method, target, call, cancellationToken).ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode) throw ErrorMapping.FromResponse(method, target, response, content, call);
-                try
+                if (request.Content != null && header.Key.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
                 {
-                    return read(response, content);
+                    request.Content.Headers.Remove(header.Key);
+                    request.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
                 }
-                catch (JsonException e)
+                else if (!request.Headers.TryAddWithoutValidation(header.Key, header.Value))
                 {
-                    throw ErrorMapping.UnreadableBody(method, target, response, content, e, call);
+                    throw new SocialOsInputException("InvalidHeader", "Headers", header.Key, $"Header '{header.Key}' describes a body, and this request has none.");
                 }
             }
+            if (key != null) request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+            return request;
+        }, call, ToResponse, cancellationToken);
+    }
+
+    private static SocialOsResponse ToResponse(HttpResponseMessage response, byte[] content)
+    {
+        var headers = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase);
+        foreach (var header in response.Headers) headers[header.Key] = header.Value.ToArray();
+        if (response.Content != null)
+            foreach (var header in response.Content.Headers) headers[header.Key] = header.Value.ToArray();
+        var result = new SocialOsResponse((int)response.StatusCode, response.ReasonPhrase, headers, content,
+            response.Content?.Headers.ContentType?.MediaType, IsReplay(response));
+        // A body that says it is JSON must be JSON: the same failure as any typed call's unreadable body.
+        if (result.IsJson) using (JsonDocument.Parse(content)) { }
+        return result;
+    }
+
+    // ---- transport ------------------------------------------------------------------
+
+    private Task<TResult> PostAsync<TResponse, TResult>(string path, byte[] bytes,
+        JsonTypeInfo<TResponse> responseType, Func<TResponse, bool, TResult> map, string label, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        // One key per logical call, kept by every retry of it: the server applies it once.
+        var key = string.IsNullOrEmpty(idempotencyKey) ? NewIdempotencyKey() : idempotencyKey!;
+        return SendAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, RequestRules.Resolve(BaseUri, path)) { Content = new ByteArrayContent(bytes) };
+            request.Content.Headers.ContentType = JsonMediaType;
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+            return request;
+        }, new CallRecord(label, key), responseType, map, cancellationToken);
+    }
+
+    /// <summary>A fresh key for a call that was given none.</summary>
+    public static string NewIdempotencyKey() => Guid.NewGuid().ToString("N");
+
+    private Task<TResult> GetAsync<TResponse, TResult>(string path, JsonTypeInfo<TResponse> responseType, Func<TResponse, TResult> map, CancellationToken cancellationToken) =>
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Get, RequestRules.Resolve(BaseUri, path)), new CallRecord(null, null), responseType, (dto, _) => map(dto), cancellationToken);
+
+    /// <summary>Sends (the handler chain adds the key, retries and per-attempt timeouts),
+    /// reads the body within the timeout, and maps it. Whatever goes wrong after the
+    /// request left becomes a <see cref="SocialOsException"/> that says whether the call
+    /// may have been applied; the caller's cancellation stays an OperationCanceledException.</summary>
+    private Task<TResult> SendAsync<TResponse, TResult>(Func<HttpRequestMessage> createRequest, CallRecord call, JsonTypeInfo<TResponse> responseType,
+        Func<TResponse, bool, TResult> map, CancellationToken cancellationToken) =>
+        SendAsync(createRequest, call, (response, content) =>
+        {
+            var dto = JsonSerializer.Deserialize(content, responseType) ?? throw new JsonException("The body is JSON null.");
+            return map(dto, IsReplay(response));
+        }, cancellationToken);
+
+    private async Task<TResult> SendAsync<TResult>(Func<HttpRequestMessage> createRequest, CallRecord call,
+        Func<HttpResponseMessage, byte[], TResult> read, CancellationToken cancellationToken)
+    {
+        using var request = createRequest();
+        request.Headers.Accept.ParseAdd("application/json");
+        call.AttachTo(request);
+        var target = request.RequestUri!;
+        var method = request.Method.Method;
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CircuitOpenException e)
+        {
+            throw ErrorMapping.CircuitOpen(method, target, e, call);
+        }
+        catch (TimeoutException e)
+        {
+            throw ErrorMapping.Timeout(method, target, Options.Timeout, e, call);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw ErrorMapping.Timeout(method, target, Options.Timeout, e, call);
+        }
+        catch (HttpRequestException e)
+        {
+            throw ErrorMapping.Unreachable(method, target, e, call);
         }
 
-        /// <summary>The server answered from its idempotency record: applied before, not now.</summary>
-        private static bool IsReplay(HttpResponseMessage response) =>
-            response.Headers.TryGetValues("Idempotent-Replayed", out var values)
-            && values.Any(v => string.Equals(v.Trim(), "true", StringComparison.OrdinalIgnoreCase));
-
-        private static SocialGift WithReplayed(SocialGift gift, bool replayed)
+        using (response)
         {
-            gift.Replayed = replayed;
-            return gift;
-        }
-
-        private static SocialTierScore WithReplayed(SocialTierScore score, bool replayed)
-        {
-            score.Replayed = replayed;
-            return score;
-        }
-
-        /// <summary>The whole body, within the timeout: a server that stalls mid-body cannot
-        /// hold the call forever, and the caller can cancel it.</summary>
-        private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, string method, Uri target, CallRecord call, CancellationToken cancellationToken)
-        {
-            if (response.Content is null) return Array.Empty<byte>();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(Options.Timeout);
+            var content = await ReadBodyAsync(response, method, target, call, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode) throw ErrorMapping.FromResponse(method, target, response, content, call);
             try
             {
-                using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-                using var buffer = new MemoryStream();
-                await stream.CopyToAsync(buffer, 81920, timeout.Token).ConfigureAwait(false);
-                return buffer.ToArray();
+                return read(response, content);
             }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            catch (JsonException e)
             {
-                if (response.IsSuccessStatusCode) call.NoteMaybeApplied($"HTTP {(int)response.StatusCode} whose body never arrived");
-                throw ErrorMapping.Timeout(method, target, Options.Timeout, e, call);
-            }
-            catch (Exception e) when (e is HttpRequestException || e is IOException || e is ObjectDisposedException && timeout.IsCancellationRequested)
-            {
-                if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
-                if (response.IsSuccessStatusCode) call.NoteMaybeApplied($"HTTP {(int)response.StatusCode} whose body was cut off");
-                if (timeout.IsCancellationRequested) throw ErrorMapping.Timeout(method, target, Options.Timeout, e, call);
-                throw ErrorMapping.Unreachable(method, target, e, call);
+                throw ErrorMapping.UnreadableBody(method, target, response, content, e, call);
             }
         }
+    }
 
-        // ---- mapping --------------------------------------------------------------------
+    /// <summary>The server answered from its idempotency record: applied before, not now.</summary>
+    private static bool IsReplay(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Idempotent-Replayed", out var values)
+        && values.Any(v => string.Equals(v.Trim(), "true", StringComparison.OrdinalIgnoreCase));
 
-        private static CurrencyAuditReport ToAudit(CurrencyAuditDto dto)
+    private static SocialGift WithReplayed(SocialGift gift, bool replayed)
+    {
+        gift.Replayed = replayed;
+        return gift;
+    }
+
+    private static SocialTierScore WithReplayed(SocialTierScore score, bool replayed)
+    {
+        score.Replayed = replayed;
+        return score;
+    }
+
+    /// <summary>The whole body, within the timeout: a server that stalls mid-body cannot
+    /// hold the call forever, and the caller can cancel it.</summary>
+    private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, string method, Uri target, CallRecord call, CancellationToken cancellationToken)
+    {
+        if (response.Content is null) return Array.Empty<byte>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Options.Timeout);
+        try
         {
-            var summaryDto = Required(dto.Summary, "summary");
-            var days = Required(dto.Daily, "daily").Select(d => Required(d, "daily[]")).Select(d => new SocialCurrencyAuditDay
-            {
-                Date = ParseDate(d.Date, "daily.date"),
-                Count = d.Count,
-                Value = d.Value,
-                Metric = dto.Metric,
-                Window = dto.Window,
-            }).ToList();
-            var summary = new SocialCurrencyAudit
-            {
-                Type = dto.Type,
-                Metric = dto.Metric,
-                Window = dto.Window,
-                TotalGifts = summaryDto.TotalGifts,
-                TotalValue = summaryDto.TotalValue,
-                UniqueRecipients = summaryDto.UniqueRecipients,
-                TopTier = summaryDto.TopTier,
-                PeriodStart = days.Count > 0 ? days.Min(d => d.Date) : default,
-                PeriodEnd = days.Count > 0 ? days.Max(d => d.Date) : default,
-                Days = days.Count,
-            };
-            return new CurrencyAuditReport(summary, days);
+            using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, 81920, timeout.Token).ConfigureAwait(false);
+            return buffer.ToArray();
         }
-
-        private static T Required<T>(T? value, string field) where T : class =>
-            value ?? throw new JsonException($"The response field {field} is missing or null.");
-
-        private static SocialGift ToGift(GiftDto dto) => new SocialGift
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            GiftId = dto.GiftId,
-            Name = dto.Name,
-            Tier = dto.Tier,
-            Reward = dto.Reward,
-            BadgeIncluded = dto.BadgeIncluded,
-            Expires = dto.Expires is null ? (DateTimeOffset?)null : ParseInstant(dto.Expires, "expires"),
-            CreatedAt = dto.CreatedAt is null ? default : ParseInstant(dto.CreatedAt, "created_at"),
-        };
-
-        private static SocialTierScore ToScore(ScoreDto dto) => new SocialTierScore
+            if (response.IsSuccessStatusCode) call.NoteMaybeApplied($"HTTP {(int)response.StatusCode} whose body never arrived");
+            throw ErrorMapping.Timeout(method, target, Options.Timeout, e, call);
+        }
+        catch (Exception e) when (e is HttpRequestException || e is IOException || e is ObjectDisposedException && timeout.IsCancellationRequested)
         {
-            UserId = dto.UserId,
+            if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
+            if (response.IsSuccessStatusCode) call.NoteMaybeApplied($"HTTP {(int)response.StatusCode} whose body was cut off");
+            if (timeout.IsCancellationRequested) throw ErrorMapping.Timeout(method, target, Options.Timeout, e, call);
+            throw ErrorMapping.Unreachable(method, target, e, call);
+        }
+    }
+
+    // ---- mapping --------------------------------------------------------------------
+
+    private static CurrencyAuditReport ToAudit(CurrencyAuditDto dto)
+    {
+        var summaryDto = Required(dto.Summary, "summary");
+        var days = Required(dto.Daily, "daily").Select(d => Required(d, "daily[]")).Select(d => new SocialCurrencyAuditDay
+        {
+            Date = ParseDate(d.Date, "daily.date"),
+            Count = d.Count,
+            Value = d.Value,
             Metric = dto.Metric,
-            Previous = dto.Previous,
-            Current = dto.Current,
-            TierName = dto.TierName,
-            Rank = dto.Rank,
-            UpdatedAt = dto.UpdatedAt is null ? default : ParseInstant(dto.UpdatedAt, "updated_at"),
-        };
-
-        /// <summary>RFC 3339 UTC with Z, as the contract writes instants.</summary>
-        public static string FormatInstant(DateTime utc) =>
-            utc.ToUniversalTime().ToString(utc.Millisecond == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-
-        /// <summary>An instant of the wire as a DateTimeOffset in UTC (offset zero).</summary>
-        private static DateTimeOffset ParseInstant(string? text, string field) =>
-            text != null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
-                ? instant.ToUniversalTime()
-                : throw new JsonException($"The response field {field} ('{text}') is not an RFC 3339 timestamp.");
-
-        private static DateTime ParseDate(string? text, string field) =>
-            text != null && DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var date)
-                ? DateTime.SpecifyKind(date, DateTimeKind.Utc)
-                : throw new JsonException($"The response field {field} ('{text}') is not a yyyy-MM-dd date.");
-
-        public void Dispose()
+            Window = dto.Window,
+        }).ToList();
+        var summary = new SocialCurrencyAudit
         {
-            _http.Dispose();
-            _owner?.Dispose();
-        }
+            Type = dto.Type,
+            Metric = dto.Metric,
+            Window = dto.Window,
+            TotalGifts = summaryDto.TotalGifts,
+            TotalValue = summaryDto.TotalValue,
+            UniqueRecipients = summaryDto.UniqueRecipients,
+            TopTier = summaryDto.TopTier,
+            PeriodStart = days.Count > 0 ? days.Min(d => d.Date) : default,
+            PeriodEnd = days.Count > 0 ? days.Max(d => d.Date) : default,
+            Days = days.Count,
+        };
+        return new CurrencyAuditReport(summary, days);
+    }
+
+    private static T Required<T>(T? value, string field) where T : class =>
+        value ?? throw new JsonException($"The response field {field} is missing or null.");
+
+    private static SocialGift ToGift(GiftDto dto) => new SocialGift
+    {
+        GiftId = dto.GiftId,
+        Name = dto.Name,
+        Tier = dto.Tier,
+        Reward = dto.Reward,
+        BadgeIncluded = dto.BadgeIncluded,
+        Expires = dto.Expires is null ? (DateTimeOffset?)null : ParseInstant(dto.Expires, "expires"),
+        CreatedAt = dto.CreatedAt is null ? default : ParseInstant(dto.CreatedAt, "created_at"),
+    };
+
+    private static SocialTierScore ToScore(ScoreDto dto) => new SocialTierScore
+    {
+        UserId = dto.UserId,
+        Metric = dto.Metric,
+        Previous = dto.Previous,
+        Current = dto.Current,
+        TierName = dto.TierName,
+        Rank = dto.Rank,
+        UpdatedAt = dto.UpdatedAt is null ? default : ParseInstant(dto.UpdatedAt, "updated_at"),
+    };
+
+    /// <summary>RFC 3339 UTC with Z, as the contract writes instants.</summary>
+    public static string FormatInstant(DateTime utc) =>
+        utc.ToUniversalTime().ToString(utc.Millisecond == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>An instant of the wire as a DateTimeOffset in UTC (offset zero).</summary>
+    private static DateTimeOffset ParseInstant(string? text, string field) =>
+        text != null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
+            ? instant.ToUniversalTime()
+            : throw new JsonException($"The response field {field} ('{text}') is not an RFC 3339 timestamp.");
+
+    private static DateTime ParseDate(string? text, string field) =>
+        text != null && DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var date)
+            ? DateTime.SpecifyKind(date, DateTimeKind.Utc)
+            : throw new JsonException($"The response field {field} ('{text}') is not a yyyy-MM-dd date.");
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _owner?.Dispose();
     }
 }

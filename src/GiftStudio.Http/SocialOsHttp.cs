@@ -3,47 +3,46 @@ using System.Net.Http;
 using GiftStudio.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace GiftStudio.Http
+namespace GiftStudio.Http;
+
+/// <summary>Builds a <see cref="SocialOsClient"/> whose HttpClient comes from
+/// Microsoft.Extensions.Http with the handler chain, outermost first:
+/// authentication → retry (per-attempt timeout, backoff) → diagnostics (each attempt) → the socket handler.
+/// Every POST already carries its Idempotency-Key (SocialOsClient), kept across retries.</summary>
+public static class SocialOsHttp
 {
-    /// <summary>Builds a <see cref="SocialOsClient"/> whose HttpClient comes from
-    /// Microsoft.Extensions.Http with the handler chain, outermost first:
-    /// authentication → retry (per-attempt timeout, backoff) → diagnostics (each attempt) → the socket handler.
-    /// Every POST already carries its Idempotency-Key (SocialOsClient), kept across retries.</summary>
-    public static class SocialOsHttp
+    private const string ClientName = "SocialOS";
+
+    public static SocialOsClient CreateClient(SocialOsClientOptions options)
     {
-        private const string ClientName = "SocialOS";
-
-        public static SocialOsClient CreateClient(SocialOsClientOptions options)
-        {
-            if (options is null) throw new ArgumentNullException(nameof(options));
-            // The client's settings are fixed at creation: later changes to the caller's object do not leak in.
-            options = options.Clone();
-            var services = new ServiceCollection();
-            services.AddHttpClient(ClientName, http =>
-                {
-                    http.BaseAddress = options.BaseUri;
-                    // Each attempt has its own timeout (options.Timeout), set by the client.
-                    http.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
-                    http.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
-                })
-                .ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler
-                {
-                    AllowAutoRedirect = false,
-                    MaxConnectionsPerServer = 64,
-                    UseProxy = true,
-                    Proxy = new LoopbackBypassProxy(options.Proxy, options.ProxyCredential),
-                })
-                .AddHttpMessageHandler(() => new AuthenticationHandler(options.ApiKey))
-                .AddHttpMessageHandler(() => new RetryHandler(options.Retry, options.Timeout, options.Log, options.CircuitBreaker))
-                .AddHttpMessageHandler(() => new DiagnosticsHandler(options.Log))
-                // The client lives as long as its connection: one handler, one connection pool.
-                .SetHandlerLifetime(System.Threading.Timeout.InfiniteTimeSpan);
-            var provider = services.BuildServiceProvider();
-            var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(ClientName);
-            return new SocialOsClient(http, options, provider);
-        }
-
-        public static string UserAgent { get; } =
-            $"GiftStudio/{typeof(SocialOsClient).Assembly.GetName().Version?.ToString(3) ?? "0.0.0"}";
+        if (options is null) throw new ArgumentNullException(nameof(options));
+        // The client's settings are fixed at creation: later changes to the caller's object do not leak in.
+        options = options.Clone();
+        var services = new ServiceCollection();
+        services.AddHttpClient(ClientName, http =>
+            {
+                http.BaseAddress = options.BaseUri;
+                // Each attempt has its own timeout (options.Timeout), set by the client.
+                http.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
+                http.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler
+            {
+                AllowAutoRedirect = false,
+                MaxConnectionsPerServer = 64,
+                UseProxy = true,
+                Proxy = new LoopbackBypassProxy(options.Proxy, options.ProxyCredential),
+            })
+            .AddHttpMessageHandler(() => new AuthenticationHandler(options.ApiKey))
+            .AddHttpMessageHandler(() => new RetryHandler(options.Retry, options.Timeout, options.Log, options.CircuitBreaker))
+            .AddHttpMessageHandler(() => new DiagnosticsHandler(options.Log))
+            // The client lives as long as its connection: one handler, one connection pool.
+            .SetHandlerLifetime(System.Threading.Timeout.InfiniteTimeSpan);
+        var provider = services.BuildServiceProvider();
+        var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(ClientName);
+        return new SocialOsClient(http, options, provider);
     }
+
+    public static string UserAgent { get; } =
+        $"GiftStudio/{typeof(SocialOsClient).Assembly.GetName().Version?.ToString(3) ?? "0.0.0"}";
 }

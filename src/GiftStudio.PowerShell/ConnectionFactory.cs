@@ -1,56 +1,55 @@
 using System;
 using System.Security;
 
-namespace GiftStudio.PowerShell
+namespace GiftStudio.PowerShell;
+
+/// <summary>Where a connection's settings come from. Explicit parameters win over the
+/// environment variables that runbooks use (SOCIALOS_API_KEY, SOCIALOS_BASE_URI).</summary>
+internal static class ConnectionFactory
 {
-    /// <summary>Where a connection's settings come from. Explicit parameters win over the
-    /// environment variables that runbooks use (SOCIALOS_API_KEY, SOCIALOS_BASE_URI).</summary>
-    internal static class ConnectionFactory
+    public const string ApiKeyVariable = "SOCIALOS_API_KEY";
+    public const string BaseUriVariable = "SOCIALOS_BASE_URI";
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(100);
+
+    /// <summary>A connection from the environment alone, or null when no key is set there.</summary>
+    public static SocialOSConnection? FromEnvironment(TimeSpan? timeout)
     {
-        public const string ApiKeyVariable = "SOCIALOS_API_KEY";
-        public const string BaseUriVariable = "SOCIALOS_BASE_URI";
-        public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(100);
-
-        /// <summary>A connection from the environment alone, or null when no key is set there.</summary>
-        public static SocialOSConnection? FromEnvironment(TimeSpan? timeout)
+        var key = EnvironmentKey();
+        if (key == null) return null;
+        using (key)
         {
-            var key = EnvironmentKey();
-            if (key == null) return null;
-            using (key)
-            {
-                return new SocialOSConnection(BaseUri(null), key, "Environment", timeout ?? DefaultTimeout);
-            }
+            return new SocialOSConnection(BaseUri(null), key, "Environment", timeout ?? DefaultTimeout);
         }
+    }
 
-        public static SecureString? EnvironmentKey()
-        {
-            var text = Environment.GetEnvironmentVariable(ApiKeyVariable);
-            if (string.IsNullOrWhiteSpace(text)) return null;
-            var key = new SecureString();
-            foreach (var c in text!.Trim()) key.AppendChar(c);
-            return key;
-        }
+    public static SecureString? EnvironmentKey()
+    {
+        var text = Environment.GetEnvironmentVariable(ApiKeyVariable);
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        var key = new SecureString();
+        foreach (var c in text!.Trim()) key.AppendChar(c);
+        return key;
+    }
 
-        /// <summary>The parameter, else SOCIALOS_BASE_URI, else the hosted default.</summary>
-        public static Uri BaseUri(string? parameter)
+    /// <summary>The parameter, else SOCIALOS_BASE_URI, else the hosted default.</summary>
+    public static Uri BaseUri(string? parameter)
+    {
+        var text = !string.IsNullOrWhiteSpace(parameter) ? parameter : Environment.GetEnvironmentVariable(BaseUriVariable);
+        if (string.IsNullOrWhiteSpace(text)) return SocialOsClientOptions.DefaultBaseUri;
+        var source = !string.IsNullOrWhiteSpace(parameter) ? "-BaseUri" : BaseUriVariable;
+        if (!Uri.TryCreate(text!.Trim(), UriKind.Absolute, out var uri))
+            throw new SocialOsInputException("InvalidBaseUri", "BaseUri", text, $"{source} '{text}' is not an absolute URI such as https://sandbox.socialos.io/v2.");
+        try
         {
-            var text = !string.IsNullOrWhiteSpace(parameter) ? parameter : Environment.GetEnvironmentVariable(BaseUriVariable);
-            if (string.IsNullOrWhiteSpace(text)) return SocialOsClientOptions.DefaultBaseUri;
-            var source = !string.IsNullOrWhiteSpace(parameter) ? "-BaseUri" : BaseUriVariable;
-            if (!Uri.TryCreate(text!.Trim(), UriKind.Absolute, out var uri))
-                throw new SocialOsInputException("InvalidBaseUri", "BaseUri", text, $"{source} '{text}' is not an absolute URI such as https://sandbox.socialos.io/v2.");
-            try
-            {
-                uri = SocialOsClientOptions.NormalizeBaseUri(uri);
-            }
-            catch (ArgumentException e)
-            {
-                throw new SocialOsInputException("InvalidBaseUri", "BaseUri", text, $"{source}: {e.Message}");
-            }
-            if (uri.Scheme == Uri.UriSchemeHttp && !Pipeline.AuthenticationHandler.IsLoopback(uri))
-                throw new SocialOsConfigurationException("InsecureTransport",
-                    $"{source} '{text}' uses plain http to a remote host, where anyone on the network could read the API key. Use https:// (plain http is allowed only for loopback addresses such as a local sandbox).");
-            return uri;
+            uri = SocialOsClientOptions.NormalizeBaseUri(uri);
         }
+        catch (ArgumentException e)
+        {
+            throw new SocialOsInputException("InvalidBaseUri", "BaseUri", text, $"{source}: {e.Message}");
+        }
+        if (uri.Scheme == Uri.UriSchemeHttp && !Pipeline.AuthenticationHandler.IsLoopback(uri))
+            throw new SocialOsConfigurationException("InsecureTransport",
+                $"{source} '{text}' uses plain http to a remote host, where anyone on the network could read the API key. Use https:// (plain http is allowed only for loopback addresses such as a local sandbox).");
+        return uri;
     }
 }

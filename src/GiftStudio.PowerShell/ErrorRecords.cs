@@ -1,81 +1,80 @@
 using System;
 using System.Management.Automation;
 
-namespace GiftStudio.PowerShell
+namespace GiftStudio.PowerShell;
+
+/// <summary>The one place where an exception becomes an ErrorRecord: a stable error id,
+/// the right category, the input as target, and for API errors the status and request id
+/// in the message (the exception itself carries them as properties too).</summary>
+internal static class ErrorRecords
 {
-    /// <summary>The one place where an exception becomes an ErrorRecord: a stable error id,
-    /// the right category, the input as target, and for API errors the status and request id
-    /// in the message (the exception itself carries them as properties too).</summary>
-    internal static class ErrorRecords
+    public static ErrorRecord From(Exception error, object? target)
     {
-        public static ErrorRecord From(Exception error, object? target)
+        switch (error)
         {
-            switch (error)
-            {
-                case SocialOsInputException input:
-                    return Record(input, input.ErrorId, ErrorCategory.InvalidArgument, target, null);
-                case SocialOsConfigurationException configuration:
-                    return Record(configuration, configuration.ErrorId,
-                        configuration.ErrorId == "InsecureTransport" ? ErrorCategory.SecurityError : ErrorCategory.AuthenticationError, target,
-                        configuration.ErrorId == "InsecureTransport" ? "Use an https:// base URI." : "Run Connect-SocialOS -ApiKey (Read-Host -AsSecureString), or set SOCIALOS_API_KEY.");
-                case SocialOsException api:
+            case SocialOsInputException input:
+                return Record(input, input.ErrorId, ErrorCategory.InvalidArgument, target, null);
+            case SocialOsConfigurationException configuration:
+                return Record(configuration, configuration.ErrorId,
+                    configuration.ErrorId == "InsecureTransport" ? ErrorCategory.SecurityError : ErrorCategory.AuthenticationError, target,
+                    configuration.ErrorId == "InsecureTransport" ? "Use an https:// base URI." : "Run Connect-SocialOS -ApiKey (Read-Host -AsSecureString), or set SOCIALOS_API_KEY.");
+            case SocialOsException api:
                 {
                     var (id, category, action) = Classify(api);
                     return Record(api, id, category, target, WithRecovery(api, action));
                 }
-                default:
-                    return Record(error, "UnexpectedError", ErrorCategory.NotSpecified, target, null);
-            }
+            default:
+                return Record(error, "UnexpectedError", ErrorCategory.NotSpecified, target, null);
         }
-
-        public static ErrorRecord Record(Exception error, string errorId, ErrorCategory category, object? target, string? recommendedAction)
-        {
-            var record = new ErrorRecord(error, errorId, category, target);
-            if (recommendedAction != null) record.ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = recommendedAction };
-            return record;
-        }
-
-        /// <summary>Error ids by HTTP status; stable, documented in about_GiftStudio.</summary>
-        internal static (string Id, ErrorCategory Category, string? Action) Classify(SocialOsException api)
-        {
-            // A write that may have been applied is neither "unreachable" nor "failed": it is unknown.
-            if (api.Outcome == CallOutcome.Unknown)
-                return ("ApiOutcomeUnknown", ErrorCategory.ConnectionError, null);
-            if (api.CircuitOpen)
-                return ("ApiCircuitOpen", ErrorCategory.ConnectionError, "Check that the service is up (or start the sandbox), then re-run.");
-            switch (api.StatusCode)
-            {
-                case 0 when api.InnerException is TimeoutException:
-                    return ("ApiTimeout", ErrorCategory.OperationTimeout, "Raise Connect-SocialOS -TimeoutSec, or retry later.");
-                case 0: return ("ApiUnreachable", ErrorCategory.ConnectionError, "Check the base URI and the network, or start a sandbox with Start-SocialSandbox.");
-                case 400: return ("ApiValidationFailed", ErrorCategory.InvalidArgument, FieldsAction(api));
-                case 401: return ("ApiUnauthorized", ErrorCategory.AuthenticationError, "Check the API key given to Connect-SocialOS (or SOCIALOS_API_KEY).");
-                case 403: return ("ApiForbidden", ErrorCategory.PermissionDenied, null);
-                case 404: return ("ApiNotFound", ErrorCategory.ObjectNotFound, null);
-                case 405: return ("ApiMethodNotAllowed", ErrorCategory.InvalidOperation, null);
-                case 408: return ("ApiTimeout", ErrorCategory.OperationTimeout, null);
-                case 409: return ("ApiConflict", ErrorCategory.ResourceBusy, "Retry after a short wait: the same request is still being processed.");
-                case 413: return ("ApiPayloadTooLarge", ErrorCategory.LimitsExceeded, null);
-                case 415: return ("ApiUnsupportedMediaType", ErrorCategory.InvalidType, null);
-                case 422: return ("ApiRuleViolation", ErrorCategory.InvalidOperation, FieldsAction(api));
-                case 429: return ("ApiRateLimited", ErrorCategory.LimitsExceeded, "Retry later, or lower -ThrottleLimit.");
-            }
-            return api.StatusCode >= 500
-                ? ("ApiServerError", ErrorCategory.ResourceUnavailable, "Retry later; quote the request id to the service's operators.")
-                : ("ApiError", ErrorCategory.NotSpecified, null);
-        }
-
-        /// <summary>For a write, what to do with its row: re-run as it is with the same key, or fix it and send it as new.</summary>
-        private static string? WithRecovery(SocialOsException api, string? action)
-        {
-            if (api.IdempotencyKey == null) return action;
-            var step = api.Recovery == WriteRecovery.RerunAsIs
-                ? $"Re-run this row as it is, with idempotency key '{api.IdempotencyKey}' (the error's TargetObject carries it): the server applies it at most once."
-                : $"Fix the row, then send it as new, without idempotency key '{api.IdempotencyKey}' (under it the server replays this refusal).";
-            return action == null ? step : action + " " + step;
-        }
-
-        private static string? FieldsAction(SocialOsException api) =>
-            api.Errors.Count == 0 ? null : $"Correct the value of: {api.FieldNames}.";
     }
+
+    public static ErrorRecord Record(Exception error, string errorId, ErrorCategory category, object? target, string? recommendedAction)
+    {
+        var record = new ErrorRecord(error, errorId, category, target);
+        if (recommendedAction != null) record.ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = recommendedAction };
+        return record;
+    }
+
+    /// <summary>Error ids by HTTP status; stable, documented in about_GiftStudio.</summary>
+    internal static (string Id, ErrorCategory Category, string? Action) Classify(SocialOsException api)
+    {
+        // A write that may have been applied is neither "unreachable" nor "failed": it is unknown.
+        if (api.Outcome == CallOutcome.Unknown)
+            return ("ApiOutcomeUnknown", ErrorCategory.ConnectionError, null);
+        if (api.CircuitOpen)
+            return ("ApiCircuitOpen", ErrorCategory.ConnectionError, "Check that the service is up (or start the sandbox), then re-run.");
+        switch (api.StatusCode)
+        {
+            case 0 when api.InnerException is TimeoutException:
+                return ("ApiTimeout", ErrorCategory.OperationTimeout, "Raise Connect-SocialOS -TimeoutSec, or retry later.");
+            case 0: return ("ApiUnreachable", ErrorCategory.ConnectionError, "Check the base URI and the network, or start a sandbox with Start-SocialSandbox.");
+            case 400: return ("ApiValidationFailed", ErrorCategory.InvalidArgument, FieldsAction(api));
+            case 401: return ("ApiUnauthorized", ErrorCategory.AuthenticationError, "Check the API key given to Connect-SocialOS (or SOCIALOS_API_KEY).");
+            case 403: return ("ApiForbidden", ErrorCategory.PermissionDenied, null);
+            case 404: return ("ApiNotFound", ErrorCategory.ObjectNotFound, null);
+            case 405: return ("ApiMethodNotAllowed", ErrorCategory.InvalidOperation, null);
+            case 408: return ("ApiTimeout", ErrorCategory.OperationTimeout, null);
+            case 409: return ("ApiConflict", ErrorCategory.ResourceBusy, "Retry after a short wait: the same request is still being processed.");
+            case 413: return ("ApiPayloadTooLarge", ErrorCategory.LimitsExceeded, null);
+            case 415: return ("ApiUnsupportedMediaType", ErrorCategory.InvalidType, null);
+            case 422: return ("ApiRuleViolation", ErrorCategory.InvalidOperation, FieldsAction(api));
+            case 429: return ("ApiRateLimited", ErrorCategory.LimitsExceeded, "Retry later, or lower -ThrottleLimit.");
+        }
+        return api.StatusCode >= 500
+            ? ("ApiServerError", ErrorCategory.ResourceUnavailable, "Retry later; quote the request id to the service's operators.")
+            : ("ApiError", ErrorCategory.NotSpecified, null);
+    }
+
+    /// <summary>For a write, what to do with its row: re-run as it is with the same key, or fix it and send it as new.</summary>
+    private static string? WithRecovery(SocialOsException api, string? action)
+    {
+        if (api.IdempotencyKey == null) return action;
+        var step = api.Recovery == WriteRecovery.RerunAsIs
+            ? $"Re-run this row as it is, with idempotency key '{api.IdempotencyKey}' (the error's TargetObject carries it): the server applies it at most once."
+            : $"Fix the row, then send it as new, without idempotency key '{api.IdempotencyKey}' (under it the server replays this refusal).";
+        return action == null ? step : action + " " + step;
+    }
+
+    private static string? FieldsAction(SocialOsException api) =>
+        api.Errors.Count == 0 ? null : $"Correct the value of: {api.FieldNames}.";
 }

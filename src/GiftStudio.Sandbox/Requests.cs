@@ -142,16 +142,16 @@ public static class Requests
         switch (unit)
         {
             case 'd' when n is >= 1 and <= 365:
-            {
-                var first = today.AddDays(-(n - 1));
-                return new Window(text, StartOfDayMs(first), nowMs, first, today);
-            }
+                {
+                    var first = today.AddDays(-(n - 1));
+                    return new Window(text, StartOfDayMs(first), nowMs, first, today);
+                }
             case 'h' when n is >= 1 and <= 8760:
-            {
-                var from = nowMs - n * 3_600_000L;
-                var first = DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(from).UtcDateTime);
-                return new Window(text, from, nowMs, first, today);
-            }
+                {
+                    var from = nowMs - n * 3_600_000L;
+                    var first = DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(from).UtcDateTime);
+                    return new Window(text, from, nowMs, first, today);
+                }
             default:
                 throw ApiProblem.Validation("window", rule);
         }

@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using GiftStudio.Sandbox;
 using GiftStudio.Sandbox.Storage;
 using Xunit;

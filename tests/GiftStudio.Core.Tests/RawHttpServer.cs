@@ -57,10 +57,20 @@ public sealed class CannedResponse
 {
     private static readonly Dictionary<int, string> Reasons = new()
     {
-        [200] = "OK", [201] = "Created", [204] = "No Content", [302] = "Found", [400] = "Bad Request",
-        [401] = "Unauthorized", [404] = "Not Found", [409] = "Conflict", [413] = "Content Too Large",
-        [422] = "Unprocessable Content", [429] = "Too Many Requests", [500] = "Internal Server Error",
-        [502] = "Bad Gateway", [503] = "Service Unavailable",
+        [200] = "OK",
+        [201] = "Created",
+        [204] = "No Content",
+        [302] = "Found",
+        [400] = "Bad Request",
+        [401] = "Unauthorized",
+        [404] = "Not Found",
+        [409] = "Conflict",
+        [413] = "Content Too Large",
+        [422] = "Unprocessable Content",
+        [429] = "Too Many Requests",
+        [500] = "Internal Server Error",
+        [502] = "Bad Gateway",
+        [503] = "Service Unavailable",
     };
 
     public CannedResponse(byte[] bytes, bool holdOpen)

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using AngleSharp.Dom;
@@ -28,10 +27,16 @@ public sealed class ReportHtmlTests
             CurrencyAnomalies.Annotate(days, hourWindow: false);
             var summary = new SocialCurrencyAudit
             {
-                Type = "currency", Metric = metric, Window = "21d",
-                TotalGifts = days.Sum(d => d.Count), TotalValue = days.Sum(d => d.Value),
-                UniqueRecipients = 77 + m, TopTier = "gold",
-                PeriodStart = AnomalyTests.FirstDay, PeriodEnd = AnomalyTests.FirstDay.AddDays(20), Days = 21,
+                Type = "currency",
+                Metric = metric,
+                Window = "21d",
+                TotalGifts = days.Sum(d => d.Count),
+                TotalValue = days.Sum(d => d.Value),
+                UniqueRecipients = 77 + m,
+                TopTier = "gold",
+                PeriodStart = AnomalyTests.FirstDay,
+                PeriodEnd = AnomalyTests.FirstDay.AddDays(20),
+                Days = 21,
             };
             return new CurrencyReportMetric(summary, days.AsEnumerable().Reverse().ToList(),
                 comparison ? summary.TotalGifts * 4 / 5 : null, comparison ? summary.TotalValue * 5 / 4 : null);

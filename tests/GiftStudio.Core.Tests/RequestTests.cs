@@ -34,7 +34,10 @@ public sealed class RequestTests
 
         await client.CreateGiftAsync(new NewGiftRequest
         {
-            Name = "Welcome Pack", Tier = "gold", Reward = 500, Badge = true,
+            Name = "Welcome Pack",
+            Tier = "gold",
+            Reward = 500,
+            Badge = true,
             Expires = new DateTime(2026, 3, 20, 0, 0, 0, DateTimeKind.Utc),
         });
 

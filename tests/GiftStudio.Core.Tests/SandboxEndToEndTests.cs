@@ -41,7 +41,10 @@ public sealed class SandboxEndToEndTests : IClassFixture<SandboxFixture>
 
         var gift = await client.CreateGiftAsync(new NewGiftRequest
         {
-            Name = "Welcome Pack", Tier = "GOLD", Reward = 500, Badge = true,
+            Name = "Welcome Pack",
+            Tier = "GOLD",
+            Reward = 500,
+            Badge = true,
             Expires = new DateTime(2026, 3, 20, 0, 0, 0, DateTimeKind.Utc),
         });
         Assert.StartsWith("gift_", gift.GiftId);
@@ -55,7 +58,10 @@ public sealed class SandboxEndToEndTests : IClassFixture<SandboxFixture>
 
         var redeemed = await client.UpdateTierScoreAsync(new ScoreUpdateRequest
         {
-            UserId = "alice.kred", Action = ScoreActions.GiftRedeemed, Value = 500, GiftId = gift.GiftId,
+            UserId = "alice.kred",
+            Action = ScoreActions.GiftRedeemed,
+            Value = 500,
+            GiftId = gift.GiftId,
         });
         Assert.Equal("alice.kred", redeemed.UserId);
         Assert.Equal("tier", redeemed.Metric);

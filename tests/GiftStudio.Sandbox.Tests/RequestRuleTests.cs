@@ -4,7 +4,6 @@ using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Text;
-using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
 
@@ -142,27 +141,27 @@ public sealed class RequestRuleTests : IClassFixture<SharedSandbox>
     /// <summary>A body that sends its first byte, then waits to be released.</summary>
     private sealed class HeldContent : HttpContent
     {
-        private readonly byte[] body;
-        private readonly Task release;
+        private readonly byte[] _body;
+        private readonly Task _release;
 
         public HeldContent(byte[] body, Task release)
         {
-            this.body = body;
-            this.release = release;
+            _body = body;
+            _release = release;
             Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         }
 
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
         {
-            await stream.WriteAsync(body.AsMemory(0, 1));
+            await stream.WriteAsync(_body.AsMemory(0, 1));
             await stream.FlushAsync();
-            await release;
-            await stream.WriteAsync(body.AsMemory(1));
+            await _release;
+            await stream.WriteAsync(_body.AsMemory(1));
         }
 
         protected override bool TryComputeLength(out long length)
         {
-            length = body.Length;
+            length = _body.Length;
             return true;
         }
     }

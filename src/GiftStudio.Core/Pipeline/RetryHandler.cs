@@ -8,183 +8,182 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace GiftStudio.Pipeline
+namespace GiftStudio.Pipeline;
+
+/// <summary>Retries what is safe to retry. 429 and 503 (the server did no work) and 409
+/// (the first attempt is still running) always; network failures, timeouts, 408, 500, 502
+/// and 504 only when the request is idempotent: a GET, or a POST carrying an
+/// Idempotency-Key, which every GiftStudio POST does. Other 4xx never. Each attempt has
+/// its own timeout; the waits honour Retry-After (seconds or HTTP date) and, on a 429
+/// without it, X-RateLimit-Reset.</summary>
+public sealed class RetryHandler : DelegatingHandler
 {
-    /// <summary>Retries what is safe to retry. 429 and 503 (the server did no work) and 409
-    /// (the first attempt is still running) always; network failures, timeouts, 408, 500, 502
-    /// and 504 only when the request is idempotent: a GET, or a POST carrying an
-    /// Idempotency-Key, which every GiftStudio POST does. Other 4xx never. Each attempt has
-    /// its own timeout; the waits honour Retry-After (seconds or HTTP date) and, on a 429
-    /// without it, X-RateLimit-Reset.</summary>
-    public sealed class RetryHandler : DelegatingHandler
+    private static readonly Random Jitter = new Random();
+
+    private readonly RetryPolicy _policy;
+    private readonly TimeSpan _attemptTimeout;
+    private readonly IRequestLog? _fallbackLog;
+    private readonly CircuitBreaker? _breaker;
+
+    public RetryHandler(RetryPolicy policy, TimeSpan attemptTimeout, IRequestLog? fallbackLog, CircuitBreaker? breaker = null)
     {
-        private static readonly Random Jitter = new Random();
+        _policy = policy;
+        _attemptTimeout = attemptTimeout;
+        _fallbackLog = fallbackLog;
+        _breaker = breaker;
+    }
 
-        private readonly RetryPolicy _policy;
-        private readonly TimeSpan _attemptTimeout;
-        private readonly IRequestLog? _fallbackLog;
-        private readonly CircuitBreaker? _breaker;
-
-        public RetryHandler(RetryPolicy policy, TimeSpan attemptTimeout, IRequestLog? fallbackLog, CircuitBreaker? breaker = null)
+    /// <summary>Whether a request may be sent twice without effect: GET, HEAD, PUT, DELETE
+    /// and OPTIONS by HTTP's definition, a POST only with an Idempotency-Key. PATCH never.</summary>
+    internal static bool IsIdempotent(HttpRequestMessage request)
+    {
+        var method = request.Method.Method.ToUpperInvariant();
+        switch (method)
         {
-            _policy = policy;
-            _attemptTimeout = attemptTimeout;
-            _fallbackLog = fallbackLog;
-            _breaker = breaker;
+            case "GET":
+            case "HEAD":
+            case "PUT":
+            case "DELETE":
+            case "OPTIONS":
+            case "TRACE":
+                return true;
+            case "POST":
+                return request.Headers.Contains("Idempotency-Key");
+            default:
+                return false;
         }
+    }
 
-        /// <summary>Whether a request may be sent twice without effect: GET, HEAD, PUT, DELETE
-        /// and OPTIONS by HTTP's definition, a POST only with an Idempotency-Key. PATCH never.</summary>
-        internal static bool IsIdempotent(HttpRequestMessage request)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var budget = Stopwatch.StartNew();
+        var idempotent = IsIdempotent(request);
+        var call = CallRecord.Of(request);
+        if (call == null)
         {
-            var method = request.Method.Method.ToUpperInvariant();
-            switch (method)
-            {
-                case "GET":
-                case "HEAD":
-                case "PUT":
-                case "DELETE":
-                case "OPTIONS":
-                case "TRACE":
-                    return true;
-                case "POST":
-                    return request.Headers.Contains("Idempotency-Key");
-                default:
-                    return false;
-            }
+            call = new CallRecord(null, request.Headers.TryGetValues("Idempotency-Key", out var keys) ? keys.FirstOrDefault() : null);
+            call.AttachTo(request);
         }
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        var what = $"{request.Method} {request.RequestUri}{call.Describe()}";
+        for (var attempt = 0; ; attempt++)
         {
-            var budget = Stopwatch.StartNew();
-            var idempotent = IsIdempotent(request);
-            var call = CallRecord.Of(request);
-            if (call == null)
+            var trial = false;
+            if (_breaker != null && !_breaker.TryEnter(out trial)) throw new CircuitOpenException(_breaker);
+            call.Attempts++;
+            HttpResponseMessage? response = null;
+            Exception? failure = null;
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                call = new CallRecord(null, request.Headers.TryGetValues("Idempotency-Key", out var keys) ? keys.FirstOrDefault() : null);
-                call.AttachTo(request);
+                timeout.CancelAfter(_attemptTimeout);
+                try
+                {
+                    response = await base.SendAsync(request, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    failure = new TimeoutException($"No response within {_attemptTimeout.TotalSeconds:0.#} s.", e);
+                }
+                catch (Exception e) when (e is HttpRequestException || e is IOException)
+                {
+                    failure = e;
+                }
+                catch
+                {
+                    _breaker?.OnAbandoned(trial);
+                    throw;
+                }
             }
-            var what = $"{request.Method} {request.RequestUri}{call.Describe()}";
-            for (var attempt = 0; ; attempt++)
+            RecordAttempt(call, response, failure, trial);
+
+            var reason = response != null ? RetryReason(response, idempotent) : (idempotent ? Describe(failure!) : null);
+            var last = reason == null || attempt >= _policy.MaxRetries;
+            var delay = last ? TimeSpan.Zero : DelayFor(attempt, response);
+            if (!last && budget.Elapsed + delay > _policy.Budget)
             {
-                var trial = false;
-                if (_breaker != null && !_breaker.TryEnter(out trial)) throw new CircuitOpenException(_breaker);
-                call.Attempts++;
-                HttpResponseMessage? response = null;
-                Exception? failure = null;
-                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-                {
-                    timeout.CancelAfter(_attemptTimeout);
-                    try
-                    {
-                        response = await base.SendAsync(request, timeout.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        failure = new TimeoutException($"No response within {_attemptTimeout.TotalSeconds:0.#} s.", e);
-                    }
-                    catch (Exception e) when (e is HttpRequestException || e is IOException)
-                    {
-                        failure = e;
-                    }
-                    catch
-                    {
-                        _breaker?.OnAbandoned(trial);
-                        throw;
-                    }
-                }
-                RecordAttempt(call, response, failure, trial);
-
-                var reason = response != null ? RetryReason(response, idempotent) : (idempotent ? Describe(failure!) : null);
-                var last = reason == null || attempt >= _policy.MaxRetries;
-                var delay = last ? TimeSpan.Zero : DelayFor(attempt, response);
-                if (!last && budget.Elapsed + delay > _policy.Budget)
-                {
-                    Log()?.Verbose($"Not retrying {what} ({reason}): waiting {delay.TotalSeconds:0.0} s would pass the {_policy.Budget.TotalSeconds:0} s retry budget.");
-                    last = true;
-                }
-                if (last)
-                {
-                    if (response != null) return response;
-                    if (failure is TimeoutException) throw failure;
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure!).Throw();
-                }
-                // No point waiting out a backoff for an attempt the breaker would refuse anyway.
-                if (_breaker != null && _breaker.IsRefusing)
-                {
-                    response?.Dispose();
-                    throw new CircuitOpenException(_breaker);
-                }
-
-                Log()?.Verbose($"Retrying {what} in {delay.TotalSeconds:0.0} s (retry {attempt + 1} of {_policy.MaxRetries}): {reason}.");
+                Log()?.Verbose($"Not retrying {what} ({reason}): waiting {delay.TotalSeconds:0.0} s would pass the {_policy.Budget.TotalSeconds:0} s retry budget.");
+                last = true;
+            }
+            if (last)
+            {
+                if (response != null) return response;
+                if (failure is TimeoutException) throw failure;
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure!).Throw();
+            }
+            // No point waiting out a backoff for an attempt the breaker would refuse anyway.
+            if (_breaker != null && _breaker.IsRefusing)
+            {
                 response?.Dispose();
-                await _policy.Delay(delay, cancellationToken).ConfigureAwait(false);
+                throw new CircuitOpenException(_breaker);
             }
+
+            Log()?.Verbose($"Retrying {what} in {delay.TotalSeconds:0.0} s (retry {attempt + 1} of {_policy.MaxRetries}): {reason}.");
+            response?.Dispose();
+            await _policy.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
+    }
 
-        /// <summary>Feeds the breaker, and notes an attempt that may have been applied without
-        /// the client learning so: a lost answer after sending, or a gateway that gave up on
-        /// the origin (502, 504). A request that never left, or any other answer, is definite.</summary>
-        private void RecordAttempt(CallRecord call, HttpResponseMessage? response, Exception? failure, bool trial)
+    /// <summary>Feeds the breaker, and notes an attempt that may have been applied without
+    /// the client learning so: a lost answer after sending, or a gateway that gave up on
+    /// the origin (502, 504). A request that never left, or any other answer, is definite.</summary>
+    private void RecordAttempt(CallRecord call, HttpResponseMessage? response, Exception? failure, bool trial)
+    {
+        if (response != null)
         {
-            if (response != null)
-            {
-                _breaker?.OnAnswer(trial);
-                var status = (int)response.StatusCode;
-                if (status == 502 || status == 504) call.NoteMaybeApplied($"HTTP {status} {response.ReasonPhrase} from a gateway");
-                return;
-            }
-            _breaker?.OnNoAnswer(trial);
-            if (!NetworkFailure.CertainlyNotSent(failure!)) call.NoteMaybeApplied(Describe(failure!));
-        }
-
-        private IRequestLog? Log() => RequestLogScope.Current ?? _fallbackLog;
-
-        /// <summary>Why a response is worth another attempt, or null when it is final.</summary>
-        internal static string? RetryReason(HttpResponseMessage response, bool idempotent)
-        {
+            _breaker?.OnAnswer(trial);
             var status = (int)response.StatusCode;
-            var text = $"HTTP {status} {response.ReasonPhrase}";
-            switch (status)
-            {
-                case 429: return text + " (rate limited)";
-                case 503: return text + " (service unavailable)";
-                case 409: return text + " (the first attempt is still running)";
-                case 408:
-                case 500:
-                case 502:
-                case 504:
-                    return idempotent ? text : null;
-                default:
-                    return null;
-            }
+            if (status == 502 || status == 504) call.NoteMaybeApplied($"HTTP {status} {response.ReasonPhrase} from a gateway");
+            return;
         }
+        _breaker?.OnNoAnswer(trial);
+        if (!NetworkFailure.CertainlyNotSent(failure!)) call.NoteMaybeApplied(Describe(failure!));
+    }
 
-        private static string Describe(Exception failure) =>
-            failure is TimeoutException ? failure.Message.TrimEnd('.') : "network failure: " + failure.GetBaseException().Message.TrimEnd('.');
+    private IRequestLog? Log() => RequestLogScope.Current ?? _fallbackLog;
 
-        /// <summary>The server's hint when it gave one, else capped exponential backoff with
-        /// jitter (between half and all of base × 2^attempt).</summary>
-        internal TimeSpan DelayFor(int attempt, HttpResponseMessage? response)
+    /// <summary>Why a response is worth another attempt, or null when it is final.</summary>
+    internal static string? RetryReason(HttpResponseMessage response, bool idempotent)
+    {
+        var status = (int)response.StatusCode;
+        var text = $"HTTP {status} {response.ReasonPhrase}";
+        switch (status)
         {
-            var hinted = response == null ? null : ServerHint(response, DateTimeOffset.UtcNow);
-            if (hinted is TimeSpan hint) return hint > _policy.MaxDelay ? _policy.MaxDelay : hint;
-            var exponential = _policy.BaseDelay.TotalMilliseconds * Math.Pow(2, attempt);
-            double factor;
-            lock (Jitter) factor = 0.5 + Jitter.NextDouble() * 0.5;
-            return TimeSpan.FromMilliseconds(Math.Min(_policy.MaxDelay.TotalMilliseconds, exponential * factor));
+            case 429: return text + " (rate limited)";
+            case 503: return text + " (service unavailable)";
+            case 409: return text + " (the first attempt is still running)";
+            case 408:
+            case 500:
+            case 502:
+            case 504:
+                return idempotent ? text : null;
+            default:
+                return null;
         }
+    }
 
-        /// <summary>Retry-After (delta-seconds or HTTP date), else X-RateLimit-Reset on a 429.</summary>
-        internal static TimeSpan? ServerHint(HttpResponseMessage response, DateTimeOffset now)
-        {
-            if (ErrorMapping.RetryAfterOf(response, now) is TimeSpan retryAfter) return retryAfter;
-            if (response.StatusCode == (HttpStatusCode)429
-                && response.Headers.TryGetValues("X-RateLimit-Reset", out var values)
-                && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
-                && seconds >= 0)
-                return TimeSpan.FromSeconds(seconds);
-            return null;
-        }
+    private static string Describe(Exception failure) =>
+        failure is TimeoutException ? failure.Message.TrimEnd('.') : "network failure: " + failure.GetBaseException().Message.TrimEnd('.');
+
+    /// <summary>The server's hint when it gave one, else capped exponential backoff with
+    /// jitter (between half and all of base × 2^attempt).</summary>
+    internal TimeSpan DelayFor(int attempt, HttpResponseMessage? response)
+    {
+        var hinted = response == null ? null : ServerHint(response, DateTimeOffset.UtcNow);
+        if (hinted is TimeSpan hint) return hint > _policy.MaxDelay ? _policy.MaxDelay : hint;
+        var exponential = _policy.BaseDelay.TotalMilliseconds * Math.Pow(2, attempt);
+        double factor;
+        lock (Jitter) factor = 0.5 + Jitter.NextDouble() * 0.5;
+        return TimeSpan.FromMilliseconds(Math.Min(_policy.MaxDelay.TotalMilliseconds, exponential * factor));
+    }
+
+    /// <summary>Retry-After (delta-seconds or HTTP date), else X-RateLimit-Reset on a 429.</summary>
+    internal static TimeSpan? ServerHint(HttpResponseMessage response, DateTimeOffset now)
+    {
+        if (ErrorMapping.RetryAfterOf(response, now) is TimeSpan retryAfter) return retryAfter;
+        if (response.StatusCode == (HttpStatusCode)429
+            && response.Headers.TryGetValues("X-RateLimit-Reset", out var values)
+            && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            && seconds >= 0)
+            return TimeSpan.FromSeconds(seconds);
+        return null;
     }
 }

@@ -5,103 +5,102 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace GiftStudio.Reports
-{
-    /// <summary>One metric of the report: the window's summary and annotated days (oldest
-    /// first), and the previous window's totals when they could be had.</summary>
-    public sealed class CurrencyReportMetric
-    {
-        public CurrencyReportMetric(SocialCurrencyAudit summary, IReadOnlyList<SocialCurrencyAuditDay> days, long? previousCount, long? previousValue)
-        {
-            Summary = summary;
-            Days = days;
-            PreviousCount = previousCount;
-            PreviousValue = previousValue;
-        }
+namespace GiftStudio.Reports;
 
-        public SocialCurrencyAudit Summary { get; }
-        /// <summary>Oldest first, annotated by <see cref="CurrencyAnomalies"/>.</summary>
-        public IReadOnlyList<SocialCurrencyAuditDay> Days { get; }
-        public long? PreviousCount { get; }
-        public long? PreviousValue { get; }
+/// <summary>One metric of the report: the window's summary and annotated days (oldest
+/// first), and the previous window's totals when they could be had.</summary>
+public sealed class CurrencyReportMetric
+{
+    public CurrencyReportMetric(SocialCurrencyAudit summary, IReadOnlyList<SocialCurrencyAuditDay> days, long? previousCount, long? previousValue)
+    {
+        Summary = summary;
+        Days = days;
+        PreviousCount = previousCount;
+        PreviousValue = previousValue;
     }
 
-    /// <summary>Everything the HTML report shows. It never holds the API key.</summary>
-    public sealed class CurrencyReport
+    public SocialCurrencyAudit Summary { get; }
+    /// <summary>Oldest first, annotated by <see cref="CurrencyAnomalies"/>.</summary>
+    public IReadOnlyList<SocialCurrencyAuditDay> Days { get; }
+    public long? PreviousCount { get; }
+    public long? PreviousValue { get; }
+}
+
+/// <summary>Everything the HTML report shows. It never holds the API key.</summary>
+public sealed class CurrencyReport
+{
+    /// <summary>Campaigns expiring within this many days of generation are listed.</summary>
+    public static readonly TimeSpan ExpiringWithin = TimeSpan.FromDays(7);
+
+    public CurrencyReport(string host, string window, DateTime generatedAt, IReadOnlyList<CurrencyReportMetric> metrics,
+        Leaderboard leaderboard, IReadOnlyList<SocialGift> expiring, string? comparisonNote, double threshold)
     {
-        /// <summary>Campaigns expiring within this many days of generation are listed.</summary>
-        public static readonly TimeSpan ExpiringWithin = TimeSpan.FromDays(7);
+        Host = host;
+        Window = window;
+        GeneratedAt = generatedAt;
+        Metrics = metrics;
+        Leaderboard = leaderboard;
+        Expiring = expiring;
+        ComparisonNote = comparisonNote;
+        Threshold = threshold;
+    }
 
-        public CurrencyReport(string host, string window, DateTime generatedAt, IReadOnlyList<CurrencyReportMetric> metrics,
-            Leaderboard leaderboard, IReadOnlyList<SocialGift> expiring, string? comparisonNote, double threshold)
+    /// <summary>The connection's host (and port), never its key.</summary>
+    public string Host { get; }
+    public string Window { get; }
+    /// <summary>When the report was made (UTC).</summary>
+    public DateTime GeneratedAt { get; }
+    public IReadOnlyList<CurrencyReportMetric> Metrics { get; }
+    public Leaderboard Leaderboard { get; }
+    /// <summary>Campaigns expiring within <see cref="ExpiringWithin"/>, soonest first.</summary>
+    public IReadOnlyList<SocialGift> Expiring { get; }
+    /// <summary>Why there is no comparison with the previous window; null when there is one.</summary>
+    public string? ComparisonNote { get; }
+    public double Threshold { get; }
+
+    /// <summary>Reads what the report needs: per metric the window (summary and days) and,
+    /// when 2N ≤ 365 days, the daily rows of one 2N-day query for the previous window;
+    /// the leaderboard's top <paramref name="top"/>; the active campaigns.</summary>
+    public static async Task<CurrencyReport> CollectAsync(SocialOsClient client, string window, int top, double threshold,
+        DateTime generatedAtUtc, CancellationToken cancellationToken = default)
+    {
+        if (client == null) throw new ArgumentNullException(nameof(client));
+        var hours = CurrencyAnomalies.IsHourWindow(window);
+        var length = int.Parse(window.Substring(0, window.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture);
+        string? note = null;
+        if (hours) note = "No comparison with the previous window: it is made from whole UTC days, so only for day windows (Nd).";
+        else if (2L * length > 365) note = $"No comparison with the previous window: it needs {2 * length} days of daily rows, and the API gives at most 365.";
+
+        var metrics = new List<CurrencyReportMetric>();
+        foreach (var metric in StrictInput.Metrics)
         {
-            Host = host;
-            Window = window;
-            GeneratedAt = generatedAt;
-            Metrics = metrics;
-            Leaderboard = leaderboard;
-            Expiring = expiring;
-            ComparisonNote = comparisonNote;
-            Threshold = threshold;
-        }
-
-        /// <summary>The connection's host (and port), never its key.</summary>
-        public string Host { get; }
-        public string Window { get; }
-        /// <summary>When the report was made (UTC).</summary>
-        public DateTime GeneratedAt { get; }
-        public IReadOnlyList<CurrencyReportMetric> Metrics { get; }
-        public Leaderboard Leaderboard { get; }
-        /// <summary>Campaigns expiring within <see cref="ExpiringWithin"/>, soonest first.</summary>
-        public IReadOnlyList<SocialGift> Expiring { get; }
-        /// <summary>Why there is no comparison with the previous window; null when there is one.</summary>
-        public string? ComparisonNote { get; }
-        public double Threshold { get; }
-
-        /// <summary>Reads what the report needs: per metric the window (summary and days) and,
-        /// when 2N ≤ 365 days, the daily rows of one 2N-day query for the previous window;
-        /// the leaderboard's top <paramref name="top"/>; the active campaigns.</summary>
-        public static async Task<CurrencyReport> CollectAsync(SocialOsClient client, string window, int top, double threshold,
-            DateTime generatedAtUtc, CancellationToken cancellationToken = default)
-        {
-            if (client == null) throw new ArgumentNullException(nameof(client));
-            var hours = CurrencyAnomalies.IsHourWindow(window);
-            var length = int.Parse(window.Substring(0, window.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture);
-            string? note = null;
-            if (hours) note = "No comparison with the previous window: it is made from whole UTC days, so only for day windows (Nd).";
-            else if (2L * length > 365) note = $"No comparison with the previous window: it needs {2 * length} days of daily rows, and the API gives at most 365.";
-
-            var metrics = new List<CurrencyReportMetric>();
-            foreach (var metric in StrictInput.Metrics)
+            var current = await client.GetCurrencyAuditAsync(metric, window, cancellationToken).ConfigureAwait(false);
+            long? previousCount = null, previousValue = null;
+            if (note == null)
             {
-                var current = await client.GetCurrencyAuditAsync(metric, window, cancellationToken).ConfigureAwait(false);
-                long? previousCount = null, previousValue = null;
-                if (note == null)
-                {
-                    // Newest first: the rows after the first N are the previous window's N days.
-                    var both = await client.GetCurrencyAuditAsync(metric, (2 * length).ToString(CultureInfo.InvariantCulture) + "d", cancellationToken).ConfigureAwait(false);
-                    var previous = both.Days.Skip(length).ToList();
-                    previousCount = previous.Sum(d => d.Count);
-                    previousValue = previous.Sum(d => d.Value);
-                }
-                CurrencyAnomalies.Annotate(current.Days, hours, threshold);
-                metrics.Add(new CurrencyReportMetric(current.Summary, current.Days.Reverse().ToList(), previousCount, previousValue));
+                // Newest first: the rows after the first N are the previous window's N days.
+                var both = await client.GetCurrencyAuditAsync(metric, (2 * length).ToString(CultureInfo.InvariantCulture) + "d", cancellationToken).ConfigureAwait(false);
+                var previous = both.Days.Skip(length).ToList();
+                previousCount = previous.Sum(d => d.Count);
+                previousValue = previous.Sum(d => d.Value);
             }
-
-            var leaderboard = await client.GetLeaderboardAsync(top, cancellationToken).ConfigureAwait(false);
-
-            var expiring = new List<SocialGift>();
-            var until = generatedAtUtc + ExpiringWithin;
-            string? cursor = null;
-            do
-            {
-                var page = await client.ListGiftsAsync(active: true, limit: 1000, cursor: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
-                expiring.AddRange(page.Gifts.Where(g => g.Expires != null && g.Expires.Value > generatedAtUtc && g.Expires.Value <= until));
-                cursor = page.NextCursor;
-            } while (cursor != null);
-
-            return new CurrencyReport(client.BaseUri.Authority, window, generatedAtUtc, metrics, leaderboard,
-                expiring.OrderBy(g => g.Expires).ThenBy(g => g.GiftId, StringComparer.Ordinal).ToList(), note, threshold);
+            CurrencyAnomalies.Annotate(current.Days, hours, threshold);
+            metrics.Add(new CurrencyReportMetric(current.Summary, current.Days.Reverse().ToList(), previousCount, previousValue));
         }
+
+        var leaderboard = await client.GetLeaderboardAsync(top, cancellationToken).ConfigureAwait(false);
+
+        var expiring = new List<SocialGift>();
+        var until = generatedAtUtc + ExpiringWithin;
+        string? cursor = null;
+        do
+        {
+            var page = await client.ListGiftsAsync(active: true, limit: 1000, cursor: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
+            expiring.AddRange(page.Gifts.Where(g => g.Expires != null && g.Expires.Value > generatedAtUtc && g.Expires.Value <= until));
+            cursor = page.NextCursor;
+        } while (cursor != null);
+
+        return new CurrencyReport(client.BaseUri.Authority, window, generatedAtUtc, metrics, leaderboard,
+            expiring.OrderBy(g => g.Expires).ThenBy(g => g.GiftId, StringComparer.Ordinal).ToList(), note, threshold);
     }
 }

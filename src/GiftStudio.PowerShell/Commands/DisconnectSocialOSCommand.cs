@@ -1,25 +1,21 @@
-using System;
-using System.Linq;
 using System.Management.Automation;
-using System.Security;
 
-namespace GiftStudio.PowerShell.Commands
+namespace GiftStudio.PowerShell.Commands;
+
+/// <summary>Disconnect-SocialOS: forgets this runspace's current connection.</summary>
+[Cmdlet(VerbsCommunications.Disconnect, "SocialOS")]
+[OutputType(typeof(void))]
+public sealed class DisconnectSocialOSCommand : PSCmdlet
 {
-    /// <summary>Disconnect-SocialOS: forgets this runspace's current connection.</summary>
-    [Cmdlet(VerbsCommunications.Disconnect, "SocialOS")]
-    [OutputType(typeof(void))]
-    public sealed class DisconnectSocialOSCommand : PSCmdlet
+    protected override void ProcessRecord()
     {
-        protected override void ProcessRecord()
+        var previous = CurrentConnection.Set(null);
+        if (previous == null)
         {
-            var previous = CurrentConnection.Set(null);
-            if (previous == null)
-            {
-                WriteVerbose("Not connected; nothing to do.");
-                return;
-            }
-            // Not disposed: an object from -PassThru may still be in use with -Connection.
-            WriteVerbose($"Disconnected from {previous.BaseUri}.");
+            WriteVerbose("Not connected; nothing to do.");
+            return;
         }
+        // Not disposed: an object from -PassThru may still be in use with -Connection.
+        WriteVerbose($"Disconnected from {previous.BaseUri}.");
     }
 }

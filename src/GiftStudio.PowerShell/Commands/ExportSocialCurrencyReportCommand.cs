@@ -4,66 +4,65 @@ using System.Management.Automation;
 using System.Text;
 using GiftStudio.Reports;
 
-namespace GiftStudio.PowerShell.Commands
+namespace GiftStudio.PowerShell.Commands;
+
+/// <summary>Export-SocialCurrencyReport: the currency audit of both metrics, the leaderboard
+/// and the campaigns about to expire, as one self-contained HTML page (a file, or with
+/// -AsString the HTML text, e.g. for a mail body).</summary>
+[Cmdlet(VerbsData.Export, "SocialCurrencyReport", DefaultParameterSetName = "Path", SupportsShouldProcess = true)]
+[OutputType(typeof(FileInfo), ParameterSetName = new[] { "Path" })]
+[OutputType(typeof(string), ParameterSetName = new[] { "AsString" })]
+public sealed class ExportSocialCurrencyReportCommand : SocialCmdlet
 {
-    /// <summary>Export-SocialCurrencyReport: the currency audit of both metrics, the leaderboard
-    /// and the campaigns about to expire, as one self-contained HTML page (a file, or with
-    /// -AsString the HTML text, e.g. for a mail body).</summary>
-    [Cmdlet(VerbsData.Export, "SocialCurrencyReport", DefaultParameterSetName = "Path", SupportsShouldProcess = true)]
-    [OutputType(typeof(FileInfo), ParameterSetName = new[] { "Path" })]
-    [OutputType(typeof(string), ParameterSetName = new[] { "AsString" })]
-    public sealed class ExportSocialCurrencyReportCommand : SocialCmdlet
+    /// <summary>The HTML file to write (replaced when it exists).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path")]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    /// <summary>Write the HTML as one string instead of a file.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "AsString")]
+    public SwitchParameter AsString { get; set; }
+
+    /// <summary>Nh or Nd, as Get-SocialCurrencyAudit takes it; default 30d.</summary>
+    [Parameter(Position = 1)]
+    [ArgumentCompleter(typeof(WindowCompleter))]
+    public string Window { get; set; } = "30d";
+
+    /// <summary>How many leaderboard entries to show.</summary>
+    [Parameter]
+    [ValidateRange(1, 1000)]
+    public int Top { get; set; } = 10;
+
+    /// <summary>The anomaly threshold of the daily rows (see Get-SocialCurrencyAudit).</summary>
+    [Parameter]
+    [ValidateRange(0.1, 100.0)]
+    public double AnomalyThreshold { get; set; } = CurrencyAnomalies.DefaultThreshold;
+
+    /// <summary>Write the file's FileInfo.</summary>
+    [Parameter(ParameterSetName = "Path")]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
     {
-        /// <summary>The HTML file to write (replaced when it exists).</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path")]
-        [ValidateNotNullOrEmpty]
-        public string Path { get; set; } = "";
-
-        /// <summary>Write the HTML as one string instead of a file.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = "AsString")]
-        public SwitchParameter AsString { get; set; }
-
-        /// <summary>Nh or Nd, as Get-SocialCurrencyAudit takes it; default 30d.</summary>
-        [Parameter(Position = 1)]
-        [ArgumentCompleter(typeof(WindowCompleter))]
-        public string Window { get; set; } = "30d";
-
-        /// <summary>How many leaderboard entries to show.</summary>
-        [Parameter]
-        [ValidateRange(1, 1000)]
-        public int Top { get; set; } = 10;
-
-        /// <summary>The anomaly threshold of the daily rows (see Get-SocialCurrencyAudit).</summary>
-        [Parameter]
-        [ValidateRange(0.1, 100.0)]
-        public double AnomalyThreshold { get; set; } = CurrencyAnomalies.DefaultThreshold;
-
-        /// <summary>Write the file's FileInfo.</summary>
-        [Parameter(ParameterSetName = "Path")]
-        public SwitchParameter PassThru { get; set; }
-
-        protected override void ProcessRecord()
+        try
         {
-            try
+            var window = StrictInput.Window(Window);
+            var target = AsString ? null : GetUnresolvedProviderPathFromPSPath(Path);
+            if (target != null && !ShouldProcess(target, "Write the currency report")) return;
+            var report = Run((client, cancel) => CurrencyReport.CollectAsync(client, window, Top, AnomalyThreshold, DateTime.UtcNow, cancel));
+            var html = CurrencyReportHtml.Render(report);
+            if (target == null)
             {
-                var window = StrictInput.Window(Window);
-                var target = AsString ? null : GetUnresolvedProviderPathFromPSPath(Path);
-                if (target != null && !ShouldProcess(target, "Write the currency report")) return;
-                var report = Run((client, cancel) => CurrencyReport.CollectAsync(client, window, Top, AnomalyThreshold, DateTime.UtcNow, cancel));
-                var html = CurrencyReportHtml.Render(report);
-                if (target == null)
-                {
-                    WriteObject(html);
-                    return;
-                }
-                File.WriteAllText(target, html, new UTF8Encoding(false));
-                // The provider's item, so the file formats as Get-Item shows it.
-                if (PassThru) WriteObject(InvokeProvider.Item.Get(new[] { target }, false, true), true);
+                WriteObject(html);
+                return;
             }
-            catch (Exception error) when (!(error is PipelineStoppedException))
-            {
-                WriteFailure(error, AsString ? (object)Window : Path);
-            }
+            File.WriteAllText(target, html, new UTF8Encoding(false));
+            // The provider's item, so the file formats as Get-Item shows it.
+            if (PassThru) WriteObject(InvokeProvider.Item.Get(new[] { target }, false, true), true);
+        }
+        catch (Exception error) when (!(error is PipelineStoppedException))
+        {
+            WriteFailure(error, AsString ? (object)Window : Path);
         }
     }
 }

@@ -1,37 +1,34 @@
 using System;
-using System.Linq;
 using System.Management.Automation;
-using System.Security;
 
-namespace GiftStudio.PowerShell.Commands
+namespace GiftStudio.PowerShell.Commands;
+
+/// <summary>Get-SocialOSConnection: the connection the next call without -Connection uses
+/// (the current one, else the one SOCIALOS_API_KEY makes), without its key.</summary>
+[Cmdlet(VerbsCommon.Get, "SocialOSConnection")]
+[OutputType(typeof(SocialOSConnection))]
+public sealed class GetSocialOSConnectionCommand : PSCmdlet
 {
-    /// <summary>Get-SocialOSConnection: the connection the next call without -Connection uses
-    /// (the current one, else the one SOCIALOS_API_KEY makes), without its key.</summary>
-    [Cmdlet(VerbsCommon.Get, "SocialOSConnection")]
-    [OutputType(typeof(SocialOSConnection))]
-    public sealed class GetSocialOSConnectionCommand : PSCmdlet
+    protected override void ProcessRecord()
     {
-        protected override void ProcessRecord()
+        SocialOSConnection? connection;
+        try
         {
-            SocialOSConnection? connection;
-            try
-            {
-                connection = CurrentConnection.Resolve();
-            }
-            catch (Exception e) when (e is SocialOsInputException || e is SocialOsConfigurationException)
-            {
-                // A bad SOCIALOS_BASE_URI: the same error the next call would meet.
-                WriteError(ErrorRecords.From(e, null));
-                return;
-            }
-            if (connection == null)
-            {
-                WriteError(ErrorRecords.Record(
-                    new SocialOsConfigurationException("NotConnected", $"Not connected to SocialOS: run Connect-SocialOS first, or set {ConnectionFactory.ApiKeyVariable}."),
-                    "NotConnected", ErrorCategory.ConnectionError, null, "Run Connect-SocialOS."));
-                return;
-            }
-            WriteObject(connection);
+            connection = CurrentConnection.Resolve();
         }
+        catch (Exception e) when (e is SocialOsInputException || e is SocialOsConfigurationException)
+        {
+            // A bad SOCIALOS_BASE_URI: the same error the next call would meet.
+            WriteError(ErrorRecords.From(e, null));
+            return;
+        }
+        if (connection == null)
+        {
+            WriteError(ErrorRecords.Record(
+                new SocialOsConfigurationException("NotConnected", $"Not connected to SocialOS: run Connect-SocialOS first, or set {ConnectionFactory.ApiKeyVariable}."),
+                "NotConnected", ErrorCategory.ConnectionError, null, "Run Connect-SocialOS."));
+            return;
+        }
+        WriteObject(connection);
     }
 }

@@ -1,6 +1,6 @@
 using System;
-using System.Globalization;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
@@ -70,7 +70,7 @@ public sealed class Api
     private static void MethodNotAllowed(IEndpointRouteBuilder app, string pattern, params string[] allowed) =>
         app.Map(pattern, context => throw new ApiProblem(405, "method-not-allowed", "Method not allowed",
                 $"{context.Request.Method} is not allowed on {context.Request.Path.Value}; allowed: {string.Join(", ", allowed)}.")
-            { Allow = allowed })
+        { Allow = allowed })
             .WithOrder(1);
 
     private async Task CreateGift(HttpContext context)
@@ -145,27 +145,27 @@ public sealed class Api
         switch (Single(query, "type"))
         {
             case "currency":
-            {
-                var errors = new FieldErrors();
-                var metric = errors.Check(() => Single(query, "metric") is "gifts_redeemed" or "points_awarded"
-                    ? Single(query, "metric")!
-                    : throw ApiProblem.Validation("metric", "must be gifts_redeemed or points_awarded for type currency"));
-                var window = errors.Check(() => Requests.ReadWindow(Single(query, "window") ?? "7d", _clock.Now));
-                errors.ThrowIfAny();
-                var audit = await _store.Database.ReadAsync(c => _store.CurrencyAudit(c, tenant.Id, metric!, window!));
-                await Reply.Ok(audit, WireJson.Wire.CurrencyAuditDto).WriteAsync(context);
-                break;
-            }
+                {
+                    var errors = new FieldErrors();
+                    var metric = errors.Check(() => Single(query, "metric") is "gifts_redeemed" or "points_awarded"
+                        ? Single(query, "metric")!
+                        : throw ApiProblem.Validation("metric", "must be gifts_redeemed or points_awarded for type currency"));
+                    var window = errors.Check(() => Requests.ReadWindow(Single(query, "window") ?? "7d", _clock.Now));
+                    errors.ThrowIfAny();
+                    var audit = await _store.Database.ReadAsync(c => _store.CurrencyAudit(c, tenant.Id, metric!, window!));
+                    await Reply.Ok(audit, WireJson.Wire.CurrencyAuditDto).WriteAsync(context);
+                    break;
+                }
             case "leaderboard":
-            {
-                var errors = new FieldErrors();
-                errors.Check(() => Single(query, "metric") is null or "tier" ? true : throw ApiProblem.Validation("metric", "must be tier for type leaderboard"));
-                var limit = errors.Check(() => IntegerParameter(query, "limit", 1, 1000)) ?? 10;
-                errors.ThrowIfAny();
-                var board = await _store.Database.ReadAsync(c => _store.Leaderboard(c, tenant.Id, limit));
-                await Reply.Ok(board, WireJson.Wire.LeaderboardDto).WriteAsync(context);
-                break;
-            }
+                {
+                    var errors = new FieldErrors();
+                    errors.Check(() => Single(query, "metric") is null or "tier" ? true : throw ApiProblem.Validation("metric", "must be tier for type leaderboard"));
+                    var limit = errors.Check(() => IntegerParameter(query, "limit", 1, 1000)) ?? 10;
+                    errors.ThrowIfAny();
+                    var board = await _store.Database.ReadAsync(c => _store.Leaderboard(c, tenant.Id, limit));
+                    await Reply.Ok(board, WireJson.Wire.LeaderboardDto).WriteAsync(context);
+                    break;
+                }
             default:
                 throw ApiProblem.Validation("type", "must be currency or leaderboard");
         }

@@ -39,15 +39,15 @@ public sealed record FaultSpec(int Seed, double Unavailable, double Throttle, in
                     break;
                 case "retry-after": retryAfter = Integer(text, name, value, 0, 3600); break;
                 case "delay":
-                {
-                    var range = value.EndsWith("ms", StringComparison.Ordinal) ? value[..^2] : value;
-                    var bounds = range.Split('-', 2);
-                    delayMin = Integer(text, name, bounds[0], 0, 60_000);
-                    delayMax = bounds.Length == 2 ? Integer(text, name, bounds[1], 0, 60_000) : delayMin;
-                    if (delayMax < delayMin)
-                        throw Bad(text, $"delay={value} is reversed: give the smaller bound first, e.g. delay={delayMax}-{delayMin}");
-                    break;
-                }
+                    {
+                        var range = value.EndsWith("ms", StringComparison.Ordinal) ? value[..^2] : value;
+                        var bounds = range.Split('-', 2);
+                        delayMin = Integer(text, name, bounds[0], 0, 60_000);
+                        delayMax = bounds.Length == 2 ? Integer(text, name, bounds[1], 0, 60_000) : delayMin;
+                        if (delayMax < delayMin)
+                            throw Bad(text, $"delay={value} is reversed: give the smaller bound first, e.g. delay={delayMax}-{delayMin}");
+                        break;
+                    }
                 default: throw Bad(text, $"unknown fault '{pair[0]}' (known: seed, 503, 429, retry-after, drop, delay, only)");
             }
         }

@@ -2,10 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-using GiftStudio.Sandbox.Logging;
 using System.Security.Cryptography;
+using System.Text;
 using System.Threading.Tasks;
+using GiftStudio.Sandbox.Logging;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 

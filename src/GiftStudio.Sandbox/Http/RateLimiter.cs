@@ -50,7 +50,7 @@ public sealed class RateLimiter
 
     private sealed class Bucket
     {
-        private readonly double capacity;
+        private readonly double _capacity;
         private double _tokens;
 
         private readonly Func<TimeSpan> _elapsed;
@@ -59,7 +59,7 @@ public sealed class RateLimiter
         {
             _elapsed = elapsed;
             _stamp = elapsed();
-            this.capacity = capacity;
+            _capacity = capacity;
             _tokens = capacity;
         }
 
@@ -70,15 +70,15 @@ public sealed class RateLimiter
             lock (this)
             {
                 var now = _elapsed();
-                _tokens = Math.Min(capacity, _tokens + (now - _stamp).TotalSeconds * rate);
+                _tokens = Math.Min(_capacity, _tokens + (now - _stamp).TotalSeconds * rate);
                 _stamp = now;
                 var allowed = _tokens >= 1;
                 if (allowed) _tokens -= 1;
                 // Reset: whole seconds until the bucket is full again; Retry-After: until one token.
-                var reset = (int)Math.Ceiling((capacity - _tokens) / rate);
+                var reset = (int)Math.Ceiling((_capacity - _tokens) / rate);
                 var retryAfter = allowed ? 0 : Math.Max(1, (int)Math.Ceiling((1 - _tokens) / rate));
                 // Limit: the bucket's size, the most requests that can pass at once.
-                return new Decision(allowed, (long)Math.Floor(capacity), (long)Math.Floor(_tokens), reset, retryAfter);
+                return new Decision(allowed, (long)Math.Floor(_capacity), (long)Math.Floor(_tokens), reset, retryAfter);
             }
         }
     }
