@@ -21,7 +21,8 @@ public sealed class InOrderQueue
     /// submitted with. It may throw to end the pipeline (Ctrl+C): the throw passes out of
     /// <see cref="Submit{T}"/> or <see cref="CompleteAll"/> and the later items stay held.</param>
     /// <param name="waitFor">Blocks the calling thread until the task has ended, doing that
-    /// thread's own chores meanwhile (writing log lines); by default a plain wait.</param>
+    /// thread's own chores meanwhile (writing log lines); by default a plain wait. Called
+    /// before each item is written, also when it has ended already, so those chores come first.</param>
     public InOrderQueue(Action<Exception, object?> writeFailure, Action<Task>? waitFor = null)
     {
         _writeFailure = writeFailure ?? throw new ArgumentNullException(nameof(writeFailure));
