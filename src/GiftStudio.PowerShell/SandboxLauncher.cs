@@ -204,6 +204,7 @@ internal static class SandboxLauncher
         if (File.Exists(dataPath))
             warn?.Invoke($"{dataPath} has no key file beside it ({Path.GetFileName(keyFile)}), so a new key was made for it: its new tenant is empty, and data written with another key is not visible. To reach that data, pass -ApiKey with the key that wrote it.");
         // Random from the first character: no fixed prefix that a partial leak could hide behind.
+        // The sandbox generates the same form when run without a key (a test checks that they agree).
         var generated = Convert.ToBase64String(RandomBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         WriteKeyFile(keyFile, generated, $"the API key of the GiftStudio sandbox data file {Path.GetFileName(dataPath)}; keep it private, and beside its data file");
         return generated;
