@@ -76,6 +76,11 @@ internal static class SandboxLauncher
         if (settings.ApiKey != null)
         {
             keyText = PlainText(settings.ApiKey);
+            if (!IsServableKey(keyText))
+            {
+                TryDeleteDirectory(work);
+                throw new SocialOsInputException("InvalidApiKey", "ApiKey", null, ServableKeyRule);
+            }
             keyFile = Path.Combine(work, "api-key.txt");
             WriteKeyFile(keyFile, keyText, "the key given to Start-SocialSandbox -ApiKey; deleted once the server has read it");
         }
@@ -156,7 +161,17 @@ internal static class SandboxLauncher
 
         try
         {
-            if (!listening.Task.Wait((int)settings.StartTimeout.TotalMilliseconds, cancellationToken))
+            bool reported;
+            try
+            {
+                reported = listening.Task.Wait((int)settings.StartTimeout.TotalMilliseconds, cancellationToken);
+            }
+            catch (AggregateException e) when (e.InnerException is SandboxException failure)
+            {
+                // The server exited at startup: its own error (SandboxStartFailed), not the wrapper.
+                throw failure;
+            }
+            if (!reported)
                 throw new SandboxException("SandboxStartFailed", $"The sandbox did not report its address within {settings.StartTimeout.TotalSeconds:0} s; see {logPath}.");
             var url = listening.Task.Result.TrimEnd('/');
             WaitForHealth(url, settings.StartTimeout, cancellationToken);
@@ -184,6 +199,16 @@ internal static class SandboxLauncher
             if (keptKeyPath == null) TryDelete(keyFile);
         }
     }
+
+    /// <summary>What a key must be for the sandbox to serve it from a key file: one line of 1
+    /// to 512 printable ASCII characters without spaces (the sandbox's own check), not starting
+    /// with '#' (the key file's comment mark). Checked before starting, so a key the sandbox
+    /// would refuse is an InvalidApiKey here; a test checks that both sides agree.</summary>
+    internal static bool IsServableKey(string key) =>
+        key.Length >= 1 && key.Length <= 512 && key[0] != '#' && key.All(c => c >= 0x21 && c <= 0x7E);
+
+    internal const string ServableKeyRule =
+        "-ApiKey is not a key the sandbox can serve: give 1 to 512 printable ASCII characters without spaces that do not start with '#'.";
 
     /// <summary>Where a data file keeps its key: beside it, as DATA.key.</summary>
     internal static string KeyPathFor(string dataPath) => dataPath + ".key";
