@@ -55,6 +55,9 @@ internal static class SandboxLauncher
 
     public static SocialSandbox Start(Settings settings, CancellationToken cancellationToken)
     {
+        var chosenKey = settings.ApiKey == null ? null : PlainText(settings.ApiKey);
+        if (chosenKey != null && !IsServableKey(chosenKey))
+            throw new SocialOsInputException("InvalidApiKey", "ApiKey", null, ServableKeyRule);
         var moduleDirectory = Path.GetDirectoryName(typeof(SandboxLauncher).Assembly.Location)!;
         var serverDll = Path.Combine(moduleDirectory, "sandbox", "GiftStudio.Sandbox.dll");
         if (!File.Exists(serverDll))
@@ -73,14 +76,9 @@ internal static class SandboxLauncher
 
         string keyText, keyFile;
         string? keptKeyPath = null;
-        if (settings.ApiKey != null)
+        if (chosenKey != null)
         {
-            keyText = PlainText(settings.ApiKey);
-            if (!IsServableKey(keyText))
-            {
-                TryDeleteDirectory(work);
-                throw new SocialOsInputException("InvalidApiKey", "ApiKey", null, ServableKeyRule);
-            }
+            keyText = chosenKey;
             keyFile = Path.Combine(work, "api-key.txt");
             WriteKeyFile(keyFile, keyText, "the key given to Start-SocialSandbox -ApiKey; deleted once the server has read it");
         }
