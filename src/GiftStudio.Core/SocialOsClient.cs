@@ -15,21 +15,34 @@ using GiftStudio.Wire;
 namespace GiftStudio;
 
 /// <summary>The SocialOS v2 API, one typed method per operation. Thread-safe; one instance
-/// (and so one connection pool) per connection. Build it with GiftStudio.Http's
-/// <c>SocialOsHttp.CreateClient</c>, or hand it any HttpClient whose pipeline you own.</summary>
+/// per connection. Build it with GiftStudio.Http's <c>SocialOsHttp.CreateClient</c> (whose
+/// factory rotates the handler chain, so long runs follow DNS changes), or hand it any
+/// HttpClient whose pipeline you own.</summary>
 public sealed class SocialOsClient : IDisposable
 {
     private static readonly MediaTypeHeaderValue JsonMediaType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
 
-    private readonly HttpClient _http;
+    private readonly Func<HttpClient> _http;
     private readonly IDisposable? _owner;
+    private volatile bool _disposed;
 
+    /// <summary>A client over one HttpClient, which it disposes with itself.</summary>
     public SocialOsClient(HttpClient http, SocialOsClientOptions options, IDisposable? owner = null)
+        : this(Single(http ?? throw new ArgumentNullException(nameof(http))), options, new Owned(http, owner))
     {
-        _http = http ?? throw new ArgumentNullException(nameof(http));
+    }
+
+    /// <summary>A client that asks <paramref name="httpFor"/> for the HttpClient of each call
+    /// (an IHttpClientFactory's CreateClient: cheap, and the way its handler rotation reaches
+    /// the calls). <paramref name="owner"/> is disposed with the client.</summary>
+    public SocialOsClient(Func<HttpClient> httpFor, SocialOsClientOptions options, IDisposable? owner = null)
+    {
+        _http = httpFor ?? throw new ArgumentNullException(nameof(httpFor));
         Options = options?.Clone() ?? throw new ArgumentNullException(nameof(options));
         _owner = owner;
     }
+
+    private static Func<HttpClient> Single(HttpClient http) => () => http;
 
     public SocialOsClientOptions Options { get; }
 
@@ -284,10 +297,14 @@ public sealed class SocialOsClient : IDisposable
         call.AttachTo(request);
         var target = request.RequestUri!;
         var method = request.Method.Method;
+        if (_disposed) throw new ObjectDisposedException(nameof(SocialOsClient));
+        // Held until the body is read: a factory retires a rotated-out handler chain only once
+        // no HttpClient on it is left.
+        var http = _http();
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
         catch (CircuitOpenException e)
         {
@@ -309,6 +326,7 @@ public sealed class SocialOsClient : IDisposable
         using (response)
         {
             var content = await ReadBodyAsync(response, method, target, call, cancellationToken).ConfigureAwait(false);
+            GC.KeepAlive(http);
             if (!response.IsSuccessStatusCode) throw ErrorMapping.FromResponse(method, target, response, content, call);
             try
             {
@@ -437,7 +455,26 @@ public sealed class SocialOsClient : IDisposable
 
     public void Dispose()
     {
-        _http.Dispose();
+        _disposed = true;
         _owner?.Dispose();
+    }
+
+    /// <summary>The single HttpClient given to the constructor, and the caller's owner.</summary>
+    private sealed class Owned : IDisposable
+    {
+        private readonly HttpClient _http;
+        private readonly IDisposable? _owner;
+
+        public Owned(HttpClient http, IDisposable? owner)
+        {
+            _http = http;
+            _owner = owner;
+        }
+
+        public void Dispose()
+        {
+            _http.Dispose();
+            _owner?.Dispose();
+        }
     }
 }
