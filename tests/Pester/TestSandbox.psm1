@@ -36,7 +36,7 @@ function Start-TestSandbox {
 function Stop-TestSandbox {
     # A kill (SIGKILL, the process tree), not Stop-SocialSandbox's polite SIGTERM: what was
     # committed stays and nothing else gets to finish, which the restart tests rely on. Then
-    # Stop-SocialSandbox finds the process gone and removes the folder it made (log, key file).
+    # Stop-SocialSandbox finds the process gone and removes the folder it made (its log).
     param([Parameter(Mandatory)] $Sandbox)
     $process = Get-Process -Id $Sandbox.ProcessId -ErrorAction Ignore
     if ($process) {
