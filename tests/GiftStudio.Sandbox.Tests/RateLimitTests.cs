@@ -108,7 +108,7 @@ public sealed class RateLimitTests : IClassFixture<RateLimitedSandbox>
     [Fact]
     public async Task Fractional_rate_lets_a_request_through_after_Retry_After()
     {
-        await using var server = await SandboxProcess.StartAsync(new SandboxStart { RateLimit = "0.5", ExtraArgs = new[] { "--clock", "manual" } });
+        await using var server = await InProcessSandbox.StartAsync(new SandboxStart { RateLimit = "0.5", ExtraArgs = new[] { "--clock", "manual" } });
         var client = server.Client("K1");
 
         // A bucket of one: the first request passes, the second is refused until the clock moves.
@@ -133,7 +133,7 @@ public sealed class RateLimitTests : IClassFixture<RateLimitedSandbox>
         (await _sandbox.FreshTenant().PostBytesAsync("/_sandbox/clock?advance=0", Array.Empty<byte>(), "application/json")).Is(400, "validation", "advance");
         (await _sandbox.FreshTenant().PostBytesAsync("/_sandbox/clock?advance=-5", Array.Empty<byte>(), "application/json")).Is(400, "validation", "advance");
         (await _sandbox.Server.Anonymous.PostBytesAsync("/_sandbox/clock?advance=5", Array.Empty<byte>(), "application/json")).Is(401);
-        await using var real = await SandboxProcess.StartAsync();
+        await using var real = await InProcessSandbox.StartAsync();
         (await real.Client("K1").PostBytesAsync("/_sandbox/clock?advance=5", Array.Empty<byte>(), "application/json")).Is(409, "clock-not-manual");
     }
 
