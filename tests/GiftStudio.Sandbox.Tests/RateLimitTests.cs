@@ -137,6 +137,27 @@ public sealed class RateLimitTests : IClassFixture<RateLimitedSandbox>
         (await real.Client("K1").PostBytesAsync("/_sandbox/clock?advance=5", Array.Empty<byte>(), "application/json")).Is(409, "clock-not-manual");
     }
 
+    /// <summary>In-process, a real clock (no --clock manual) runs on the test's time provider:
+    /// the bucket refills as that time moves, to the millisecond, and never by itself.</summary>
+    [Fact]
+    public async Task A_real_clock_refills_the_bucket_as_its_time_provider_moves()
+    {
+        await using var server = await InProcessSandbox.StartAsync(new SandboxStart { RateLimit = "1" });
+        var client = server.Client("K1");
+        (await client.FetchAsync($"{Api.Gifts}?limit=1")).IsOk();
+        var limited = await client.FetchAsync($"{Api.Gifts}?limit=1");
+        limited.Is(429, "quota-exceeded");
+        Assert.Equal(1, RetryAfterSeconds(limited));
+
+        server.Advance(TimeSpan.FromMilliseconds(999));
+        (await client.FetchAsync($"{Api.Gifts}?limit=1")).Is(429, "quota-exceeded");
+        server.Advance(TimeSpan.FromMilliseconds(1));
+        var refilled = await client.FetchAsync($"{Api.Gifts}?limit=1");
+
+        refilled.IsOk();
+        Assert.Equal(0, Remaining(refilled));
+    }
+
     /// <summary>Moves the sandbox's manual clock (--clock manual) forward.</summary>
     private static async Task AdvanceAsync(System.Net.Http.HttpClient client, double seconds)
     {
