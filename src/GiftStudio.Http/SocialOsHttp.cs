@@ -36,6 +36,9 @@ public static class SocialOsHttp
             .AddHttpMessageHandler(() => new AuthenticationHandler(options.ApiKey))
             .AddHttpMessageHandler(() => new RetryHandler(options.Retry, options.Timeout, options.Log, options.CircuitBreaker))
             .AddHttpMessageHandler(() => new DiagnosticsHandler(options.Log))
+            // The factory's own logging handlers (two per call) log to nothing here: our
+            // diagnostics are DiagnosticsHandler's.
+            .RemoveAllLoggers()
             // The client lives as long as its connection: one handler, one connection pool.
             .SetHandlerLifetime(System.Threading.Timeout.InfiniteTimeSpan);
         var provider = services.BuildServiceProvider();
