@@ -266,7 +266,7 @@ Run $($startedAt.ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC by ``build.
 PowerShell $($PSVersionTable.PSVersion), .NET $([Environment]::Version), GiftStudio $((Import-PowerShellDataFile $manifest).ModuleVersion).
 Load average (1, 5, 15 min) at the start of the run: $loadAtStart; at the end: $loadAtEnd.
 $(if ([double] ($loadAtStart -split ',')[0] -lt 0.5 -and [double] ($loadAtEnd -split ',')[0] -lt 1.5) { 'The machine was idle apart from this run.' } else { "The machine was **not idle** ($([Environment]::ProcessorCount) cores): absolute figures are low, compare the ratios, which all come from this one run." })
-Every figure is the median of $Repetitions runs unless noted, all in this one run. Rows per workload: $Rows.
+Every figure is $(if ($Repetitions -eq 1) { 'from a single pass' } else { "the median of $Repetitions passes" }) unless noted, all in this one run. Rows per workload: $Rows.
 
 ## 1-3. Pipelines ($Rows rows, against ``Start-SocialSandbox -InMemory``)
 
