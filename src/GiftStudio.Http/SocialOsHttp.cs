@@ -42,6 +42,9 @@ public static class SocialOsHttp
             // state outlives every rotation of the chain.
             .AddHttpMessageHandler(() => new RetryHandler(options.Retry, options.Timeout, options.Log, options.CircuitBreaker))
             .AddHttpMessageHandler(() => new DiagnosticsHandler(options.Log))
+            // The factory's own logging handlers (two per call) log to nothing here: our
+            // diagnostics are DiagnosticsHandler's.
+            .RemoveAllLoggers()
             // A fresh chain, and so fresh connections and a fresh DNS lookup, every
             // HandlerLifetime; calls in flight finish on the chain they started on.
             .SetHandlerLifetime(options.HandlerLifetime);
