@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Threading.Tasks;
 
 namespace GiftStudio;
@@ -50,7 +49,7 @@ public sealed class InOrderQueue
         while (_items.Count >= limit) CompleteOldest();
         if (orderingKey != null)
         {
-            while (_items.Any(i => string.Equals(i.OrderingKey, orderingKey, StringComparison.Ordinal))) CompleteOldest();
+            while (Holds(orderingKey)) CompleteOldest();
         }
         Task<T> task;
         try
@@ -79,6 +78,16 @@ public sealed class InOrderQueue
         var any = _items.Count > 0;
         _items.Clear();
         return any;
+    }
+
+    // At most -ThrottleLimit items: a loop without a closure beats a lookup table here.
+    private bool Holds(string orderingKey)
+    {
+        foreach (var item in _items)
+        {
+            if (string.Equals(item.OrderingKey, orderingKey, StringComparison.Ordinal)) return true;
+        }
+        return false;
     }
 
     private void WriteFinished()

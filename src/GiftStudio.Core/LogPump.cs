@@ -62,9 +62,15 @@ public sealed class LogPump : IRequestLog, IRequestLogLevels
     /// line added before it ended.</summary>
     public void WaitFor(Task work, Action<LogEntry> write)
     {
+        // The work's end sets the same signal as a new line: no wait handle per task.
+        if (!work.IsCompleted)
+        {
+            work.ContinueWith((_, signal) => ((AutoResetEvent)signal!).Set(), _signal,
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
         while (!work.IsCompleted)
         {
-            WaitHandle.WaitAny(new[] { ((IAsyncResult)work).AsyncWaitHandle, _signal }, WakeAtLeastEvery);
+            _signal.WaitOne(WakeAtLeastEvery);
             Drain(write);
         }
         Drain(write);
