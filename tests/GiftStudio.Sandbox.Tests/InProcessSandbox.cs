@@ -52,7 +52,7 @@ public sealed class InProcessSandbox : IAsyncDisposable
         start ??= new SandboxStart();
         if (start.Environment.Count > 0)
             throw new NotSupportedException("An in-process sandbox reads the shipped configuration; start a SandboxProcess to set environment variables.");
-        var options = SandboxOptions.Parse(Arguments(start));
+        var options = SandboxOptions.Parse(start.SandboxArguments());
         var memoryPath = options.InMemory ? options.DataPath : null;
         var time = new FakeTimeProvider(options.Now ?? DateTimeOffset.UtcNow);
         var builder = SandboxBuilder.Create(options, time, TextWriter.Null);
@@ -71,19 +71,6 @@ public sealed class InProcessSandbox : IAsyncDisposable
             if (memoryPath is not null) MemoryStorage.Remove(memoryPath);
             throw;
         }
-    }
-
-    /// <summary>The command line a child process would get for <paramref name="start"/>, less what
-    /// only a process has (--urls, --parent-pid).</summary>
-    private static List<string> Arguments(SandboxStart start)
-    {
-        var args = new List<string>();
-        foreach (var key in start.Keys) args.AddRange(new[] { "--api-key", key });
-        args.AddRange(start.DataPath is null ? new[] { "--storage", "memory" } : new[] { "--data", start.DataPath });
-        if (start.Now is not null) args.AddRange(new[] { "--now", start.Now });
-        if (start.RateLimit is not null) args.AddRange(new[] { "--rate-limit", start.RateLimit });
-        args.AddRange(start.ExtraArgs);
-        return args;
     }
 
     /// <summary>Moves the sandbox's time forward (a --clock manual clock stays where it is: it

@@ -36,6 +36,20 @@ public sealed record SandboxStart
 
     public IReadOnlyList<string> ExtraArgs { get; init; } = Array.Empty<string>();
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The sandbox's own switches for this start: the same for a child process and for an
+    /// in-process sandbox (which has no --urls or --parent-pid).</summary>
+    public List<string> SandboxArguments()
+    {
+        var args = new List<string>();
+        foreach (var key in Keys) args.AddRange(new[] { "--api-key", key });
+        // Without a file of the test's own, durability is not what is tested: in memory.
+        args.AddRange(DataPath is null ? new[] { "--storage", "memory" } : new[] { "--data", DataPath });
+        if (Now is not null) args.AddRange(new[] { "--now", Now });
+        if (RateLimit is not null) args.AddRange(new[] { "--rate-limit", RateLimit });
+        args.AddRange(ExtraArgs);
+        return args;
+    }
 }
 
 /// <summary>POSIX signals for the process tests (Linux and macOS).</summary>
@@ -165,12 +179,7 @@ public sealed class SandboxProcess : IAsyncDisposable
     {
         start ??= new SandboxStart();
         var args = new List<string> { "--urls", "http://127.0.0.1:0" };
-        foreach (var key in start.Keys) args.AddRange(new[] { "--api-key", key });
-        // Without a file of the test's own, durability is not what is tested: in memory.
-        args.AddRange(start.DataPath is null ? new[] { "--storage", "memory" } : new[] { "--data", start.DataPath });
-        if (start.Now is not null) args.AddRange(new[] { "--now", start.Now });
-        if (start.RateLimit is not null) args.AddRange(new[] { "--rate-limit", start.RateLimit });
-        args.AddRange(start.ExtraArgs);
+        args.AddRange(start.SandboxArguments());
         if (start.ParentPid is { } parent) args.AddRange(new[] { "--parent-pid", parent.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
         var process = Launch(args, environment: start.Environment);
