@@ -15,21 +15,36 @@ using GiftStudio.Wire;
 namespace GiftStudio;
 
 /// <summary>The SocialOS v2 API, one typed method per operation. Thread-safe; one instance
-/// (and so one connection pool) per connection. Build it with GiftStudio.Http's
-/// <c>SocialOsHttp.CreateClient</c>, or hand it any HttpClient whose pipeline you own.</summary>
+/// per connection. Build it with GiftStudio.Http's <c>SocialOsHttp.CreateClient</c> (whose
+/// factory rotates the handler chain, so long runs follow DNS changes), or hand it any
+/// HttpClient whose pipeline you own.</summary>
 public sealed class SocialOsClient : IDisposable
 {
     private static readonly MediaTypeHeaderValue JsonMediaType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
 
-    private readonly HttpClient _http;
+    private readonly Func<HttpClient> _http;
     private readonly IDisposable? _owner;
+    private volatile bool _disposed;
+    private Uri? _scoreUri;     // ResolveRoute's answers
+    private Uri? _giftsUri;
 
+    /// <summary>A client over one HttpClient, which it disposes with itself.</summary>
     public SocialOsClient(HttpClient http, SocialOsClientOptions options, IDisposable? owner = null)
+        : this(Single(http ?? throw new ArgumentNullException(nameof(http))), options, new Owned(http, owner))
     {
-        _http = http ?? throw new ArgumentNullException(nameof(http));
+    }
+
+    /// <summary>A client that asks <paramref name="httpFor"/> for the HttpClient of each call
+    /// (an IHttpClientFactory's CreateClient: cheap, and the way its handler rotation reaches
+    /// the calls). <paramref name="owner"/> is disposed with the client.</summary>
+    public SocialOsClient(Func<HttpClient> httpFor, SocialOsClientOptions options, IDisposable? owner = null)
+    {
+        _http = httpFor ?? throw new ArgumentNullException(nameof(httpFor));
         Options = options?.Clone() ?? throw new ArgumentNullException(nameof(options));
         _owner = owner;
     }
+
+    private static Func<HttpClient> Single(HttpClient http) => () => http;
 
     public SocialOsClientOptions Options { get; }
 
@@ -251,11 +266,21 @@ public sealed class SocialOsClient : IDisposable
         var key = string.IsNullOrEmpty(idempotencyKey) ? NewIdempotencyKey() : idempotencyKey!;
         return SendAsync(() =>
         {
-            var request = new HttpRequestMessage(HttpMethod.Post, RequestRules.Resolve(BaseUri, path)) { Content = new ByteArrayContent(bytes) };
+            var request = new HttpRequestMessage(HttpMethod.Post, ResolveRoute(path)) { Content = new ByteArrayContent(bytes) };
             request.Content.Headers.ContentType = JsonMediaType;
             request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
             return request;
         }, new CallRecord(label, key), responseType, map, cancellationToken);
+    }
+
+    /// <summary>The URI of a fixed route (no per-call parts), resolved once: a pipeline of
+    /// thousands of writes parses it once instead of once per row. Uri is immutable, so the
+    /// requests share it.</summary>
+    private Uri ResolveRoute(string route)
+    {
+        if (route == ScoreRoute) return _scoreUri ??= RequestRules.Resolve(BaseUri, ScoreRoute);
+        if (route == GiftsRoute) return _giftsUri ??= RequestRules.Resolve(BaseUri, GiftsRoute);
+        return RequestRules.Resolve(BaseUri, route);
     }
 
     /// <summary>A fresh key for a call that was given none.</summary>
@@ -280,14 +305,19 @@ public sealed class SocialOsClient : IDisposable
         Func<HttpResponseMessage, byte[], TResult> read, CancellationToken cancellationToken)
     {
         using var request = createRequest();
-        request.Headers.Accept.ParseAdd("application/json");
+        // The same header as Accept.ParseAdd would write, without parsing it on every call.
+        request.Headers.TryAddWithoutValidation("Accept", "application/json");
         call.AttachTo(request);
         var target = request.RequestUri!;
         var method = request.Method.Method;
+        if (_disposed) throw new ObjectDisposedException(nameof(SocialOsClient));
+        // Held until the body is read: a factory retires a rotated-out handler chain only once
+        // no HttpClient on it is left.
+        var http = _http();
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
         catch (CircuitOpenException e)
         {
@@ -309,6 +339,7 @@ public sealed class SocialOsClient : IDisposable
         using (response)
         {
             var content = await ReadBodyAsync(response, method, target, call, cancellationToken).ConfigureAwait(false);
+            GC.KeepAlive(http);
             if (!response.IsSuccessStatusCode) throw ErrorMapping.FromResponse(method, target, response, content, call);
             try
             {
@@ -437,7 +468,26 @@ public sealed class SocialOsClient : IDisposable
 
     public void Dispose()
     {
-        _http.Dispose();
+        _disposed = true;
         _owner?.Dispose();
+    }
+
+    /// <summary>The single HttpClient given to the constructor, and the caller's owner.</summary>
+    private sealed class Owned : IDisposable
+    {
+        private readonly HttpClient _http;
+        private readonly IDisposable? _owner;
+
+        public Owned(HttpClient http, IDisposable? owner)
+        {
+            _http = http;
+            _owner = owner;
+        }
+
+        public void Dispose()
+        {
+            _http.Dispose();
+            _owner?.Dispose();
+        }
     }
 }

@@ -8,6 +8,11 @@ public sealed class SocialOsClientOptions
 {
     public static readonly Uri DefaultBaseUri = new Uri("https://sandbox.socialos.io/v2/");
 
+    /// <summary>How long one attempt may take by default, in the unit of Connect-SocialOS -TimeoutSec.</summary>
+    public const int DefaultTimeoutSeconds = 100;
+
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(DefaultTimeoutSeconds);
+
     private Uri _baseUri = DefaultBaseUri;
 
     /// <summary>The API root including the version path. Stored with a trailing slash:
@@ -22,7 +27,7 @@ public sealed class SocialOsClientOptions
     public SecureString? ApiKey { get; set; }
 
     /// <summary>How long one attempt may take (until the response headers arrive).</summary>
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
+    public TimeSpan Timeout { get; set; } = DefaultTimeout;
 
     /// <summary>Retries of failed attempts (see <see cref="RetryPolicy"/>).</summary>
     public RetryPolicy Retry { get; set; } = new RetryPolicy();
@@ -39,6 +44,20 @@ public sealed class SocialOsClientOptions
 
     /// <summary>Where diagnostics go (request lines, statuses, timings); null for none.</summary>
     public IRequestLog? Log { get; set; }
+
+    /// <summary>How long GiftStudio.Http's factory uses one handler chain (and so one pool of
+    /// TCP connections, each with the address DNS gave when it opened) before building a
+    /// fresh one: two minutes, so a runbook that runs for hours follows a DNS change within
+    /// about that plus the record's TTL, at the cost of one new connection (and TLS
+    /// handshake) per two minutes. The factory's own default, and what .NET Framework's
+    /// ServicePointManager.DnsRefreshTimeout uses.</summary>
+    public static readonly TimeSpan DefaultHandlerLifetime = TimeSpan.FromMinutes(2);
+
+    /// <summary>The handler lifetime; only tests shorten it.</summary>
+    internal TimeSpan HandlerLifetime { get; set; } = DefaultHandlerLifetime;
+
+    /// <summary>Called each time a handler chain is built (tests observe rotation with it).</summary>
+    internal Action? HandlerChainBuilt { get; set; }
 
     public static Uri NormalizeBaseUri(Uri uri)
     {

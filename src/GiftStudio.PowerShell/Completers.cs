@@ -76,8 +76,8 @@ public class GiftIdCompleter : IArgumentCompleter
     {
         try
         {
-            var connection = (fakeBoundParameters?["Connection"] is PSObject ps ? ps.BaseObject : fakeBoundParameters?["Connection"]) as SocialOSConnection
-                ?? CurrentConnection.Resolve();
+            var connection = ConnectionResolver.Find(
+                (fakeBoundParameters?["Connection"] is PSObject ps ? ps.BaseObject : fakeBoundParameters?["Connection"]) as SocialOSConnection);
             if (connection == null) return Array.Empty<CompletionResult>();
             var cache = OffersExpired ? AllGifts.GetValue(connection, _ => new GiftCache(null)) : ActiveGifts.GetValue(connection, _ => new GiftCache(true));
             var gifts = cache.Read(connection.QuickClient, Timeout, CacheLifetime);

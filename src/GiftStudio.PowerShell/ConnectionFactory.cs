@@ -9,7 +9,6 @@ internal static class ConnectionFactory
 {
     public const string ApiKeyVariable = "SOCIALOS_API_KEY";
     public const string BaseUriVariable = "SOCIALOS_BASE_URI";
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(100);
 
     /// <summary>A connection from the environment alone, or null when no key is set there.</summary>
     public static SocialOSConnection? FromEnvironment(TimeSpan? timeout)
@@ -18,7 +17,7 @@ internal static class ConnectionFactory
         if (key == null) return null;
         using (key)
         {
-            return new SocialOSConnection(BaseUri(null), key, "Environment", timeout ?? DefaultTimeout);
+            return new SocialOSConnection(BaseUri(null), key, "Environment", timeout ?? SocialOsClientOptions.DefaultTimeout);
         }
     }
 
@@ -47,9 +46,8 @@ internal static class ConnectionFactory
         {
             throw new SocialOsInputException("InvalidBaseUri", "BaseUri", text, $"{source}: {e.Message}");
         }
-        if (uri.Scheme == Uri.UriSchemeHttp && !Pipeline.AuthenticationHandler.IsLoopback(uri))
-            throw new SocialOsConfigurationException("InsecureTransport",
-                $"{source} '{text}' uses plain http to a remote host, where anyone on the network could read the API key. Use https:// (plain http is allowed only for loopback addresses such as a local sandbox).");
+        // Refused at connect time with the same rule and message as every request.
+        Pipeline.AuthenticationHandler.EnsureKeyMayGoTo(uri, source);
         return uri;
     }
 }

@@ -55,6 +55,9 @@ internal static class SandboxLauncher
 
     public static SocialSandbox Start(Settings settings, CancellationToken cancellationToken)
     {
+        var chosenKey = settings.ApiKey == null ? null : PlainText(settings.ApiKey);
+        if (chosenKey != null && !IsServableKey(chosenKey))
+            throw new SocialOsInputException("InvalidApiKey", "ApiKey", null, ServableKeyRule);
         var moduleDirectory = Path.GetDirectoryName(typeof(SandboxLauncher).Assembly.Location)!;
         var serverDll = Path.Combine(moduleDirectory, "sandbox", "GiftStudio.Sandbox.dll");
         if (!File.Exists(serverDll))
@@ -73,9 +76,9 @@ internal static class SandboxLauncher
 
         string keyText, keyFile;
         string? keptKeyPath = null;
-        if (settings.ApiKey != null)
+        if (chosenKey != null)
         {
-            keyText = PlainText(settings.ApiKey);
+            keyText = chosenKey;
             keyFile = Path.Combine(work, "api-key.txt");
             WriteKeyFile(keyFile, keyText, "the key given to Start-SocialSandbox -ApiKey; deleted once the server has read it");
         }
@@ -156,7 +159,17 @@ internal static class SandboxLauncher
 
         try
         {
-            if (!listening.Task.Wait((int)settings.StartTimeout.TotalMilliseconds, cancellationToken))
+            bool reported;
+            try
+            {
+                reported = listening.Task.Wait((int)settings.StartTimeout.TotalMilliseconds, cancellationToken);
+            }
+            catch (AggregateException e) when (e.InnerException is SandboxException failure)
+            {
+                // The server exited at startup: its own error (SandboxStartFailed), not the wrapper.
+                throw failure;
+            }
+            if (!reported)
                 throw new SandboxException("SandboxStartFailed", $"The sandbox did not report its address within {settings.StartTimeout.TotalSeconds:0} s; see {logPath}.");
             var url = listening.Task.Result.TrimEnd('/');
             WaitForHealth(url, settings.StartTimeout, cancellationToken);
@@ -185,6 +198,16 @@ internal static class SandboxLauncher
         }
     }
 
+    /// <summary>What a key must be for the sandbox to serve it from a key file: one line of 1
+    /// to 512 printable ASCII characters without spaces (the sandbox's own check), not starting
+    /// with '#' (the key file's comment mark). Checked before starting, so a key the sandbox
+    /// would refuse is an InvalidApiKey here; a test checks that both sides agree.</summary>
+    internal static bool IsServableKey(string key) =>
+        key.Length >= 1 && key.Length <= 512 && key[0] != '#' && key.All(c => c >= 0x21 && c <= 0x7E);
+
+    internal const string ServableKeyRule =
+        "-ApiKey is not a key the sandbox can serve: give 1 to 512 printable ASCII characters without spaces that do not start with '#'.";
+
     /// <summary>Where a data file keeps its key: beside it, as DATA.key.</summary>
     internal static string KeyPathFor(string dataPath) => dataPath + ".key";
 
@@ -204,6 +227,7 @@ internal static class SandboxLauncher
         if (File.Exists(dataPath))
             warn?.Invoke($"{dataPath} has no key file beside it ({Path.GetFileName(keyFile)}), so a new key was made for it: its new tenant is empty, and data written with another key is not visible. To reach that data, pass -ApiKey with the key that wrote it.");
         // Random from the first character: no fixed prefix that a partial leak could hide behind.
+        // The sandbox generates the same form when run without a key (a test checks that they agree).
         var generated = Convert.ToBase64String(RandomBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         WriteKeyFile(keyFile, generated, $"the API key of the GiftStudio sandbox data file {Path.GetFileName(dataPath)}; keep it private, and beside its data file");
         return generated;

@@ -80,12 +80,6 @@ public abstract class SocialWriteCmdlet : SocialCmdlet
         }
     }
 
-    protected override void EndProcessing()
-    {
-        CompleteAll();
-        base.EndProcessing();
-    }
-
     protected override void BeginProcessing()
     {
         _literalKey = MyInvocation.BoundParameters.ContainsKey(nameof(IdempotencyKey)) && !string.IsNullOrEmpty(IdempotencyKey);

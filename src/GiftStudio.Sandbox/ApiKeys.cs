@@ -34,7 +34,10 @@ public sealed class ApiKeys
         return match is null ? null : Convert.ToHexStringLower(match);
     }
 
-    public static string Generate() => "sk_sandbox_" + Base64Url(RandomNumberGenerator.GetBytes(24));
+    /// <summary>A key for a run without --api-key: 24 random bytes (192 bits) as 32 base64url
+    /// characters, random from the first one, the same form Start-SocialSandbox generates
+    /// (a test checks that the two agree).</summary>
+    public static string Generate() => Base64Url(RandomNumberGenerator.GetBytes(24));
 
     internal static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -2,6 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using GiftStudio.Sandbox.Http;
+using GiftStudio.Sandbox.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
 
 namespace GiftStudio.Sandbox;
 
@@ -14,11 +18,23 @@ public sealed record ScoreChange(string UserId, ScoreAction Action, long Value, 
 /// <summary>An analytics window: the instants it covers and the UTC days its daily rows list.</summary>
 public sealed record Window(string Text, long FromMs, long ToMs, DateOnly FirstDay, DateOnly LastDay);
 
-/// <summary>Every validation rule of the contract, in one place.</summary>
+/// <summary>GET /v2/gamification/gifts: the filters and the page (after: the cursor's row, 0 for the first page).</summary>
+public sealed record GiftQuery(int? Tier, bool? Active, int Limit, long After);
+
+/// <summary>GET /v2/analytics: one of its two types.</summary>
+public abstract record AnalyticsQuery;
+
+public sealed record CurrencyQuery(string Metric, Window Window) : AnalyticsQuery;
+
+public sealed record LeaderboardQuery(int Limit) : AnalyticsQuery;
+
+/// <summary>Every validation rule of the contract (bodies, query parameters, route values,
+/// the JSON content type and the body size), in one place; Http/Api.cs only routes.</summary>
 public static class Requests
 {
     public const long MaxReward = 1_000_000;
     public const long MaxScoreValue = 1_000_000;
+    public const int MaxBodyBytes = 64 * 1024;
 
     /// <summary>The properties of a gift body and of a score body.</summary>
     public static readonly string[] GiftFields = { "name", "tier", "reward", "badge", "expires" };
@@ -30,8 +46,7 @@ public static class Requests
         var errors = new FieldErrors();
         if (strictProperties) errors.RefuseUnknown(body, GiftFields);
         var name = errors.Check(() => ValidName(body.RequiredString("name")));
-        var tier = errors.Check(() => TierRules.Parse(body.RequiredString("tier"))
-            ?? throw ApiProblem.Validation("tier", $"must be one of {TierRules.NamesText}"));
+        var tier = errors.Check(() => ReadTier(body.RequiredString("tier")));
         var reward = errors.Check(() => body.RequiredInteger("reward", 1, MaxReward));
         var badge = errors.Check(() => body.OptionalBoolean("badge") ?? false);
         var expires = errors.Check(() =>
@@ -82,6 +97,110 @@ public static class Requests
         });
         errors.ThrowIfAny();
         return new ScoreChange(userId!, action!.Value, value, giftId);
+    }
+
+    /// <summary>GET /v2/gamification/gifts: every bad parameter is reported, as for bodies.</summary>
+    public static GiftQuery ReadGiftQuery(IQueryCollection query)
+    {
+        var errors = new FieldErrors();
+        var tier = errors.Check(() => Single(query, "tier") is { } tierText ? ReadTier(tierText) : (int?)null);
+        var active = errors.Check(() => Single(query, "active") switch
+        {
+            null => (bool?)null,
+            "true" => true,
+            "false" => false,
+            _ => throw ApiProblem.Validation("active", "must be true or false"),
+        });
+        var limit = errors.Check(() => IntegerParameter(query, "limit", 1, 1000)) ?? 100;
+        var after = errors.Check(() => GiftCursor.Decode(Single(query, "cursor")));
+        errors.ThrowIfAny();
+        return new GiftQuery(tier, active, limit, after);
+    }
+
+    /// <summary>GET /v2/gamification/score/{userId}: the user id; metric, when given, is tier.</summary>
+    public static string ReadScoreQuery(string? userId, IQueryCollection query)
+    {
+        var errors = new FieldErrors();
+        var valid = errors.Check(() => ValidUserId(userId, "userId"));
+        errors.Check(() => { ValidScoreMetric(Single(query, "metric") ?? "tier"); return true; });
+        errors.ThrowIfAny();
+        return valid!;
+    }
+
+    /// <summary>GET /v2/analytics: the type first, then every bad parameter of that type.</summary>
+    public static AnalyticsQuery ReadAnalyticsQuery(IQueryCollection query, DateTimeOffset now)
+    {
+        var errors = new FieldErrors();
+        switch (Single(query, "type"))
+        {
+            case "currency":
+                {
+                    var metric = errors.Check(() => Single(query, "metric") is "gifts_redeemed" or "points_awarded"
+                        ? Single(query, "metric")!
+                        : throw ApiProblem.Validation("metric", "must be gifts_redeemed or points_awarded for type currency"));
+                    var window = errors.Check(() => ReadWindow(Single(query, "window") ?? "7d", now));
+                    errors.ThrowIfAny();
+                    return new CurrencyQuery(metric!, window!);
+                }
+            case "leaderboard":
+                {
+                    errors.Check(() => Single(query, "metric") is null or "tier" ? true : throw ApiProblem.Validation("metric", "must be tier for type leaderboard"));
+                    var limit = errors.Check(() => IntegerParameter(query, "limit", 1, 1000)) ?? 10;
+                    errors.ThrowIfAny();
+                    return new LeaderboardQuery(limit);
+                }
+            default:
+                throw ApiProblem.Validation("type", "must be currency or leaderboard");
+        }
+    }
+
+    /// <summary>POST /_sandbox/clock?advance=SECONDS: more than 0 and at most 366 days.</summary>
+    public static TimeSpan ReadClockAdvance(IQueryCollection query)
+    {
+        var text = query["advance"].ToString();
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            || double.IsNaN(seconds) || seconds <= 0 || seconds > 366 * 86400)
+            throw ApiProblem.Validation("advance", "must be a number of seconds greater than 0 and at most 31622400");
+        return TimeSpan.FromSeconds(seconds);
+    }
+
+    /// <summary>A JSON POST is application/json (UTF-8): checked before anything else.</summary>
+    public static void CheckJsonContentType(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var type)
+            || !type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (type.Charset.HasValue && !type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
+            throw new ApiProblem(415, "unsupported-media-type", "Unsupported media type",
+                $"Content-Type must be application/json (UTF-8), not '{contentType ?? "(none)"}'.",
+                ProblemErrors.One("Content-Type", "must be application/json"));
+    }
+
+    /// <summary>The answer to a body over <see cref="MaxBodyBytes"/>.</summary>
+    public static ApiProblem TooLarge() => new(413, "payload-too-large", "Payload too large",
+        $"The body is larger than {MaxBodyBytes} bytes.", ProblemErrors.One("body", $"must be at most {MaxBodyBytes} bytes"));
+
+    /// <summary>Tier names are matched case-insensitively (see <see cref="TierRules.Parse"/>).</summary>
+    private static int ReadTier(string text) =>
+        TierRules.Parse(text) ?? throw ApiProblem.Validation("tier", $"must be one of {TierRules.NamesText}");
+
+    private static string? Single(IQueryCollection query, string name)
+    {
+        var values = query[name];
+        return values.Count switch
+        {
+            0 => null,
+            1 => values[0],
+            _ => throw ApiProblem.Validation(name, "must be given only once"),
+        };
+    }
+
+    private static int? IntegerParameter(IQueryCollection query, string name, int min, int max)
+    {
+        var text = Single(query, name);
+        if (text is null) return null;
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw ApiProblem.Validation(name, $"must be a whole number from {min} to {max}");
     }
 
     public static void ValidScoreMetric(string? metric)

@@ -13,8 +13,8 @@ public sealed class ReportCollectionTests
     [Fact]
     public async Task The_report_reads_both_metrics_the_previous_window_the_leaderboard_and_the_expiring_campaigns()
     {
-        await using var sandbox = await SandboxServer.StartAsync(new[] { Clients.Key }, extraArgs: new[] { "--seed", "60,40" });
-        using var client = Clients.Create(sandbox.BaseUri);
+        await using var sandbox = await SandboxProcess.StartAsync(new SandboxStart { Keys = new[] { Clients.Key }, ExtraArgs = new[] { "--seed", "60,40" } });
+        using var client = Clients.Create(sandbox.ApiUri);
         var now = DateTime.UtcNow;
         var soon = await client.CreateGiftAsync(new NewGiftRequest { Name = "Soon", Tier = "silver", Reward = 100, Expires = now.AddDays(3) });
         await client.CreateGiftAsync(new NewGiftRequest { Name = "Later", Tier = "gold", Reward = 100, Expires = now.AddDays(10) });
@@ -22,7 +22,7 @@ public sealed class ReportCollectionTests
 
         var report = await CurrencyReport.CollectAsync(client, "14d", 5, CurrencyAnomalies.DefaultThreshold, now);
 
-        Assert.Equal(sandbox.BaseUri.Authority, report.Host);
+        Assert.Equal(sandbox.ApiUri.Authority, report.Host);
         Assert.Equal(StrictInput.Metrics, report.Metrics.Select(m => m.Summary.Metric));
         Assert.Null(report.ComparisonNote);
         foreach (var metric in report.Metrics)
@@ -48,8 +48,8 @@ public sealed class ReportCollectionTests
     [InlineData("48h", "only for day windows")]
     public async Task Windows_without_a_previous_one_in_reach_say_so(string window, string because)
     {
-        await using var sandbox = await SandboxServer.StartAsync(new[] { Clients.Key }, extraArgs: new[] { "--seed", "20,10" });
-        using var client = Clients.Create(sandbox.BaseUri);
+        await using var sandbox = await SandboxProcess.StartAsync(new SandboxStart { Keys = new[] { Clients.Key }, ExtraArgs = new[] { "--seed", "20,10" } });
+        using var client = Clients.Create(sandbox.ApiUri);
 
         var report = await CurrencyReport.CollectAsync(client, window, 3, CurrencyAnomalies.DefaultThreshold, DateTime.UtcNow);
 

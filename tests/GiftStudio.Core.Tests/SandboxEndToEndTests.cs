@@ -11,9 +11,9 @@ public sealed class SandboxFixture : IAsyncLifetime
 {
     public static readonly string[] Keys = { "core-e2e-1", "core-e2e-2", "core-e2e-3", "core-e2e-4", "core-e2e-5" };
 
-    public SandboxServer Server { get; private set; } = null!;
+    public SandboxProcess Server { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Server = await SandboxServer.StartAsync(Keys, now: "2026-02-20T14:00:00Z");
+    public async Task InitializeAsync() => Server = await SandboxProcess.StartAsync(new SandboxStart { Keys = Keys, Now = "2026-02-20T14:00:00Z" });
 
     public async Task DisposeAsync()
     {
@@ -32,7 +32,7 @@ public sealed class SandboxEndToEndTests : IClassFixture<SandboxFixture>
 
     /// <summary>Through SocialOsHttp.CreateClient, with the base URI written without a trailing slash.</summary>
     private SocialOsClient Client(int tenant, string? key = null) =>
-        Clients.Create(_sandbox.Server.BaseUri, key ?? SandboxFixture.Keys[tenant]);
+        Clients.Create(_sandbox.Server.ApiUri, key ?? SandboxFixture.Keys[tenant]);
 
     [Fact]
     public async Task Create_a_gift_redeem_it_and_audit_the_redemption()

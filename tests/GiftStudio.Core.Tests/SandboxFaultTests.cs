@@ -34,11 +34,15 @@ public sealed class SandboxFaultTests
     {
         const string key = "core-faults-1";
         var seed = SeedWhoseFirstPostIsDropped();
-        await using var sandbox = await SandboxServer.StartAsync(new[] { key }, now: "2026-02-20T14:00:00Z",
-            extraArgs: new[] { "--faults", string.Create(CultureInfo.InvariantCulture, $"seed={seed},drop={DropShare},only=POST") });
+        await using var sandbox = await SandboxProcess.StartAsync(new SandboxStart
+        {
+            Keys = new[] { key },
+            Now = "2026-02-20T14:00:00Z",
+            ExtraArgs = new[] { "--faults", string.Create(CultureInfo.InvariantCulture, $"seed={seed},drop={DropShare},only=POST") },
+        });
         var log = new RecordingLog();
         var retry = new RetryPolicy { MaxRetries = 10, BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(100) };
-        using var client = Clients.Create(sandbox.BaseUri, key, timeout: TimeSpan.FromSeconds(10), log: log, retry: retry);
+        using var client = Clients.Create(sandbox.ApiUri, key, timeout: TimeSpan.FromSeconds(10), log: log, retry: retry);
 
         var values = new long[] { 300, 1, 50, 7, 120, 2 };
         long total = 0;
@@ -64,9 +68,9 @@ public sealed class SandboxFaultTests
         Assert.Contains("Idempotent-Replayed: true", string.Join("\n", log.DebugLines), StringComparison.OrdinalIgnoreCase);
     }
 
-    private static async Task<long> DroppedAsync(SandboxServer sandbox, string key)
+    private static async Task<long> DroppedAsync(SandboxProcess sandbox, string key)
     {
-        using var http = new HttpClient { BaseAddress = sandbox.Root, Timeout = TimeSpan.FromSeconds(10) };
+        using var http = new HttpClient { BaseAddress = sandbox.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         using var response = await http.GetAsync("/_sandbox/stats");
         response.EnsureSuccessStatusCode();

@@ -224,33 +224,28 @@ public sealed class AnalyticsTests : IClassFixture<EarlyMorningSandbox>
         return (summary.Int("total_gifts"), summary.Int("total_value"), summary.Int("unique_recipients"), summary.Str("top_tier"));
     }
 
-    /// <summary>Events on three days: servers on one data file at 2026-02-18T10:00Z, then
-    /// 2026-02-19T12:00Z, then 2026-02-20T02:00Z. Windows take or leave the older events by the
+    /// <summary>Events on three days: a sandbox whose clock starts at 2026-02-18T10:00Z and is moved
+    /// to 2026-02-19T12:00Z, then to 2026-02-20T02:00Z. Windows take or leave the older events by the
     /// day and by the hour (past whole days, partial first days and today), and every row and
     /// summary is exact.</summary>
     [Fact]
-    public async Task Windows_select_events_across_days_and_restarts()
+    public async Task Windows_select_events_across_days_as_the_clock_moves()
     {
-        using var data = new TempData();
-        await using (var first = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-18T10:00:00Z" }))
-        {
-            var client = first.Client("K1");
-            var platinum = await client.NewGiftAsync("platinum");
-            await client.AddScoreAsync("u1", 100, "gift_redeemed", platinum); // platinum
-            await client.AddScoreAsync("u2", 50);                              // adjustment, bronze
-            await client.AddScoreAsync("u4", 20, "gift_redeemed");             // bronze
-        }
-        await using (var second = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-19T12:00:00Z" }))
-        {
-            var client = second.Client("K1");
-            await client.AddScoreAsync("u1", 7, "gift_redeemed");              // u1 at 107: bronze
-            await client.AddScoreAsync("u5", 300);                             // adjustment, silver
-            await client.AddScoreAsync("u5", -100);                            // counted by neither metric
-        }
-        await using var third = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-20T02:00:00Z" });
-        var k1 = third.Client("K1");
-        await k1.AddScoreAsync("u1", 10, "gift_redeemed");                     // bronze
-        await k1.AddScoreAsync("u3", 5, "gift_redeemed");                      // bronze
+        await using var server = await InProcessSandbox.StartAsync(new SandboxStart { Now = "2026-02-18T10:00:00Z" });
+        var k1 = server.Client("K1");
+        var platinum = await k1.NewGiftAsync("platinum");
+        await k1.AddScoreAsync("u1", 100, "gift_redeemed", platinum);     // platinum
+        await k1.AddScoreAsync("u2", 50);                                 // adjustment, bronze
+        await k1.AddScoreAsync("u4", 20, "gift_redeemed");                // bronze
+
+        server.Advance(TimeSpan.FromHours(26));                           // 2026-02-19T12:00Z
+        await k1.AddScoreAsync("u1", 7, "gift_redeemed");                 // u1 at 107: bronze
+        await k1.AddScoreAsync("u5", 300);                                // adjustment, silver
+        await k1.AddScoreAsync("u5", -100);                               // counted by neither metric
+
+        server.Advance(TimeSpan.FromHours(14));                           // 2026-02-20T02:00Z
+        await k1.AddScoreAsync("u1", 10, "gift_redeemed");                // bronze
+        await k1.AddScoreAsync("u3", 5, "gift_redeemed");                 // bronze
 
         // gifts_redeemed: 18th (2, 120) by u1, u4; 19th (1, 7) by u1; 20th (2, 15) by u1, u3.
         var week = await k1.CurrencyOkAsync("gifts_redeemed", "7d");

@@ -7,11 +7,11 @@ using Xunit;
 namespace GiftStudio.Sandbox.Tests;
 
 /// <summary>Parallel writers: no lost update, no 5xx, every change in the ledger once.</summary>
-public sealed class ConcurrencyTests : IClassFixture<SharedSandbox>
+public sealed class ConcurrencyTests : IClassFixture<SharedInProcessSandbox>
 {
-    private readonly SharedSandbox _sandbox;
+    private readonly SharedInProcessSandbox _sandbox;
 
-    public ConcurrencyTests(SharedSandbox sandbox) => _sandbox = sandbox;
+    public ConcurrencyTests(SharedInProcessSandbox sandbox) => _sandbox = sandbox;
 
     [Fact]
     public async Task Parallel_increments_of_one_user_are_all_counted()

@@ -10,8 +10,10 @@ namespace GiftStudio.Sandbox.Tests;
 
 /// <summary>One sandbox shared by the tests of a class (xUnit class fixture). It knows K1, K2
 /// and a pool of spare keys: a test that needs a tenant of its own (ranks, analytics totals,
-/// list contents) takes a fresh key, so the tests of the class never see each other's data.</summary>
-public class SharedSandbox : IAsyncLifetime
+/// list contents) takes a fresh key, so the tests of the class never see each other's data.
+/// <typeparamref name="TServer"/> is how the sandbox runs: <see cref="SandboxProcess"/> (a child
+/// process) or <see cref="InProcessSandbox"/> (TestServer, a clock the test moves).</summary>
+public abstract class SandboxFixture<TServer> : IAsyncLifetime where TServer : class, IAsyncDisposable
 {
     public const string K1 = "K1";
     public const string K2 = "K2";
@@ -19,12 +21,12 @@ public class SharedSandbox : IAsyncLifetime
 
     private readonly string _keyPrefix = "T" + Guid.NewGuid().ToString("N")[..6] + "-";
     private int _nextKey;
-    private SandboxProcess? _server;
+    private TServer? _server;
 
-    public SandboxProcess Server => _server ?? throw new InvalidOperationException("The sandbox has not started.");
+    public TServer Server => _server ?? throw new InvalidOperationException("The sandbox has not started.");
 
-    public HttpClient Client1 => Server.Client(K1);
-    public HttpClient Client2 => Server.Client(K2);
+    public HttpClient Client1 => ClientOf(Server, K1);
+    public HttpClient Client2 => ClientOf(Server, K2);
 
     /// <summary>--now for this fixture's server (null: the real clock).</summary>
     protected virtual string? Now => null;
@@ -35,6 +37,10 @@ public class SharedSandbox : IAsyncLifetime
     /// <summary>Extra switches for this fixture's server (e.g. --clock manual).</summary>
     protected virtual IReadOnlyList<string> ExtraArgs => Array.Empty<string>();
 
+    protected abstract Task<TServer> StartAsync(SandboxStart start);
+
+    protected abstract HttpClient ClientOf(TServer server, string key);
+
     /// <summary>An API key no other test uses: a tenant of its own.</summary>
     public string FreshKey()
     {
@@ -44,13 +50,13 @@ public class SharedSandbox : IAsyncLifetime
     }
 
     /// <summary>A client for a fresh tenant.</summary>
-    public HttpClient FreshTenant() => Server.Client(FreshKey());
+    public HttpClient FreshTenant() => ClientOf(Server, FreshKey());
 
     public async Task InitializeAsync()
     {
         var keys = new List<string> { K1, K2 };
         keys.AddRange(Enumerable.Range(1, SpareKeys).Select(n => $"{_keyPrefix}{n:D2}"));
-        _server = await SandboxProcess.StartAsync(new SandboxStart { Keys = keys, Now = Now, RateLimit = RateLimit, ExtraArgs = ExtraArgs });
+        _server = await StartAsync(new SandboxStart { Keys = keys, Now = Now, RateLimit = RateLimit, ExtraArgs = ExtraArgs });
     }
 
     public async Task DisposeAsync()
@@ -59,9 +65,27 @@ public class SharedSandbox : IAsyncLifetime
     }
 }
 
+/// <summary>A shared sandbox in a child process: for what only a real server on a socket shows
+/// (Kestrel's limits on bodies and connections).</summary>
+public class SharedSandbox : SandboxFixture<SandboxProcess>
+{
+    protected override Task<SandboxProcess> StartAsync(SandboxStart start) => SandboxProcess.StartAsync(start);
+
+    protected override HttpClient ClientOf(SandboxProcess server, string key) => server.Client(key);
+}
+
+/// <summary>A shared sandbox in this process, on TestServer; its clock stands still until a
+/// test moves it (<see cref="InProcessSandbox.Advance"/>).</summary>
+public class SharedInProcessSandbox : SandboxFixture<InProcessSandbox>
+{
+    protected override Task<InProcessSandbox> StartAsync(SandboxStart start) => InProcessSandbox.StartAsync(start);
+
+    protected override HttpClient ClientOf(InProcessSandbox server, string key) => server.Client(key);
+}
+
 /// <summary>A shared sandbox whose clock starts at the published example's instant,
 /// 2026-02-20T14:00:00Z, so the Part A examples (expires 2026-03-20) are in the future.</summary>
-public sealed class ExampleClockSandbox : SharedSandbox
+public sealed class ExampleClockSandbox : SharedInProcessSandbox
 {
     public const string Start = "2026-02-20T14:00:00Z";
     protected override string? Now => Start;
@@ -69,16 +93,16 @@ public sealed class ExampleClockSandbox : SharedSandbox
 
 /// <summary>A shared sandbox whose clock starts two hours after a UTC midnight, so hour windows
 /// of 3 hours or more reach into the previous day.</summary>
-public sealed class EarlyMorningSandbox : SharedSandbox
+public sealed class EarlyMorningSandbox : SharedInProcessSandbox
 {
     public const string Start = "2026-02-20T02:00:00Z";
     protected override string? Now => Start;
 }
 
-/// <summary>A shared sandbox with --rate-limit 5 (a bucket of 5 per key, 5 tokens a second).</summary>
-/// <summary>A bucket of 5 a second on a clock that moves only when a test advances it: refills
-/// happen when the test says, never because the machine was slow.</summary>
-public sealed class RateLimitedSandbox : SharedSandbox
+/// <summary>A bucket of 5 a second (--rate-limit 5) on a clock that moves only when a test
+/// advances it (--clock manual): refills happen when the test says, never because the machine
+/// was slow.</summary>
+public sealed class RateLimitedSandbox : SharedInProcessSandbox
 {
     protected override string? RateLimit => "5";
 

@@ -9,11 +9,11 @@ namespace GiftStudio.Sandbox.Tests;
 
 /// <summary>The Part B extension routes: gift list paging and filters, one gift, one score,
 /// the leaderboard.</summary>
-public sealed class GiftListTests : IClassFixture<SharedSandbox>
+public sealed class GiftListTests : IClassFixture<SharedInProcessSandbox>
 {
-    private readonly SharedSandbox _sandbox;
+    private readonly SharedInProcessSandbox _sandbox;
 
-    public GiftListTests(SharedSandbox sandbox) => _sandbox = sandbox;
+    public GiftListTests(SharedInProcessSandbox sandbox) => _sandbox = sandbox;
 
     private static readonly string[] Tiers = { "gold", "bronze", "gold", "platinum", "silver", "gold", "bronze" };
 

@@ -10,11 +10,11 @@ namespace GiftStudio.Sandbox.Tests;
 
 /// <summary>401, 404, 405 as problem details; X-Request-Id and the rate-limit headers on every
 /// response.</summary>
-public sealed class ProtocolTests : IClassFixture<SharedSandbox>
+public sealed class ProtocolTests : IClassFixture<SharedInProcessSandbox>
 {
-    private readonly SharedSandbox _sandbox;
+    private readonly SharedInProcessSandbox _sandbox;
 
-    public ProtocolTests(SharedSandbox sandbox) => _sandbox = sandbox;
+    public ProtocolTests(SharedInProcessSandbox sandbox) => _sandbox = sandbox;
 
     private static HttpRequestMessage Request(HttpMethod method, string path, string? authorization = null, string? json = null)
     {

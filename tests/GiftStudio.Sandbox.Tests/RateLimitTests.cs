@@ -108,7 +108,7 @@ public sealed class RateLimitTests : IClassFixture<RateLimitedSandbox>
     [Fact]
     public async Task Fractional_rate_lets_a_request_through_after_Retry_After()
     {
-        await using var server = await SandboxProcess.StartAsync(new SandboxStart { RateLimit = "0.5", ExtraArgs = new[] { "--clock", "manual" } });
+        await using var server = await InProcessSandbox.StartAsync(new SandboxStart { RateLimit = "0.5", ExtraArgs = new[] { "--clock", "manual" } });
         var client = server.Client("K1");
 
         // A bucket of one: the first request passes, the second is refused until the clock moves.
@@ -133,8 +133,29 @@ public sealed class RateLimitTests : IClassFixture<RateLimitedSandbox>
         (await _sandbox.FreshTenant().PostBytesAsync("/_sandbox/clock?advance=0", Array.Empty<byte>(), "application/json")).Is(400, "validation", "advance");
         (await _sandbox.FreshTenant().PostBytesAsync("/_sandbox/clock?advance=-5", Array.Empty<byte>(), "application/json")).Is(400, "validation", "advance");
         (await _sandbox.Server.Anonymous.PostBytesAsync("/_sandbox/clock?advance=5", Array.Empty<byte>(), "application/json")).Is(401);
-        await using var real = await SandboxProcess.StartAsync();
+        await using var real = await InProcessSandbox.StartAsync();
         (await real.Client("K1").PostBytesAsync("/_sandbox/clock?advance=5", Array.Empty<byte>(), "application/json")).Is(409, "clock-not-manual");
+    }
+
+    /// <summary>In-process, a real clock (no --clock manual) runs on the test's time provider:
+    /// the bucket refills as that time moves, to the millisecond, and never by itself.</summary>
+    [Fact]
+    public async Task A_real_clock_refills_the_bucket_as_its_time_provider_moves()
+    {
+        await using var server = await InProcessSandbox.StartAsync(new SandboxStart { RateLimit = "1" });
+        var client = server.Client("K1");
+        (await client.FetchAsync($"{Api.Gifts}?limit=1")).IsOk();
+        var limited = await client.FetchAsync($"{Api.Gifts}?limit=1");
+        limited.Is(429, "quota-exceeded");
+        Assert.Equal(1, RetryAfterSeconds(limited));
+
+        server.Advance(TimeSpan.FromMilliseconds(999));
+        (await client.FetchAsync($"{Api.Gifts}?limit=1")).Is(429, "quota-exceeded");
+        server.Advance(TimeSpan.FromMilliseconds(1));
+        var refilled = await client.FetchAsync($"{Api.Gifts}?limit=1");
+
+        refilled.IsOk();
+        Assert.Equal(0, Remaining(refilled));
     }
 
     /// <summary>Moves the sandbox's manual clock (--clock manual) forward.</summary>

@@ -11,11 +11,11 @@ namespace GiftStudio.Sandbox.Tests;
 
 /// <summary>Issue 12 point 5 and the small things of point 6: every field error at once,
 /// fingerprints over JSON content, ignored properties named, 409 with Retry-After.</summary>
-public sealed class RequestRuleTests : IClassFixture<SharedSandbox>
+public sealed class RequestRuleTests : IClassFixture<SharedInProcessSandbox>
 {
-    private readonly SharedSandbox _sandbox;
+    private readonly SharedInProcessSandbox _sandbox;
 
-    public RequestRuleTests(SharedSandbox sandbox) => _sandbox = sandbox;
+    public RequestRuleTests(SharedInProcessSandbox sandbox) => _sandbox = sandbox;
 
     [Fact]
     public async Task A_gift_body_with_four_bad_fields_lists_all_four()

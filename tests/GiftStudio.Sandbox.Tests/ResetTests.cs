@@ -7,11 +7,11 @@ namespace GiftStudio.Sandbox.Tests;
 
 /// <summary>POST /_sandbox/reset: test isolation without a restart. It clears the caller's
 /// gifts, scores, events and idempotency records, never another tenant's.</summary>
-public sealed class ResetTests : IClassFixture<SharedSandbox>
+public sealed class ResetTests : IClassFixture<SharedInProcessSandbox>
 {
-    private readonly SharedSandbox _sandbox;
+    private readonly SharedInProcessSandbox _sandbox;
 
-    public ResetTests(SharedSandbox sandbox) => _sandbox = sandbox;
+    public ResetTests(SharedInProcessSandbox sandbox) => _sandbox = sandbox;
 
     [Fact]
     public async Task Reset_clears_the_callers_data_and_leaves_other_tenants_alone()

@@ -7,11 +7,11 @@ namespace GiftStudio.Sandbox.Tests;
 
 /// <summary>Part B score semantics: cumulative scores, tiers, competition rank, the refusals
 /// (400, 404, 422) and what a giftId links.</summary>
-public sealed class ScoreTests : IClassFixture<SharedSandbox>
+public sealed class ScoreTests : IClassFixture<SharedInProcessSandbox>
 {
-    private readonly SharedSandbox _sandbox;
+    private readonly SharedInProcessSandbox _sandbox;
 
-    public ScoreTests(SharedSandbox sandbox) => _sandbox = sandbox;
+    public ScoreTests(SharedInProcessSandbox sandbox) => _sandbox = sandbox;
 
     [Fact]
     public async Task Score_is_cumulative_and_tiers_follow_the_default_thresholds()
@@ -181,26 +181,22 @@ public sealed class ScoreTests : IClassFixture<SharedSandbox>
     public async Task A_gift_past_its_expiry_is_422_on_redemption_and_leaves_the_active_list()
     {
         // The clock is moved, not waited for: the gift expires an hour after a --now, and the
-        // same data file is reopened two hours later.
-        using var data = new TempData();
-        string soon, probe;
+        // sandbox's time is moved two hours on.
+        await using var server = await InProcessSandbox.StartAsync(new SandboxStart { Now = "2026-02-20T14:00:00Z" });
+        var client = server.Client("K1");
         var user = Ids.User("expiry");
-        await using (var before = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-20T14:00:00Z" }))
-        {
-            var client = before.Client("K1");
-            probe = (await client.CreateGiftAsync("probe", "silver")).Json.Str("gift_id")!;
-            soon = await client.NewGiftAsync("gold", "2026-02-20T15:00:00Z");
-            (await client.ScoreAsync(user, 10, "gift_redeemed", soon)).IsOk();
-            Assert.Contains(soon, (await client.ListAllGiftsAsync(100, "&active=true")).Select(g => g.Str("gift_id")));
-        }
+        var probe = (await client.CreateGiftAsync("probe", "silver")).Json.Str("gift_id")!;
+        var soon = await client.NewGiftAsync("gold", "2026-02-20T15:00:00Z");
+        (await client.ScoreAsync(user, 10, "gift_redeemed", soon)).IsOk();
+        Assert.Contains(soon, (await client.ListAllGiftsAsync(100, "&active=true")).Select(g => g.Str("gift_id")));
 
-        await using var after = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-20T16:00:00Z" });
-        var later = after.Client("K1");
-        var refused = await later.ScoreAsync(user, 10, "gift_redeemed", soon);
+        server.Advance(TimeSpan.FromHours(2));
+
+        var refused = await client.ScoreAsync(user, 10, "gift_redeemed", soon);
         refused.Is(422, "unprocessable", "giftId");
-        Assert.Equal(10, await later.CurrentScoreAsync(user));
-        var active = (await later.ListAllGiftsAsync(100, "&active=true")).Select(g => g.Str("gift_id")).ToList();
-        var expired = (await later.ListAllGiftsAsync(100, "&active=false")).Select(g => g.Str("gift_id")).ToList();
+        Assert.Equal(10, await client.CurrentScoreAsync(user));
+        var active = (await client.ListAllGiftsAsync(100, "&active=true")).Select(g => g.Str("gift_id")).ToList();
+        var expired = (await client.ListAllGiftsAsync(100, "&active=false")).Select(g => g.Str("gift_id")).ToList();
         Assert.DoesNotContain(soon, active);
         Assert.Contains(probe, active);
         Assert.Equal(new[] { soon }, expired);

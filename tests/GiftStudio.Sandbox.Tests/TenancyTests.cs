@@ -7,11 +7,11 @@ namespace GiftStudio.Sandbox.Tests;
 
 /// <summary>Each API key is its own tenant: another key's resource answers exactly as a missing
 /// one does, and no route reveals or counts another tenant's data.</summary>
-public sealed class TenancyTests : IClassFixture<SharedSandbox>
+public sealed class TenancyTests : IClassFixture<SharedInProcessSandbox>
 {
-    private readonly SharedSandbox _sandbox;
+    private readonly SharedInProcessSandbox _sandbox;
 
-    public TenancyTests(SharedSandbox sandbox) => _sandbox = sandbox;
+    public TenancyTests(SharedInProcessSandbox sandbox) => _sandbox = sandbox;
 
     [Fact]
     public async Task Another_keys_gift_is_404_exactly_like_a_missing_one()

@@ -25,7 +25,7 @@ Describe 'A flaky network: the error list is the list of rows still to do' {
         $script:Data = Join-Path $Work 'flaky.db'
         $script:TenantKey = 'sk_test_' + [guid]::NewGuid().ToString('n')
         # 30% 503 before any work, 20% of POSTs committed and then their connection dropped.
-        $flaky = Start-TestSandbox -DataPath $Data -Key $TenantKey -ExtraArgs '--faults', 'seed=3,503=0.3,drop=0.2'
+        $flaky = Start-TestSandbox -DataPath $Data -Key $TenantKey -Faults 'seed=3,503=0.3,drop=0.2'
         try {
             $connection = Connect-SocialOS -BaseUri $flaky.ApiUri -ApiKey (ConvertTo-SecureString $flaky.Key -AsPlainText -Force) -RetryBaseDelaySec 0.01 -PassThru
             $script:Rows = 1..300 | ForEach-Object { [pscustomobject]@{ UserId = "flaky.user$_"; Value = 10; Action = 'adjustment' } }

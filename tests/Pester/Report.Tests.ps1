@@ -3,38 +3,24 @@
 # reopened on later days (same data file, same key) to write the spike, skip a day and
 # write a normal one; the report of that series; the table views at 80 columns.
 BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
     Import-Module (Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1') -Force
     $script:Work = Join-Path ([IO.Path]::GetTempPath()) ('gs-report-' + [guid]::NewGuid().ToString('n'))
     New-Item -ItemType Directory $Work | Out-Null
     $script:DataPath = Join-Path $Work 'series.db'
     # One key for every reopening: the data belongs to the key's tenant.
     $script:KeyText = 'sk_test_' + [guid]::NewGuid().ToString('n')
-    $script:KeyFile = Join-Path $Work 'keys.txt'
-    Set-Content -LiteralPath $KeyFile -Value $KeyText -NoNewline
 
-    function script:Open-Series([string] $Now, [string[]] $Extra = @()) {
+    function script:Open-Series([string] $Now, [int[]] $Seed) {
         # The staged sandbox on a free loopback port, its clock starting at $Now.
-        $start = [Diagnostics.ProcessStartInfo]::new('dotnet')
-        $arguments = @((Join-Path $env:GIFTSTUDIO_TEST_MODULE 'sandbox/GiftStudio.Sandbox.dll'), '--urls', 'http://127.0.0.1:0',
-            '--api-key-file', $KeyFile, '--data', $DataPath, '--now', $Now, '--parent-pid', $PID) + $Extra
-        foreach ($a in $arguments) { $start.ArgumentList.Add($a) }
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $start.UseShellExecute = $false
-        $process = [Diagnostics.Process]::Start($start)
-        $first = $process.StandardOutput.ReadLine()
-        if ($first -notmatch '^Listening on (http://\S+)$') { throw "The sandbox did not start: '$first' $($process.StandardError.ReadToEnd())" }
+        $sandbox = Start-TestSandbox -DataPath $DataPath -Key $KeyText -Now $Now -Seed $Seed
         $key = ConvertTo-SecureString $KeyText -AsPlainText -Force
         [pscustomobject]@{
-            Process    = $process
-            Connection = Connect-SocialOS -BaseUri "$($Matches[1])/v2" -ApiKey $key -PassThru
+            Sandbox    = $sandbox
+            Connection = Connect-SocialOS -BaseUri $sandbox.ApiUri -ApiKey $key -PassThru
         }
     }
-    function script:Close-Series($Series) {
-        $Series.Process.Kill($true)
-        $Series.Process.WaitForExit(30000) | Out-Null
-        $Series.Process.Dispose()
-    }
+    function script:Close-Series($Series) { Stop-TestSandbox $Series.Sandbox }
     function script:Add-Redemptions($Series, [int] $Count) {
         # 100 points each, about the seeded redemptions' average.
         1..$Count | ForEach-Object { [pscustomobject]@{ UserId = "series.user$($_ % 97)"; Value = 100 } } |
@@ -43,7 +29,7 @@ BeforeAll {
 
     # Day 0, Monday 2026-03-02: 28 days of seeded history (about 60 redemptions a weekday and
     # half that at weekends) ending a minute before midnight, so day 0 is as full as the others.
-    $series = Open-Series '2026-03-02T23:59:00Z' @('--seed', '300,28')
+    $series = Open-Series '2026-03-02T23:59:00Z' -Seed 300, 28
     try {
         $script:QuietDays = @(Get-SocialCurrencyAudit -Connection $series.Connection -Window 28d -Daily)
     }

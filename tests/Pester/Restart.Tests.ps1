@@ -58,12 +58,10 @@ Describe 'An import stopped part-way and run again with the same prefix' {
     ) {
         $data = Join-Path $Work ("restart-{0}.db" -f [guid]::NewGuid().ToString('n'))
         $key = 'sk_test_' + [guid]::NewGuid().ToString('n')
-        [string[]] $extra = @()
-        if ($Faults) { $extra = '--faults', $Faults }
         $settings = @{ MaxRetries = 15; RetryBaseDelaySec = 0.005 }
         $prefix = "redemptions-2026-11-29-$($ThrottleLimit)"
 
-        $first = Start-TestSandbox -DataPath $data -Key $key -ExtraArgs $extra
+        $first = Start-TestSandbox -DataPath $data -Key $key -Faults $Faults
         try {
             Invoke-StoppedImport (Connect-TestSandbox $first $settings) $first $ThrottleLimit $prefix 500
         }
@@ -72,7 +70,7 @@ Describe 'An import stopped part-way and run again with the same prefix' {
             Stop-TestSandbox $first
         }
 
-        $second = Start-TestSandbox -DataPath $data -Key $key -ExtraArgs $extra
+        $second = Start-TestSandbox -DataPath $data -Key $key -Faults $Faults
         try {
             $before = Get-EventCount $second
             $before | Should -BeGreaterOrEqual 500

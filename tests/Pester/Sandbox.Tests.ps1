@@ -1,7 +1,7 @@
 # The sandbox as a PowerShell user meets it: the staged server, spoken to with Invoke-RestMethod.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
-    $script:sandbox = Start-TestSandbox -ExtraArgs @('--now', '2026-02-20T14:00:00Z')
+    $script:sandbox = Start-TestSandbox -Now '2026-02-20T14:00:00Z'
 }
 
 AfterAll {

@@ -1,58 +1,50 @@
-# Starts and stops a real sandbox process for the Pester tests: loopback, a free port,
-# a fresh data file, a key handed over in a file (never on the command line).
+# Starts and stops a sandbox for the Pester tests through the module's own Start-SocialSandbox,
+# so the tests run what users run (loopback, a free port read from the server's announcement,
+# a session of its own, --parent-pid, the key handed over in a file deleted once read, a start
+# timeout generous enough for a loaded machine). What this adds: a key the test knows in plain
+# text (for headers, and to reopen a -DataPath on the same tenant), memory storage unless the
+# test gives a data file, and a stop that kills.
 Set-StrictMode -Version 3.0
+
+# The staged module, as a nested module of this one: the tests that only speak HTTP do not see its cmdlets.
+Import-Module (Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1')
 
 function Start-TestSandbox {
     # -Key: a fixed key, so a restart on the same -DataPath reaches the same tenant.
-    param([string[]] $ExtraArgs = @(), [string] $DataPath, [string] $Key)
-    $module = $env:GIFTSTUDIO_TEST_MODULE
-    $dll = Join-Path $module 'sandbox/GiftStudio.Sandbox.dll'
-    if (-not (Test-Path $dll)) { throw "No staged sandbox at $dll; run build.ps1 -Task Build first." }
-    $work = Join-Path ([IO.Path]::GetTempPath()) ("gs-pester-" + [guid]::NewGuid().ToString('n'))
-    New-Item -ItemType Directory $work | Out-Null
+    # -Now, -Seed, -Faults: as Start-SocialSandbox's; an empty one is left out (no faults).
+    param([string] $DataPath, [string] $Key, [datetime] $Now, [int[]] $Seed, [string] $Faults)
+    if (-not $Key) { $Key = 'sk_test_' + [guid]::NewGuid().ToString('n') }
+    $parameters = @{ ApiKey = ConvertTo-SecureString $Key -AsPlainText -Force }
     # Without a file of the test's own, durability is not what is tested: in memory.
-    $storage = if ($DataPath) { @('--data', $DataPath) } else { @('--storage', 'memory') }
-    $key = if ($Key) { $Key } else { 'sk_test_' + [guid]::NewGuid().ToString('n') }
-    $keyFile = Join-Path $work 'keys.txt'
-    Set-Content -LiteralPath $keyFile -Value $key -NoNewline
-
-    $start = [Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($a in @($dll, '--urls', 'http://127.0.0.1:0', '--api-key-file', $keyFile) + $storage + @(
-                     '--parent-pid', $PID) + $ExtraArgs) { $start.ArgumentList.Add($a) }
-    $start.RedirectStandardOutput = $true
-    $start.RedirectStandardError = $true
-    $start.UseShellExecute = $false
-    $process = [Diagnostics.Process]::Start($start)
-    $first = $process.StandardOutput.ReadLine()
-    if ($first -notmatch '^Listening on (http://\S+)$') {
-        $err = $process.StandardError.ReadToEnd()
-        throw "The sandbox did not start: '$first' $err"
+    if ($DataPath) { $parameters.DataPath = $DataPath } else { $parameters.InMemory = $true }
+    foreach ($name in 'Now', 'Seed', 'Faults') {
+        if ($PSBoundParameters[$name]) { $parameters[$name] = $PSBoundParameters[$name] }
     }
-    $baseUri = $Matches[1]
-    # Keep reading both pipes: a sandbox whose log fills an unread pipe blocks mid-request.
-    $stdout = $process.StandardOutput.ReadToEndAsync()
-    $stderr = $process.StandardError.ReadToEndAsync()
+    $sandbox = GiftStudio\Start-SocialSandbox @parameters -ErrorAction Stop
+    $apiUri = $sandbox.BaseUri.AbsoluteUri.TrimEnd('/')
     [pscustomobject]@{
-        Process  = $process
-        BaseUri  = $baseUri
-        ApiUri   = "$baseUri/v2"
-        Key      = $key
-        Headers  = @{ Authorization = "Bearer $key" }
-        DataPath = $DataPath
-        WorkDir  = $work
-        Output   = $stdout
-        Errors   = $stderr
+        ProcessId = $sandbox.ProcessId
+        BaseUri   = $sandbox.BaseUri.GetLeftPart([UriPartial]::Authority)
+        ApiUri    = $apiUri
+        Key       = $Key
+        Headers   = @{ Authorization = "Bearer $Key" }
+        DataPath  = $DataPath
+        LogPath   = $sandbox.LogPath
     }
 }
 
 function Stop-TestSandbox {
+    # A kill (SIGKILL, the process tree), not Stop-SocialSandbox's polite SIGTERM: what was
+    # committed stays and nothing else gets to finish, which the restart tests rely on. Then
+    # Stop-SocialSandbox finds the process gone and removes the folder it made (its log).
     param([Parameter(Mandatory)] $Sandbox)
-    if (-not $Sandbox.Process.HasExited) {
-        $Sandbox.Process.Kill($true)
-        $Sandbox.Process.WaitForExit(10000) | Out-Null
+    $process = Get-Process -Id $Sandbox.ProcessId -ErrorAction Ignore
+    if ($process) {
+        if (-not $process.HasExited) { $process.Kill($true) }
+        $process.WaitForExit(30000) | Out-Null
+        $process.Dispose()
     }
-    $Sandbox.Process.Dispose()
-    Remove-Item -Recurse -Force $Sandbox.WorkDir -ErrorAction Ignore
+    GiftStudio\Stop-SocialSandbox -ProcessId $Sandbox.ProcessId -Confirm:$false
 }
 
 function Invoke-ChildPwsh {

@@ -21,12 +21,23 @@ public sealed class AuthenticationHandler : DelegatingHandler
     {
         if (_apiKey is null || _apiKey.Length == 0)
             throw new SocialOsConfigurationException("NoApiKey", "No API key: connect with Connect-SocialOS -ApiKey, or set SOCIALOS_API_KEY.");
-        var uri = request.RequestUri!;
-        if (uri.Scheme == Uri.UriSchemeHttp && !IsLoopback(uri))
-            throw new SocialOsConfigurationException("InsecureTransport",
-                $"Refusing to send the API key over plain http to {uri.Host}: anyone on the network could read it. Use an https:// base URI (plain http is allowed only for loopback addresses such as a local sandbox).");
+        // The last line of defence: Connect-SocialOS already checked the base URI, but a
+        // client can be built without it, and a request URI is checked, not assumed.
+        EnsureKeyMayGoTo(request.RequestUri!);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Reveal(_apiKey));
         return base.SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>The one rule for where the key may travel: https anywhere, plain http only to
+    /// a loopback address. Throws InsecureTransport otherwise; <paramref name="source"/> names
+    /// where the URI came from (e.g. -BaseUri) when that helps the user find it.</summary>
+    public static void EnsureKeyMayGoTo(Uri uri, string? source = null)
+    {
+        if (uri is null) throw new ArgumentNullException(nameof(uri));
+        if (uri.Scheme != Uri.UriSchemeHttp || IsLoopback(uri)) return;
+        var from = source == null ? "" : $" (from {source})";
+        throw new SocialOsConfigurationException("InsecureTransport",
+            $"Refusing to send the API key over plain http to {uri.GetLeftPart(UriPartial.Authority)}{from}: anyone on the network could read it. Use https:// (plain http is accepted only for loopback addresses such as a local sandbox).");
     }
 
     public static bool IsLoopback(Uri uri) =>

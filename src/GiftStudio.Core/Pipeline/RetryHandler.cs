@@ -64,7 +64,8 @@ public sealed class RetryHandler : DelegatingHandler
             call = new CallRecord(null, request.Headers.TryGetValues("Idempotency-Key", out var keys) ? keys.FirstOrDefault() : null);
             call.AttachTo(request);
         }
-        var what = $"{request.Method} {request.RequestUri}{call.Describe()}";
+        // Only a retry's log line names the call: nothing is formatted on the usual path.
+        string What() => $"{request.Method} {request.RequestUri}{call.Describe()}";
         for (var attempt = 0; ; attempt++)
         {
             var trial = false;
@@ -100,7 +101,7 @@ public sealed class RetryHandler : DelegatingHandler
             var delay = last ? TimeSpan.Zero : DelayFor(attempt, response);
             if (!last && budget.Elapsed + delay > _policy.Budget)
             {
-                Log()?.Verbose($"Not retrying {what} ({reason}): waiting {delay.TotalSeconds:0.0} s would pass the {_policy.Budget.TotalSeconds:0} s retry budget.");
+                Log()?.Verbose($"Not retrying {What()} ({reason}): waiting {delay.TotalSeconds:0.0} s would pass the {_policy.Budget.TotalSeconds:0} s retry budget.");
                 last = true;
             }
             if (last)
@@ -116,7 +117,7 @@ public sealed class RetryHandler : DelegatingHandler
                 throw new CircuitOpenException(_breaker);
             }
 
-            Log()?.Verbose($"Retrying {what} in {delay.TotalSeconds:0.0} s (retry {attempt + 1} of {_policy.MaxRetries}): {reason}.");
+            Log()?.Verbose($"Retrying {What()} in {delay.TotalSeconds:0.0} s (retry {attempt + 1} of {_policy.MaxRetries}): {reason}.");
             response?.Dispose();
             await _policy.Delay(delay, cancellationToken).ConfigureAwait(false);
         }

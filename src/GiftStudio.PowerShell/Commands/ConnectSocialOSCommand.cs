@@ -29,22 +29,22 @@ public sealed class ConnectSocialOSCommand : PSCmdlet
     /// <summary>Seconds one request attempt may take.</summary>
     [Parameter]
     [ValidateRange(1, 3600)]
-    public int TimeoutSec { get; set; } = 100;
+    public int TimeoutSec { get; set; } = SocialOsClientOptions.DefaultTimeoutSeconds;
 
     /// <summary>Retries of a failed attempt (429, 503, 409 always; network failures, timeouts and 5xx for idempotent calls).</summary>
     [Parameter]
     [ValidateRange(0, 20)]
-    public int MaxRetries { get; set; } = 3;
+    public int MaxRetries { get; set; } = RetryPolicy.DefaultMaxRetries;
 
     /// <summary>The first backoff in seconds; it doubles per retry, with jitter, up to 60 s.</summary>
     [Parameter]
     [ValidateRange(0.0, 60.0)]
-    public double RetryBaseDelaySec { get; set; } = 0.8;
+    public double RetryBaseDelaySec { get; set; } = RetryPolicy.DefaultBaseDelaySeconds;
 
     /// <summary>Seconds all attempts and waits of one call may take together.</summary>
     [Parameter]
     [ValidateRange(1, 86400)]
-    public int RetryBudgetSec { get; set; } = 300;
+    public int RetryBudgetSec { get; set; } = RetryPolicy.DefaultBudgetSeconds;
 
     /// <summary>Consecutive attempts without any HTTP answer (refused, reset, timed out) after
     /// which calls fail at once instead of waiting out retries; 0 turns the breaker off.</summary>

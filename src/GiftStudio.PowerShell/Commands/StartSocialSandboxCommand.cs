@@ -93,6 +93,10 @@ public sealed class StartSocialSandboxCommand : PSCmdlet
             ThrowTerminatingError(ErrorRecords.Record(e, e.ErrorId,
                 e.ErrorId == "SandboxStartFailed" ? ErrorCategory.InvalidResult : ErrorCategory.NotInstalled, DataPath, null));
         }
+        catch (SocialOsInputException e)
+        {
+            ThrowTerminatingError(ErrorRecords.From(e, null));
+        }
         catch (OperationCanceledException)
         {
             throw new PipelineStoppedException();

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
@@ -8,15 +7,12 @@ using GiftStudio.Sandbox.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Net.Http.Headers;
 
 namespace GiftStudio.Sandbox.Http;
 
 /// <summary>The routes of the contract (Part A and the Part B extensions) under /v2.</summary>
 public sealed class Api
 {
-    public const int MaxBodyBytes = 64 * 1024;
-
     /// <summary>Names the unknown properties of a body that were ignored (absent when none).</summary>
     public const string IgnoredPropertiesHeader = "X-Ignored-Properties";
 
@@ -76,7 +72,7 @@ public sealed class Api
     private async Task CreateGift(HttpContext context)
     {
         var tenant = Gate.TenantOf(context);
-        CheckJsonContentType(context.Request);
+        Requests.CheckJsonContentType(context.Request.ContentType);
         var reply = await _idempotency.ExecuteAsync(context, tenant, () => ReadJsonBodyAsync(context),
             json => Requests.ReadGift(NoteIgnored(context, json, Requests.GiftFields), _clock.Now, _strictProperties),
             (c, gift) => Reply.Ok(_store.CreateGift(c, tenant.Id, gift), WireJson.Wire.GiftDto));
@@ -86,7 +82,7 @@ public sealed class Api
     private async Task UpdateScore(HttpContext context)
     {
         var tenant = Gate.TenantOf(context);
-        CheckJsonContentType(context.Request);
+        Requests.CheckJsonContentType(context.Request.ContentType);
         var reply = await _idempotency.ExecuteAsync(context, tenant, () => ReadJsonBodyAsync(context),
             json => Requests.ReadScore(NoteIgnored(context, json, Requests.ScoreFields), _strictProperties),
             (c, change) => Reply.Ok(_store.ApplyScore(c, tenant.Id, change), WireJson.Wire.ScoreDto));
@@ -106,34 +102,16 @@ public sealed class Api
     private async Task ListGifts(HttpContext context)
     {
         var tenant = Gate.TenantOf(context);
-        var query = context.Request.Query;
-        // Every bad parameter is reported, as for bodies.
-        var errors = new FieldErrors();
-        var tier = errors.Check(() => Single(query, "tier") is { } tierText
-            ? TierRules.Parse(tierText) ?? throw ApiProblem.Validation("tier", $"must be one of {TierRules.NamesText}")
-            : (int?)null);
-        var active = errors.Check(() => Single(query, "active") switch
-        {
-            null => (bool?)null,
-            "true" => true,
-            "false" => false,
-            _ => throw ApiProblem.Validation("active", "must be true or false"),
-        });
-        var limit = errors.Check(() => IntegerParameter(query, "limit", 1, 1000)) ?? 100;
-        var after = errors.Check(() => GiftCursor.Decode(Single(query, "cursor")));
-        errors.ThrowIfAny();
-        var page = await _store.Database.ReadAsync(c => _store.ListGifts(c, tenant.Id, tier, active, limit, after));
+        var query = Requests.ReadGiftQuery(context.Request.Query);
+        var page = await _store.Database.ReadAsync(c => _store.ListGifts(c, tenant.Id, query.Tier, query.Active, query.Limit, query.After));
         await Reply.Ok(page, WireJson.Wire.GiftPageDto).WriteAsync(context);
     }
 
     private async Task GetScore(HttpContext context)
     {
         var tenant = Gate.TenantOf(context);
-        var errors = new FieldErrors();
-        var userId = errors.Check(() => Requests.ValidUserId((string?)context.Request.RouteValues["userId"], "userId"));
-        errors.Check(() => { Requests.ValidScoreMetric(Single(context.Request.Query, "metric") ?? "tier"); return true; });
-        errors.ThrowIfAny();
-        var score = await _store.Database.ReadAsync(c => _store.FindScore(c, tenant.Id, userId!))
+        var userId = Requests.ReadScoreQuery((string?)context.Request.RouteValues["userId"], context.Request.Query);
+        var score = await _store.Database.ReadAsync(c => _store.FindScore(c, tenant.Id, userId))
             ?? throw ApiProblem.NotFound($"User '{userId}' has no score events.");
         await Reply.Ok(score, WireJson.Wire.ScoreDto).WriteAsync(context);
     }
@@ -141,33 +119,20 @@ public sealed class Api
     private async Task Analytics(HttpContext context)
     {
         var tenant = Gate.TenantOf(context);
-        var query = context.Request.Query;
-        switch (Single(query, "type"))
+        switch (Requests.ReadAnalyticsQuery(context.Request.Query, _clock.Now))
         {
-            case "currency":
+            case CurrencyQuery currency:
                 {
-                    var errors = new FieldErrors();
-                    var metric = errors.Check(() => Single(query, "metric") is "gifts_redeemed" or "points_awarded"
-                        ? Single(query, "metric")!
-                        : throw ApiProblem.Validation("metric", "must be gifts_redeemed or points_awarded for type currency"));
-                    var window = errors.Check(() => Requests.ReadWindow(Single(query, "window") ?? "7d", _clock.Now));
-                    errors.ThrowIfAny();
-                    var audit = await _store.Database.ReadAsync(c => _store.CurrencyAudit(c, tenant.Id, metric!, window!));
+                    var audit = await _store.Database.ReadAsync(c => _store.CurrencyAudit(c, tenant.Id, currency.Metric, currency.Window));
                     await Reply.Ok(audit, WireJson.Wire.CurrencyAuditDto).WriteAsync(context);
                     break;
                 }
-            case "leaderboard":
+            case LeaderboardQuery leaderboard:
                 {
-                    var errors = new FieldErrors();
-                    errors.Check(() => Single(query, "metric") is null or "tier" ? true : throw ApiProblem.Validation("metric", "must be tier for type leaderboard"));
-                    var limit = errors.Check(() => IntegerParameter(query, "limit", 1, 1000)) ?? 10;
-                    errors.ThrowIfAny();
-                    var board = await _store.Database.ReadAsync(c => _store.Leaderboard(c, tenant.Id, limit));
+                    var board = await _store.Database.ReadAsync(c => _store.Leaderboard(c, tenant.Id, leaderboard.Limit));
                     await Reply.Ok(board, WireJson.Wire.LeaderboardDto).WriteAsync(context);
                     break;
                 }
-            default:
-                throw ApiProblem.Validation("type", "must be currency or leaderboard");
         }
     }
 
@@ -197,11 +162,7 @@ public sealed class Api
         Gate.TenantOf(context);
         if (!_clock.Manual)
             throw new ApiProblem(409, "clock-not-manual", "The clock is real", "The clock moves only when the sandbox runs with --clock manual.");
-        var text = context.Request.Query["advance"].ToString();
-        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
-            || double.IsNaN(seconds) || seconds <= 0 || seconds > 366 * 86400)
-            throw ApiProblem.Validation("advance", "must be a number of seconds greater than 0 and at most 31622400");
-        _clock.Advance(TimeSpan.FromSeconds(seconds));
+        _clock.Advance(Requests.ReadClockAdvance(context.Request.Query));
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync($"{{\"now\":\"{Rfc3339.Format(_clock.NowMs)}\"}}");
     }
@@ -221,25 +182,14 @@ public sealed class Api
 
     // ---- request reading ------------------------------------------------------------------
 
-    /// <summary>A JSON POST is application/json (UTF-8): checked before anything else.</summary>
-    private static void CheckJsonContentType(HttpRequest request)
-    {
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
-            || !type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || (type.Charset.HasValue && !type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
-            throw new ApiProblem(415, "unsupported-media-type", "Unsupported media type",
-                $"Content-Type must be application/json (UTF-8), not '{request.ContentType ?? "(none)"}'.",
-                ProblemErrors.One("Content-Type", "must be application/json"));
-    }
-
     /// <summary>The body of a JSON POST, at most 64 KiB.</summary>
     private static async Task<byte[]> ReadJsonBodyAsync(HttpContext context)
     {
         var request = context.Request;
-        if (request.ContentLength > MaxBodyBytes)
+        if (request.ContentLength > Requests.MaxBodyBytes)
         {
             await DrainAsync(request.Body, context.RequestAborted);
-            throw TooLarge();
+            throw Requests.TooLarge();
         }
 
         // Content-Length given (the usual case): one array of that size, read in place; the
@@ -260,10 +210,10 @@ public sealed class Api
             int read;
             while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
             {
-                if (buffer.Length + read > MaxBodyBytes)
+                if (buffer.Length + read > Requests.MaxBodyBytes)
                 {
                     await DrainAsync(request.Body, context.RequestAborted);
-                    throw TooLarge();
+                    throw Requests.TooLarge();
                 }
                 buffer.Write(chunk, 0, read);
             }
@@ -286,27 +236,4 @@ public sealed class Api
     }
 
     private const long MaxDrainBytes = 64L * 1024 * 1024;
-
-    private static ApiProblem TooLarge() => new(413, "payload-too-large", "Payload too large",
-        $"The body is larger than {MaxBodyBytes} bytes.", ProblemErrors.One("body", $"must be at most {MaxBodyBytes} bytes"));
-
-    private static string? Single(IQueryCollection query, string name)
-    {
-        var values = query[name];
-        return values.Count switch
-        {
-            0 => null,
-            1 => values[0],
-            _ => throw ApiProblem.Validation(name, "must be given only once"),
-        };
-    }
-
-    private static int? IntegerParameter(IQueryCollection query, string name, int min, int max)
-    {
-        var text = Single(query, name);
-        if (text is null) return null;
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? value
-            : throw ApiProblem.Validation(name, $"must be a whole number from {min} to {max}");
-    }
 }

@@ -22,12 +22,16 @@ public sealed class LogSink : IAsyncDisposable
         new BoundedChannelOptions(100_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private long _dropped;
     private readonly StreamWriter? _file;
+    private readonly TextWriter? _output;
     private readonly Task _writer;
 
-    public LogSink(LogFormat format, string? filePath, Clock clock)
+    /// <param name="output">Where the lines go instead of standard output (an in-process sandbox
+    /// in a test run, whose standard output is the test runner's).</param>
+    public LogSink(LogFormat format, string? filePath, Clock clock, TextWriter? output = null)
     {
         Format = format;
         Clock = clock;
+        _output = output;
         if (filePath is not null)
         {
             try
@@ -90,7 +94,10 @@ public sealed class LogSink : IAsyncDisposable
     {
         // Buffered, flushed once per batch: one write for many lines under load, where
         // Console.Out would make one per line.
-        await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024) { AutoFlush = false };
+        await using var standardOutput = _output is null
+            ? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024) { AutoFlush = false }
+            : null;
+        var stdout = _output ?? standardOutput!;
         while (await _lines.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             while (_lines.Reader.TryRead(out var line))

@@ -203,21 +203,9 @@ public sealed class Database : IAsyncDisposable
         }
     }
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SqliteConnection, Dictionary<string, SqliteCommand>> Statements = new();
-
     /// <summary>Runs a statement, prepared once per connection (the writer runs the same few
     /// savepoint statements for every request).</summary>
-    internal static void Execute(SqliteConnection connection, string sql)
-    {
-        var cache = Statements.GetValue(connection, _ => new Dictionary<string, SqliteCommand>(StringComparer.Ordinal));
-        if (!cache.TryGetValue(sql, out var command))
-        {
-            command = connection.CreateCommand();
-            command.CommandText = sql;
-            cache[sql] = command;
-        }
-        command.ExecuteNonQuery();
-    }
+    internal static void Execute(SqliteConnection connection, string sql) => Statements.Execute(connection, sql);
 
     public async ValueTask DisposeAsync()
     {

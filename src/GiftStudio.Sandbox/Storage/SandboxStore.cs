@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 
@@ -13,8 +12,8 @@ public sealed record StoredReply(byte[] Fingerprint, int Status, byte[] Body);
 /// a savepoint (see <see cref="Database.WriteAsync{T}"/>); read methods on a pooled reader.</summary>
 public sealed class SandboxStore
 {
-    private const long DayMs = 86_400_000;
-    private static readonly ConditionalWeakTable<SqliteConnection, Dictionary<string, SqliteCommand>> Prepared = new();
+    /// <summary>A UTC day in milliseconds: daily roll-ups are keyed by at_ms / DayMs.</summary>
+    internal const long DayMs = 86_400_000;
 
     private readonly Database _database;
     private readonly TierRules _tiers;
@@ -345,31 +344,8 @@ public sealed class SandboxStore
 
     // ---- statements -----------------------------------------------------------------------
 
-    /// <summary>One prepared statement per SQL text and connection, reused with new values:
-    /// no statement is compiled twice on the writer or on a pooled reader.</summary>
-    private static SqliteCommand Command(SqliteConnection c, string sql, params (string Name, object? Value)[] args)
-    {
-        var cache = Prepared.GetValue(c, _ => new Dictionary<string, SqliteCommand>(StringComparer.Ordinal));
-        if (!cache.TryGetValue(sql, out var command))
-        {
-            command = c.CreateCommand();
-            command.CommandText = sql;
-            cache[sql] = command;
-        }
-        // The same names in the same order (one call site per text): new values only, no new
-        // parameter objects (they were a tenth of the bytes allocated per score update).
-        var parameters = command.Parameters;
-        var same = parameters.Count == args.Length;
-        for (var i = 0; same && i < args.Length; i++) same = string.Equals(parameters[i].ParameterName, args[i].Name, StringComparison.Ordinal);
-        if (same)
-        {
-            for (var i = 0; i < args.Length; i++) parameters[i].Value = args[i].Value ?? DBNull.Value;
-            return command;
-        }
-        parameters.Clear();
-        foreach (var (name, value) in args) parameters.AddWithValue(name, value ?? DBNull.Value);
-        return command;
-    }
+    private static SqliteCommand Command(SqliteConnection c, string sql, params (string Name, object? Value)[] args) =>
+        Statements.Command(c, sql, args);
 }
 
 /// <summary>Gift ids: gift_ and 12 URL-safe letters and digits, drawn by the given source

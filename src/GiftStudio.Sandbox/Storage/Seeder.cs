@@ -52,8 +52,6 @@ public sealed class Seeder
         ("Community Helper", 1, 120), ("Event Ticket", 2, 450), ("Loyalty Milestone", 3, 1000), ("Survey Reward", 0, 15),
     };
 
-    private const long DayMs = 86_400_000;
-
     private readonly TierRules _tiers;
 
     public Seeder(TierRules tiers) => _tiers = tiers;
@@ -63,8 +61,8 @@ public sealed class Seeder
     {
         if (HasData(c, tenant)) return false;
         var random = new Random(20260220);
-        var today = nowMs / DayMs * DayMs;
-        var firstDay = today - (spec.Days - 1) * DayMs;
+        var today = nowMs / SandboxStore.DayMs * SandboxStore.DayMs;
+        var firstDay = today - (spec.Days - 1) * SandboxStore.DayMs;
 
         var gifts = InsertGifts(c, tenant, random, firstDay, today, spec);
         var userIds = UserIds(spec.Users, random);
@@ -74,12 +72,12 @@ public sealed class Seeder
         var weights = new double[spec.Days];
         for (var d = 0; d < spec.Days; d++)
         {
-            var dayOfWeek = DateTimeOffset.FromUnixTimeMilliseconds(firstDay + d * DayMs).DayOfWeek;
+            var dayOfWeek = DateTimeOffset.FromUnixTimeMilliseconds(firstDay + d * SandboxStore.DayMs).DayOfWeek;
             var weekly = dayOfWeek switch { DayOfWeek.Saturday => 0.55, DayOfWeek.Sunday => 0.45, DayOfWeek.Friday => 1.15, _ => 1.0 };
             weights[d] = weekly * (0.8 + 0.4 * d / Math.Max(1, spec.Days - 1)) * (0.9 + 0.2 * random.NextDouble());
         }
         // Only the part of today that has passed can hold events.
-        weights[^1] *= Math.Max(0.02, (nowMs - today) / (double)DayMs);
+        weights[^1] *= Math.Max(0.02, (nowMs - today) / (double)SandboxStore.DayMs);
         var weightSum = weights.Sum();
 
         var scores = new long[spec.Users];
@@ -87,8 +85,8 @@ public sealed class Seeder
         var written = 0;
         for (var d = 0; d < spec.Days && written < spec.Events; d++)
         {
-            var dayStart = firstDay + d * DayMs;
-            var dayEnd = d == spec.Days - 1 ? nowMs : dayStart + DayMs - 1;
+            var dayStart = firstDay + d * SandboxStore.DayMs;
+            var dayEnd = d == spec.Days - 1 ? nowMs : dayStart + SandboxStore.DayMs - 1;
             var count = d == spec.Days - 1
                 ? spec.Events - written
                 : (int)Math.Round(spec.Events * weights[d] / weightSum);
@@ -139,34 +137,34 @@ public sealed class Seeder
 
     private static bool HasData(SqliteConnection c, long tenant)
     {
-        using var command = Prepare(c, "SELECT EXISTS (SELECT 1 FROM gifts WHERE tenant_id = $t) OR EXISTS (SELECT 1 FROM users WHERE tenant_id = $t);");
-        return (long)Run(command, ("$t", tenant)).ExecuteScalar()! != 0;
+        return (long)Statements.Command(c, "SELECT EXISTS (SELECT 1 FROM gifts WHERE tenant_id = $t) OR EXISTS (SELECT 1 FROM users WHERE tenant_id = $t);",
+            ("$t", tenant)).ExecuteScalar()! != 0;
     }
 
     private sealed record SeedGift(long Ref, int Tier, long Reward, long? ExpiresMs);
 
     private static List<SeedGift> InsertGifts(SqliteConnection c, long tenant, Random random, long firstDay, long today, SeedSpec spec)
     {
-        using var insert = Prepare(c, """
+        const string insert = """
             INSERT INTO gifts (tenant_id, gift_id, name, tier, reward, badge, expires_ms, created_ms)
             VALUES ($t, $id, $name, $tier, $reward, $badge, $expires, $created) RETURNING id;
-            """);
+            """;
         var gifts = new List<SeedGift>();
         var rounds = Math.Clamp(spec.Users / 40, 1, 20);
         for (var round = 0; round < rounds; round++)
         {
             foreach (var (name, tier, reward) in Campaigns)
             {
-                var created = firstDay - DayMs + round * 60_000L + gifts.Count * 1000L;
+                var created = firstDay - SandboxStore.DayMs + round * 60_000L + gifts.Count * 1000L;
                 // A third of the campaigns ended inside the window, a third run on, a third never end.
                 long? expires = (gifts.Count % 3) switch
                 {
-                    0 => firstDay + (long)(random.NextDouble() * (today - firstDay + DayMs)),
-                    1 => today + (30 + random.Next(0, 60)) * DayMs,
+                    0 => firstDay + (long)(random.NextDouble() * (today - firstDay + SandboxStore.DayMs)),
+                    1 => today + (30 + random.Next(0, 60)) * SandboxStore.DayMs,
                     _ => null,
                 };
                 var label = round == 0 ? name : $"{name} #{round + 1}";
-                var id = (long)Run(insert, ("$t", tenant), ("$id", GiftIds.New(random.Next)), ("$name", label),
+                var id = (long)Statements.Command(c, insert, ("$t", tenant), ("$id", GiftIds.New(random.Next)), ("$name", label),
                     ("$tier", tier), ("$reward", reward), ("$badge", tier >= 2 ? 1 : 0), ("$expires", expires), ("$created", created)).ExecuteScalar()!;
                 gifts.Add(new SeedGift(id, tier, reward, expires));
             }
@@ -218,19 +216,5 @@ public sealed class Seeder
     {
         var index = Array.BinarySearch(cumulative, random.NextDouble() * cumulative[^1]);
         return Math.Min(index < 0 ? ~index : index, cumulative.Length - 1);
-    }
-
-    private static SqliteCommand Prepare(SqliteConnection c, string sql)
-    {
-        var command = c.CreateCommand();
-        command.CommandText = sql;
-        return command;
-    }
-
-    private static SqliteCommand Run(SqliteCommand command, params (string Name, object? Value)[] args)
-    {
-        command.Parameters.Clear();
-        foreach (var (name, value) in args) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return command;
     }
 }

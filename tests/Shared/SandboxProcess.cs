@@ -11,18 +11,23 @@ using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
 
-namespace GiftStudio.Sandbox.Tests;
+namespace GiftStudio.Testing;
 
-/// <summary>How to start one sandbox. Defaults: keys K1 and K2, loopback on a free port, a fresh
-/// temporary data file (deleted on dispose), and --parent-pid of the test process so a server
-/// never outlives a crashed test run.</summary>
+// The one way the xUnit projects start the sandbox as a child process: this file is linked into
+// GiftStudio.Sandbox.Tests and GiftStudio.Core.Tests (each csproj has a global using of
+// GiftStudio.Testing), and both run the GiftStudio.Sandbox.dll their project reference copies
+// into the output folder. The PowerShell module's own launcher (SandboxLauncher) is the
+// product's way; the Pester tests use that one through Start-SocialSandbox.
+
+/// <summary>How to start one sandbox. Defaults: keys K1 and K2, loopback on a free port, data in
+/// memory, and --parent-pid of the test process so a server never outlives a crashed test run.</summary>
 public sealed record SandboxStart
 {
     public IReadOnlyList<string> Keys { get; init; } = new[] { "K1", "K2" };
     public string? Now { get; init; }
     public string? RateLimit { get; init; }
 
-    /// <summary>null: a fresh temporary file that the process deletes on dispose. Given: the
+    /// <summary>null: --storage memory (durability is not what the test is about). Given: the
     /// caller owns the file (e.g. to restart on it) and deletes it with <see cref="TempData"/>.</summary>
     public string? DataPath { get; init; }
 
@@ -31,6 +36,20 @@ public sealed record SandboxStart
 
     public IReadOnlyList<string> ExtraArgs { get; init; } = Array.Empty<string>();
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The sandbox's own switches for this start: the same for a child process and for an
+    /// in-process sandbox (which has no --urls or --parent-pid).</summary>
+    public List<string> SandboxArguments()
+    {
+        var args = new List<string>();
+        foreach (var key in Keys) args.AddRange(new[] { "--api-key", key });
+        // Without a file of the test's own, durability is not what is tested: in memory.
+        args.AddRange(DataPath is null ? new[] { "--storage", "memory" } : new[] { "--data", DataPath });
+        if (Now is not null) args.AddRange(new[] { "--now", Now });
+        if (RateLimit is not null) args.AddRange(new[] { "--rate-limit", RateLimit });
+        args.AddRange(ExtraArgs);
+        return args;
+    }
 }
 
 /// <summary>POSIX signals for the process tests (Linux and macOS).</summary>
@@ -70,11 +89,14 @@ public sealed class TempData : IDisposable
 }
 
 /// <summary>The real sandbox as a child process: `dotnet GiftStudio.Sandbox.dll ...` from this
-/// test's output folder. Reads the "Listening on" line, waits for /health, hands out one
-/// HttpClient per API key, captures stdout/stderr, and kills + waits + cleans up on dispose.</summary>
+/// test's output folder. Reads the port from its own "Listening on" line (it binds port 0, so
+/// the port is free), waits for /health, hands out one HttpClient per API key, captures
+/// stdout/stderr, and kills + waits + cleans up on dispose.</summary>
 public sealed class SandboxProcess : IAsyncDisposable
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>Generous, as the module's launcher is: on a loaded 2-core machine a .NET start
+    /// can take many seconds. Only a failing start waits this long.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _stdout = new();
@@ -139,6 +161,10 @@ public sealed class SandboxProcess : IAsyncDisposable
     public IReadOnlyList<string> Arguments { get; }
     public int Pid { get; }
     public Uri BaseAddress => _listening.Task.IsCompletedSuccessfully ? _listening.Task.Result : throw new InvalidOperationException("The sandbox is not listening.");
+
+    /// <summary>The API root, e.g. http://127.0.0.1:41234/v2: written without a trailing slash,
+    /// as users write it, so the client's tests meet that form.</summary>
+    public Uri ApiUri => new(BaseAddress, "/v2");
     public IReadOnlyList<string> StdoutLines => _stdout.ToArray();
     public IReadOnlyList<string> StderrLines => _stderr.ToArray();
     public bool HasExited => _process.HasExited;
@@ -152,17 +178,11 @@ public sealed class SandboxProcess : IAsyncDisposable
     public static async Task<SandboxProcess> StartAsync(SandboxStart? start = null)
     {
         start ??= new SandboxStart();
-        string? owned = null;
         var args = new List<string> { "--urls", "http://127.0.0.1:0" };
-        foreach (var key in start.Keys) args.AddRange(new[] { "--api-key", key });
-        // Without a file of the test's own, durability is not what is tested: in memory.
-        args.AddRange(start.DataPath is null ? new[] { "--storage", "memory" } : new[] { "--data", start.DataPath });
-        if (start.Now is not null) args.AddRange(new[] { "--now", start.Now });
-        if (start.RateLimit is not null) args.AddRange(new[] { "--rate-limit", start.RateLimit });
-        args.AddRange(start.ExtraArgs);
+        args.AddRange(start.SandboxArguments());
         if (start.ParentPid is { } parent) args.AddRange(new[] { "--parent-pid", parent.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
-        var process = Launch(args, owned, start.Environment);
+        var process = Launch(args, environment: start.Environment);
         try
         {
             await process.WaitUntilReadyAsync();
@@ -178,7 +198,15 @@ public sealed class SandboxProcess : IAsyncDisposable
     /// <summary>Waits for the "Listening on" line, then for GET /health to answer 200.</summary>
     public async Task WaitUntilReadyAsync()
     {
-        var uri = await _listening.Task.WaitAsync(StartTimeout);
+        Uri uri;
+        try
+        {
+            uri = await _listening.Task.WaitAsync(StartTimeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The sandbox printed no 'Listening on' line within {StartTimeout}. {Describe()}");
+        }
         Assert.Equal("127.0.0.1", uri.Host);
         using var probe = new HttpClient { BaseAddress = uri, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
@@ -268,7 +296,7 @@ public sealed class SandboxProcess : IAsyncDisposable
         {
             var line = lines.FirstOrDefault(match);
             if (line is not null) return line;
-            if (deadline.Elapsed > limit) throw new TimeoutException($"No matching stdout line within {limit}. {Describe()}");
+            if (deadline.Elapsed > limit) throw new TimeoutException($"No matching line within {limit}. {Describe()}");
             await Task.Delay(20);
         }
     }
