@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -191,17 +192,35 @@ public sealed class Api
             throw Requests.TooLarge();
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        // Content-Length given (the usual case): one array of that size, read in place; the
+        // profile showed an 8 KiB chunk and a growing copy per request as the top allocation.
+        if (request.ContentLength is { } length)
         {
-            if (buffer.Length + read > Requests.MaxBodyBytes)
+            var exact = new byte[length];
+            var filled = 0;
+            int got;
+            while (filled < exact.Length && (got = await request.Body.ReadAsync(exact.AsMemory(filled), context.RequestAborted)) > 0) filled += got;
+            return filled == exact.Length ? exact : exact[..filled];
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(8192);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
             {
-                await DrainAsync(request.Body, context.RequestAborted);
-                throw Requests.TooLarge();
+                if (buffer.Length + read > Requests.MaxBodyBytes)
+                {
+                    await DrainAsync(request.Body, context.RequestAborted);
+                    throw Requests.TooLarge();
+                }
+                buffer.Write(chunk, 0, read);
             }
-            buffer.Write(chunk, 0, read);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
         return buffer.ToArray();
     }
