@@ -81,6 +81,7 @@ public sealed class SandboxBuilder : IAsyncDisposable
                 var firstTenant = store.EnsureTenants(keys.TenantNames.Take(1)).Values.Single();
                 var seedStarted = Stopwatch.GetTimestamp();
                 var filled = await database.WriteAsync(c => new Seeder(Tiers).Seed(c, firstTenant, seed, Clock.NowMs));
+                if (filled) database.CheckpointNow();
                 seeded = filled
                     ? $"Seeded {seed.Users} users, {seed.Events} events over {seed.Days} days in {Stopwatch.GetElapsedTime(seedStarted).TotalSeconds:0.0} s."
                     : "--seed: the data file already holds data for the first key; left it as it is.";

@@ -18,6 +18,23 @@ public sealed class SeedTests
     private const string Now = "2026-02-20T14:00:00Z";
 
     [Fact]
+    public async Task A_seed_is_in_the_data_file_itself_before_the_sandbox_listens()
+    {
+        // Killed at once after its start, the sandbox leaves its seed in the data file, not in
+        // the write-ahead log (where every read would look it up and the next start replay it).
+        using var data = new TempData();
+        await using (var server = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = Now, ExtraArgs = new[] { "--seed", "60,20,1500" } }))
+        {
+            var wal = new System.IO.FileInfo(data.Path + "-wal");
+            Assert.True(!wal.Exists || wal.Length == 0, $"The log holds {wal.Length} bytes after the seed.");
+            Signals.Kill(server.Pid, Signals.SIGKILL);
+        }
+        await using var ledger = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = data.Path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        await ledger.OpenAsync();
+        Assert.Equal(1501L, Query(ledger, "SELECT count(*) FROM events;", r => r.GetInt64(0)).Single());
+    }
+
+    [Fact]
     public async Task Seeded_history_analytics_match_the_raw_ledger()
     {
         using var data = new TempData();

@@ -159,6 +159,16 @@ public sealed class Database : IAsyncDisposable
         foreach (var item in group) item.Complete();
     }
 
+    /// <summary>Copies the whole log back into the data file and empties it, at once. For one
+    /// large write (--seed) before the sandbox listens: a sandbox stopped or killed right after its
+    /// start must not leave its whole seed in the log, where every read looks it up and the next
+    /// start replays it.</summary>
+    public void CheckpointNow()
+    {
+        using var connection = OpenReader();
+        Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
+    }
+
     private async Task CheckpointLoop()
     {
         using var connection = OpenReader();
