@@ -3,9 +3,10 @@
 # through CSV), connections say what they do, completion finds what is typed, and Stop/Start
 # leave no temporary folders behind.
 BeforeDiscovery {
-    # The Ctrl+C tests run the child session in a session of its own through setsid(1), as a
-    # terminal does. Linux always has it (util-linux, an essential package), so there these
-    # tests always run, and fail if it is missing; macOS and Windows have no setsid(1), and
+    # The Ctrl+C tests run the child session in a session of its own through setsid(1), with
+    # SIGINT at its default action (env(1) --default-signal, GNU coreutils), as a terminal does.
+    # Linux always has both (util-linux and coreutils, essential packages), so there these tests
+    # always run, and fail if one is missing; macOS and Windows have no setsid(1), and
     # Windows delivers Ctrl+C through the console, not signals: those are the only skips.
     $script:CanSetsid = $IsLinux
 }
@@ -51,8 +52,12 @@ try {
 }
 finally { 'stopped' | Set-Content '$dir/stopped.txt' }
 "@
-        $start = [Diagnostics.ProcessStartInfo]::new('setsid')
-        foreach ($a in (Join-Path $PSHOME 'pwsh'), '-NoProfile', '-NoExit', '-Command', $script) { $start.ArgumentList.Add($a) }
+        # A terminal's session starts with Ctrl+C's signal at its default action, whatever this test
+        # run inherited: a runner started in the background (a `cmd &` without job control) ignores
+        # SIGINT, and an ignored signal stays ignored across exec. env resets it (GNU coreutils 8.31+).
+        $start = [Diagnostics.ProcessStartInfo]::new('env')
+        # Full paths: the negative control's PATH holds nothing but dotnet.
+        foreach ($a in '--default-signal=INT', (Get-Command setsid -CommandType Application)[0].Source, (Join-Path $PSHOME 'pwsh'), '-NoProfile', '-NoExit', '-Command', $script) { $start.ArgumentList.Add($a) }
         foreach ($name in $Environment.Keys) { $start.Environment[$name] = $Environment[$name] }
         $start.RedirectStandardInput = $true
         $start.RedirectStandardOutput = $true
