@@ -99,7 +99,7 @@ public sealed class LogPumpTests
         var cancelled = Task.Run(async () =>
         {
             pump.Verbose("waiting");
-            await Task.Delay(Timeout.Infinite, stopping.Token);
+            await new TaskCompletionSource().Task.WaitAsync(stopping.Token);   // ends only by cancellation
         });
         stopping.Cancel();
         pump.WaitFor(cancelled, e => written.Add(e.Message));

@@ -2,16 +2,13 @@
 # with its data, strings pipe into the Get cmdlets, the module's output goes back in (also
 # through CSV), connections say what they do, completion finds what is typed, and Stop/Start
 # leave no temporary folders behind.
-BeforeDiscovery {
+BeforeAll {
     # The Ctrl+C tests run the child session in a session of its own through setsid(1), with
     # SIGINT at its default action (env(1) --default-signal, GNU coreutils), as a terminal does.
     # Linux always has both (util-linux and coreutils, essential packages), so there these tests
-    # always run, and fail if one is missing; macOS and Windows have no setsid(1), and
-    # Windows delivers Ctrl+C through the console, not signals: those are the only skips.
+    # always run, and fail if one is missing. Elsewhere they are skipped, saying why:
     $script:CanSetsid = $IsLinux
-}
-
-BeforeAll {
+    $script:NoTerminalSignals = 'macOS has no setsid(1) to give the child session a session of its own, and Windows delivers Ctrl+C through the console, not as a signal to a process group'
     Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
     $script:Manifest = Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1'
     Import-Module $Manifest -Force
@@ -82,7 +79,8 @@ AfterAll {
 }
 
 Describe 'Ctrl+C in the session that started a sandbox' {
-    It 'cancels the command; the sandbox keeps answering, and ends when the session ends' -Skip:(-not $CanSetsid) {
+    It 'cancels the command; the sandbox keeps answering, and ends when the session ends' {
+        if (-not $CanSetsid) { Set-ItResult -Skipped -Because $NoTerminalSignals; return }
         $child = Start-SessionWithSandbox
         try {
             # The sandbox is in a session and process group of its own, not the terminal's.
@@ -107,7 +105,8 @@ Describe 'Ctrl+C in the session that started a sandbox' {
         }
     }
 
-    It 'negative control: a sandbox left in the terminal''s process group dies of the same Ctrl+C' -Skip:(-not $CanSetsid) {
+    It 'negative control: a sandbox left in the terminal''s process group dies of the same Ctrl+C' {
+        if (-not $CanSetsid) { Set-ItResult -Skipped -Because $NoTerminalSignals; return }
         # Without setsid or perl on PATH the launcher cannot detach the server: a PATH that
         # holds nothing but dotnet.
         $bin = Join-Path $Work 'dotnet-only'
@@ -132,7 +131,8 @@ Describe 'A data file reopens with its data' {
         $script:DataPath = Join-Path $Work 'rb.db'
         $first = Start-SocialSandbox -DataPath $DataPath
         $script:FirstKey = [System.Net.NetworkCredential]::new('', $first.ApiKey).Password
-        $script:FirstCommandLine = Get-Content -Raw "/proc/$($first.ProcessId)/cmdline" -ErrorAction Ignore
+        # PowerShell's Process.CommandLine reads /proc on Linux and CIM on Windows; macOS has ps(1).
+        $script:FirstCommandLine = if ($IsMacOS) { (& ps -ww -o command= -p $first.ProcessId) -join ' ' } else { (Get-Process -Id $first.ProcessId).CommandLine }
         $script:FirstFolder = Split-Path $first.LogPath
         $script:FirstKeyPath = $first.KeyPath
         $conn = $first | Connect-SocialOS -ReturnConnection
@@ -149,8 +149,7 @@ Describe 'A data file reopens with its data' {
         (Get-Content $FirstKeyPath | Where-Object { $_ -notmatch '^#' }) | Should -Be $FirstKey
     }
 
-    # Reads the command line through ps(1), which Windows lacks; skipped there only.
-    It 'keeps the key out of the process list' -Skip:$IsWindows {
+    It 'keeps the key out of the process list' {
         $FirstCommandLine | Should -Not -BeNullOrEmpty
         $FirstCommandLine | Should -Match '--api-key-file'
         $FirstCommandLine.Contains($FirstKey) | Should -BeFalse
@@ -264,7 +263,8 @@ Describe 'Stop-SocialSandbox and stale folders' {
         }
     }
 
-    It 'clears the folder a killed session left behind' -Skip:(-not $CanSetsid) {
+    It 'clears the folder a killed session left behind' {
+        if (-not $CanSetsid) { Set-ItResult -Skipped -Because $NoTerminalSignals; return }
         $child = Start-SessionWithSandbox
         $child.Session.Kill()   # SIGKILL: no Stop-SocialSandbox, no cleanup of any kind
         Wait-Until { -not (Test-Running $child.SandboxId) } 'the sandbox ended with its killed session'

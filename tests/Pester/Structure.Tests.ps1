@@ -116,7 +116,7 @@ Describe 'The client''s lines from pool threads, written on the pipeline thread'
             $result = [array]::IndexOf($lines, "RESULT $($row.UserId)")
             $sent.Count | Should -Be 1 -Because "$($row.UserId) was sent once"
             $answered.Count | Should -Be 1 -Because "$($row.UserId) was answered once"
-            $sent[0] | Should -BeLessThan $answered[0]
+            $sent[0] | Should -BeLessThan $answered[0] -Because "the line of $($row.UserId)'s request comes before the line of its answer"
             $answered[0] | Should -BeLessThan $result -Because "the lines of $($row.UserId) come before its result"
         }
     }
