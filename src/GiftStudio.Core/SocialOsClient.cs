@@ -25,7 +25,7 @@ public sealed class SocialOsClient : IDisposable
     private readonly Func<HttpClient> _http;
     private readonly IDisposable? _owner;
     private volatile bool _disposed;
-    private Uri? _scoreUri;     // ResolveRoute's answers
+    private Uri? _scoreUri;
     private Uri? _giftsUri;
 
     /// <summary>A client over one HttpClient, which it disposes with itself.</summary>
@@ -71,7 +71,7 @@ public sealed class SocialOsClient : IDisposable
     /// <summary>POST /gamification/gifts. Sends a fresh Idempotency-Key unless one is given.</summary>
     public async Task<SocialGift> CreateGiftAsync(NewGiftRequest gift, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
-        return await OnRoute(Routes.CreateGift, PostAsync(GiftsRoute, GiftRequestBody(gift), WireContext.Default.GiftDto,
+        return await OnRoute(Routes.CreateGift, PostAsync(GiftsUri, GiftRequestBody(gift), WireContext.Default.GiftDto,
             (dto, replayed) => WithReplayed(ToGift(dto), replayed), $"gift '{gift.Name}'", idempotencyKey, cancellationToken),
             namesResource: false, cancellationToken).ConfigureAwait(false);
     }
@@ -80,7 +80,7 @@ public sealed class SocialOsClient : IDisposable
     public async Task<SocialTierScore> UpdateTierScoreAsync(ScoreUpdateRequest update, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         // With a giftId, a 404 may mean that gift is missing.
-        return await OnRoute(Routes.UpdateScore, PostAsync(ScoreRoute, ScoreRequestBody(update), WireContext.Default.ScoreDto,
+        return await OnRoute(Routes.UpdateScore, PostAsync(ScoreUri, ScoreRequestBody(update), WireContext.Default.ScoreDto,
             (dto, replayed) => WithReplayed(ToScore(dto), replayed), "user " + update.UserId, idempotencyKey, cancellationToken),
             namesResource: update.GiftId != null, cancellationToken).ConfigureAwait(false);
     }
@@ -259,29 +259,25 @@ public sealed class SocialOsClient : IDisposable
 
     // ---- transport ------------------------------------------------------------------
 
-    private Task<TResult> PostAsync<TResponse, TResult>(string path, byte[] bytes,
+    private Task<TResult> PostAsync<TResponse, TResult>(Uri uri, byte[] bytes,
         JsonTypeInfo<TResponse> responseType, Func<TResponse, bool, TResult> map, string label, string? idempotencyKey, CancellationToken cancellationToken)
     {
         // One key per logical call, kept by every retry of it: the server applies it once.
         var key = string.IsNullOrEmpty(idempotencyKey) ? NewIdempotencyKey() : idempotencyKey!;
         return SendAsync(() =>
         {
-            var request = new HttpRequestMessage(HttpMethod.Post, ResolveRoute(path)) { Content = new ByteArrayContent(bytes) };
+            var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(bytes) };
             request.Content.Headers.ContentType = JsonMediaType;
             request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
             return request;
         }, new CallRecord(label, key), responseType, map, cancellationToken);
     }
 
-    /// <summary>The URI of a fixed route (no per-call parts), resolved once: a pipeline of
-    /// thousands of writes parses it once instead of once per row. Uri is immutable, so the
-    /// requests share it.</summary>
-    private Uri ResolveRoute(string route)
-    {
-        if (route == ScoreRoute) return _scoreUri ??= RequestRules.Resolve(BaseUri, ScoreRoute);
-        if (route == GiftsRoute) return _giftsUri ??= RequestRules.Resolve(BaseUri, GiftsRoute);
-        return RequestRules.Resolve(BaseUri, route);
-    }
+    // The two POST routes are fixed: resolved once per client, not once per row of a pipeline
+    // (Uri is immutable, so the requests share it).
+    private Uri GiftsUri => _giftsUri ??= RequestRules.Resolve(BaseUri, GiftsRoute);
+
+    private Uri ScoreUri => _scoreUri ??= RequestRules.Resolve(BaseUri, ScoreRoute);
 
     /// <summary>A fresh key for a call that was given none.</summary>
     public static string NewIdempotencyKey() => Guid.NewGuid().ToString("N");
