@@ -6,7 +6,7 @@
     CompanyName            = 'GiftStudio'
     Copyright              = '(c) 2026 GiftStudio contributors. MIT License.'
     Description            = 'Gift campaigns, tier scores and currency audits on the SocialOS v2 gamification platform, with a local sandbox server for offline runbooks and tests.'
-    PowerShellVersion      = '7.4'
+    PowerShellVersion      = '7.6'
     CompatiblePSEditions   = @('Core')
     FormatsToProcess       = @('GiftStudio.Format.ps1xml')
     TypesToProcess         = @('GiftStudio.Types.ps1xml')

@@ -92,19 +92,52 @@ function Get-PesterModulePath {
     $manifest
 }
 
-function Get-TrxCounts {
-    param([string] $Path)
+# Optional tools some tests use; a test whose tool is missing is skipped (never failed), and
+# says how to enable it, except under CI=true, where CI installs them (.ci/run).
+function Write-OptionalTools {
+    $chromium = if ($env:GIFTSTUDIO_CHROMIUM) { $env:GIFTSTUDIO_CHROMIUM } else { @('/usr/bin/chromium', '/usr/bin/chromium-browser') | Where-Object { Test-Path $_ } | Select-Object -First 1 }
+    $tools = [ordered]@{
+        'chromium (the report''s browser test)' = $chromium
+        'setsid (the Ctrl+C tests, Linux)'     = (Get-Command setsid -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source
+    }
+    $found = @(foreach ($name in $tools.Keys) { if ($tools[$name]) { "$name at $($tools[$name])" } })
+    $missing = @(foreach ($name in $tools.Keys) { if (-not $tools[$name]) { $name } })
+    Write-Host ("Optional tools found: {0}" -f $(if ($found) { $found -join '; ' } else { 'none' }))
+    Write-Host ("Optional tools not found: {0}" -f $(if ($missing) { $missing -join '; ' } else { 'none' }))
+}
+
+# A test's outcome by name, with the file that holds it, from a TRX file.
+function Read-TrxResults {
+    param([string] $Path, [string] $ProjectFolder)
     [xml] $trx = Get-Content -Raw -LiteralPath $Path
     $counters = $trx.TestRun.ResultSummary.Counters
+    $classes = @{}
+    foreach ($test in $trx.TestRun.TestDefinitions.UnitTest) { $classes[$test.id] = $test.TestMethod.className }
+    $entries = foreach ($result in $trx.TestRun.Results.UnitTestResult) {
+        if ($result.outcome -notin 'Failed', 'NotExecuted', 'Error', 'Timeout', 'Aborted') { continue }
+        $class = ($classes[$result.testId] -split '\.')[-1]
+        $file = Get-ChildItem $ProjectFolder -Filter '*.cs' -Recurse |
+            Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' } |
+            Select-String -Pattern "\bclass $([regex]::Escape($class))\b" -List | Select-Object -First 1
+        $reason = @($result.Output.ErrorInfo.Message, $result.Output.StdOut) | Where-Object { $_ } | Select-Object -First 1
+        [pscustomobject]@{
+            Skipped = $result.outcome -eq 'NotExecuted'
+            Name    = $result.testName
+            File    = $(if ($file) { [IO.Path]::GetRelativePath($Root, $file.Path) })
+            Reason  = $(if ($reason) { ($reason -split "`n")[0].Trim() })
+        }
+    }
     [pscustomobject]@{
-        Passed  = [int] $counters.passed
-        Failed  = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
-        Skipped = [int] $counters.notExecuted
+        Passed   = [int] $counters.passed
+        Failed   = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+        Skipped  = [int] $counters.notExecuted
+        Failures = @($entries | Where-Object { -not $_.Skipped })
+        Skips    = @($entries | Where-Object Skipped)
     }
 }
 
 function Invoke-XunitTests {
-    $totals = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    $totals = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; Failures = @(); Skips = @() }
     $projects = Get-ChildItem (Join-Path $Root 'tests') -Filter '*.Tests.csproj' -Recurse
     foreach ($project in $projects) {
         Write-Host "== xUnit: $($project.BaseName)" -ForegroundColor Cyan
@@ -114,13 +147,15 @@ function Invoke-XunitTests {
         & dotnet test $project.FullName -c $Configuration --no-build --nologo `
             --logger "trx;LogFileName=$trxName" --logger 'console;verbosity=minimal' --results-directory $TestResults | Out-Host
         if (Test-Path $trxPath) {
-            $counts = Get-TrxCounts $trxPath
+            $counts = Read-TrxResults $trxPath $project.DirectoryName
             $totals.Passed += $counts.Passed; $totals.Failed += $counts.Failed; $totals.Skipped += $counts.Skipped
+            $totals.Failures += $counts.Failures; $totals.Skips += $counts.Skips
         }
         elseif ($LASTEXITCODE -ne 0) {
             # The run died before writing results: count the project as one failure, never as nothing.
             Write-Warning "$($project.BaseName) produced no results (exit code $LASTEXITCODE)."
             $totals.Failed += 1
+            $totals.Failures += [pscustomobject]@{ Name = "$($project.BaseName) (the test run died: no results)"; File = [IO.Path]::GetRelativePath($Root, $project.FullName); Reason = "exit code $LASTEXITCODE" }
         }
     }
     $totals
@@ -138,9 +173,11 @@ function Invoke-PesterTests {
         -ResultPath (Join-Path $TestResults 'pester.xml') -SummaryPath $summaryPath | Out-Host
     if (-not (Test-Path $summaryPath)) {
         Write-Warning "The Pester run produced no summary (exit code $LASTEXITCODE)."
-        return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
+        return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; Skips = @()
+            Failures = @([pscustomobject]@{ Name = 'Pester (the run died: no summary)'; File = 'tests/Pester'; Reason = "exit code $LASTEXITCODE" }) }
     }
-    Get-Content -Raw $summaryPath | ConvertFrom-Json
+    $summary = Get-Content -Raw $summaryPath | ConvertFrom-Json
+    [pscustomobject]@{ Passed = $summary.Passed; Failed = $summary.Failed; Skipped = $summary.Skipped; Failures = @($summary.Failures); Skips = @($summary.Skips) }
 }
 
 # The tree's one style (.editorconfig): a change that breaks it fails the test command.
@@ -154,6 +191,7 @@ function Test-CodeStyle {
 }
 
 function Invoke-Test {
+    Write-OptionalTools
     Invoke-Build
     New-Item -ItemType Directory -Force $TestResults | Out-Null
     $styleClean = Test-CodeStyle
@@ -163,8 +201,17 @@ function Invoke-Test {
     # A style break counts as one failure: the counts of the suites stay what they are.
     $failed = $xunit.Failed + $pester.Failed + $(if ($styleClean) { 0 } else { 1 })
     $skipped = $xunit.Skipped + $pester.Skipped
+    $failures = @($xunit.Failures) + @($pester.Failures) +
+        @(if (-not $styleClean) { [pscustomobject]@{ Name = 'Style: dotnet format --verify-no-changes'; File = 'GiftStudio.PowerShell.sln'; Reason = 'run dotnet format GiftStudio.PowerShell.sln' } })
     Write-Host ("xUnit: {0} passed, {1} failed, {2} skipped; Pester: {3} passed, {4} failed, {5} skipped" -f `
         $xunit.Passed, $xunit.Failed, $xunit.Skipped, $pester.Passed, $pester.Failed, $pester.Skipped)
+    # Every failure by name, here and in a file, so that a red run can be chased.
+    $failedList = Join-Path $TestResults 'failed.txt'
+    $lines = @(foreach ($f in $failures) { "FAILED: $($f.Name) ($($f.File))$(if ($f.Reason) { ": $($f.Reason)" })" })
+    Set-Content -LiteralPath $failedList -Value $lines
+    foreach ($line in $lines) { Write-Host $line -ForegroundColor Red }
+    foreach ($s in @($xunit.Skips) + @($pester.Skips)) { Write-Host "SKIPPED: $($s.Name) ($($s.File))$(if ($s.Reason) { ": $($s.Reason)" })" -ForegroundColor Yellow }
+    if ($failures) { Write-Host "The failed tests are listed in $failedList" }
     $line = "$passed passed, $failed failed"
     if ($skipped -gt 0) { $line += ", $skipped skipped" }
     # CI reads this closing line.

@@ -39,8 +39,7 @@ $ErrorActionPreference = 'Stop'
 $manifest = Join-Path $ModulePath 'GiftStudio.psd1'
 Import-Module $manifest
 $pwshExe = Join-Path $PSHOME 'pwsh'
-$work = Join-Path ([IO.Path]::GetTempPath()) ("gs-bench-" + [guid]::NewGuid().ToString('n'))
-New-Item -ItemType Directory $work | Out-Null
+$work = [IO.Directory]::CreateTempSubdirectory('gs-bench-').FullName
 $results = [System.Collections.Generic.List[object]]::new()
 
 function Measure-Median([scriptblock] $Action, [int] $Times = $Repetitions) {

@@ -9,7 +9,7 @@
 param([Parameter(Mandatory)] [string] $ModulePath, [int] $N = 7, [switch] $OptOut)
 $ErrorActionPreference = 'Stop'
 if ($OptOut) { $env:POWERSHELL_TELEMETRY_OPTOUT = '1' }
-$work = Join-Path ([IO.Path]::GetTempPath()) ("gs-import-" + [guid]::NewGuid().ToString('n'))
+$work = [IO.Directory]::CreateTempSubdirectory('gs-import-').FullName
 try {
     # Copies of the module, each with a line of the manifest left out.
     $variants = [ordered]@{ shipped = @(); noTypes = @('TypesToProcess'); noFormats = @('FormatsToProcess'); neither = @('TypesToProcess', 'FormatsToProcess') }

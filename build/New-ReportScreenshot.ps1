@@ -19,8 +19,7 @@ Import-Module (Join-Path $ModulePath 'GiftStudio.psd1')
 $chromium = if ($env:GIFTSTUDIO_CHROMIUM) { $env:GIFTSTUDIO_CHROMIUM } else { (Get-Command chromium -ErrorAction SilentlyContinue).Source }
 if (-not $chromium) { throw 'Chromium is not installed: apt-get install -y chromium (as root), or set GIFTSTUDIO_CHROMIUM.' }
 
-$work = Join-Path ([IO.Path]::GetTempPath()) ('gs-shot-' + [guid]::NewGuid().ToString('n'))
-New-Item -ItemType Directory $work | Out-Null
+$work = [IO.Directory]::CreateTempSubdirectory('gs-shot-').FullName
 $keyFile = Join-Path $work 'keys.txt'
 $keyText = 'sk_demo_' + [guid]::NewGuid().ToString('n')
 Set-Content -LiteralPath $keyFile -Value $keyText -NoNewline

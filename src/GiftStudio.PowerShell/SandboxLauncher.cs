@@ -67,8 +67,7 @@ internal static class SandboxLauncher
                 "The sandbox needs the .NET 10 runtime with ASP.NET Core, and no 'dotnet' was found (PATH, DOTNET_ROOT). Install the ASP.NET Core Runtime 10 from https://dot.net and try again.");
 
         RemoveStaleFolders(settings.Verbose);
-        var work = Path.Combine(Path.GetTempPath(), FolderPrefix + Guid.NewGuid().ToString("N").Substring(0, 12));
-        Directory.CreateDirectory(work);
+        var work = CreatePrivateFolder(Path.Combine(Path.GetTempPath(), FolderPrefix + Guid.NewGuid().ToString("N").Substring(0, 12)));
         var owners = Path.Combine(work, OwnersFile);
         File.WriteAllText(owners, CurrentProcessId + "\n");
         var dataPath = settings.DataPath != null ? Path.GetFullPath(settings.DataPath) : Path.Combine(work, "sandbox.db");
@@ -433,6 +432,18 @@ internal static class SandboxLauncher
 
     private static string Quote(string argument) => "\"" + argument.Replace("\"", "\\\"") + "\"";
 
+    /// <summary>Creates the folder readable by its owner only (0700), in one step: the temp
+    /// folder is shared by every user of the machine, and the folder holds a key. mkdir fails
+    /// on an existing name, so nothing planted there in advance is ever used. (Windows' temp
+    /// folder is per user already.)</summary>
+    private static string CreatePrivateFolder(string path)
+    {
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return Directory.CreateDirectory(path).FullName;
+        if (mkdir(path, 0x1C0) != 0) // 0700
+            throw new IOException($"Could not create the sandbox's folder {path} (errno {Marshal.GetLastWin32Error()}).");
+        return path;
+    }
+
     private static void RestrictToOwner(string path)
     {
         if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return;
@@ -457,6 +468,9 @@ internal static class SandboxLauncher
 
     [DllImport("libc", SetLastError = true)]
     private static extern int chmod(string path, uint mode);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int mkdir(string path, uint mode);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);

@@ -11,15 +11,16 @@ namespace GiftStudio.Core.Tests;
 
 /// <summary>The report rendered by a real browser: Debian's headless Chromium, at a desktop and
 /// a phone width. .ci/run installs chromium when it is missing; GIFTSTUDIO_CHROMIUM names
-/// another binary.</summary>
+/// another binary. Without a browser the test is skipped, saying how to enable it, except
+/// under CI=true, where a missing browser fails it.</summary>
 public sealed class ReportBrowserTests
 {
-    [Theory]
+    [BrowserTheory]
     [InlineData(1280, 2000)]   // desktop
     [InlineData(390, 2000)]    // phone width (iPhone 12-15 CSS pixels), tall enough to reach the charts
     public async Task The_report_renders_with_bars_at_desktop_and_phone_width(int width, int height)
     {
-        var work = Directory.CreateDirectory(System.IO.Path.Combine(System.IO.Path.GetTempPath(), "gs-browser-" + Guid.NewGuid().ToString("N"))).FullName;
+        var work = Directory.CreateTempSubdirectory("gs-browser-").FullName;
         try
         {
             var page = System.IO.Path.Combine(work, "report.html");
@@ -28,9 +29,8 @@ public sealed class ReportBrowserTests
 
             await Chromium.ScreenshotAsync(page, shot, width, height, System.IO.Path.Combine(work, "profile"));
 
-            // Kept for a person to look at (the last run's screenshots, overwritten each run).
-            var keep = Directory.CreateDirectory(System.IO.Path.Combine(System.IO.Path.GetTempPath(), "giftstudio-report-screenshots")).FullName;
-            File.Copy(shot, System.IO.Path.Combine(keep, $"report-{width}x{height}.png"), overwrite: true);
+            // Kept for a person to look at: the last run's screenshots, in this checkout's out/.
+            File.Copy(shot, System.IO.Path.Combine(TestFolders.Output("screenshots"), $"report-{width}x{height}.png"), overwrite: true);
 
             var image = Png.Read(await File.ReadAllBytesAsync(shot));
             Assert.Equal((width, height), (image.Width, image.Height));
@@ -52,13 +52,33 @@ public sealed class ReportBrowserTests
     }
 }
 
+/// <summary>A theory that needs Chromium: skipped when there is none, except under CI=true,
+/// where it runs and fails (CI installs the browser, so a missing one is a broken CI).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class BrowserTheoryAttribute : TheoryAttribute
+{
+    public BrowserTheoryAttribute()
+    {
+        if (Chromium.Find() == null && !Chromium.InCi) Skip = Chromium.Missing;
+    }
+}
+
 /// <summary>Runs headless Chromium with the flags that keep it offline and quiet.</summary>
 internal static class Chromium
 {
-    public static string Path =>
+    public const string Missing = "no Chromium found: install it (apt-get install chromium) or set GIFTSTUDIO_CHROMIUM=<path of a Chromium binary>";
+
+    public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>GIFTSTUDIO_CHROMIUM when set, else Debian's or Ubuntu's binary; null when none exists.</summary>
+    public static string? Find() =>
         Environment.GetEnvironmentVariable("GIFTSTUDIO_CHROMIUM") is { Length: > 0 } configured ? configured
-        : new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists)
-          ?? throw new InvalidOperationException("Chromium is not installed: run .ci/run (it installs Debian's chromium package) or apt-get install chromium, or set GIFTSTUDIO_CHROMIUM.");
+        : new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(IsExecutable);
+
+    private static bool IsExecutable(string path) =>
+        File.Exists(path) && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0);
+
+    public static string Path => Find() ?? throw new InvalidOperationException(Missing);
 
     public static async Task ScreenshotAsync(string page, string png, int width, int height, string profile)
     {

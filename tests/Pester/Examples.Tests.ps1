@@ -9,8 +9,7 @@ BeforeAll {
         SOCIALOS_API_KEY  = [System.Net.NetworkCredential]::new('', $Box.ApiKey).Password
         SOCIALOS_BASE_URI = $Box.BaseUri.AbsoluteUri
     }
-    $script:Work = Join-Path ([IO.Path]::GetTempPath()) ("gs-examples-" + [guid]::NewGuid().ToString('n'))
-    New-Item -ItemType Directory $Work | Out-Null
+    $script:Work = [IO.Directory]::CreateTempSubdirectory('gs-examples-').FullName
     $script:Runbook = Join-Path $PSScriptRoot '../../examples/Import-Redemptions.ps1'
 }
 

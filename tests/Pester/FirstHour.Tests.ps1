@@ -12,8 +12,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
     $script:Manifest = Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1'
     Import-Module $Manifest -Force
-    $script:Work = Join-Path ([IO.Path]::GetTempPath()) ("gs-first-" + [guid]::NewGuid().ToString('n'))
-    New-Item -ItemType Directory $Work | Out-Null
+    $script:Work = [IO.Directory]::CreateTempSubdirectory('gs-first-').FullName
 
     # Polls a condition with a generous overall limit; never a fixed sleep to let something happen.
     function script:Wait-Until([scriptblock] $Condition, [string] $What, [int] $TimeoutSec = 60) {
@@ -565,8 +564,7 @@ Describe 'Gift id completion' {
 
 Describe 'Start-SocialSandbox -Fresh and what the sandbox says at start' {
     It 'starts the same data file empty with -Fresh, keeping its key; -Verbose shows what the file holds' {
-        $dir = Join-Path ([IO.Path]::GetTempPath()) ("gs-fresh-" + [guid]::NewGuid().ToString('n'))
-        New-Item -ItemType Directory $dir | Out-Null
+        $dir = [IO.Directory]::CreateTempSubdirectory('gs-fresh-').FullName
         $data = Join-Path $dir 'fresh.db'
         try {
             $one = Start-SocialSandbox -DataPath $data
@@ -591,8 +589,7 @@ Describe 'Start-SocialSandbox -Fresh and what the sandbox says at start' {
     }
 
     It 'passes the sandbox''s warnings on: a --now earlier than the newest event' {
-        $dir = Join-Path ([IO.Path]::GetTempPath()) ("gs-now-" + [guid]::NewGuid().ToString('n'))
-        New-Item -ItemType Directory $dir | Out-Null
+        $dir = [IO.Directory]::CreateTempSubdirectory('gs-now-').FullName
         $data = Join-Path $dir 'now.db'
         try {
             $one = Start-SocialSandbox -DataPath $data -Now '2026-02-20T14:00:00Z'

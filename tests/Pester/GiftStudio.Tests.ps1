@@ -7,8 +7,7 @@ BeforeAll {
     $script:Sandbox | Connect-SocialOS
     $script:PlainKey = [System.Net.NetworkCredential]::new('', $Sandbox.ApiKey).Password
     $script:Rest = @{ Headers = @{ Authorization = "Bearer $PlainKey" } }
-    $script:Work = Join-Path ([IO.Path]::GetTempPath()) ("gs-pester-" + [guid]::NewGuid().ToString('n'))
-    New-Item -ItemType Directory $Work | Out-Null
+    $script:Work = [IO.Directory]::CreateTempSubdirectory('gs-pester-').FullName
 
     function script:Get-GiftCount {
         (Invoke-RestMethod "$($Sandbox.BaseUri)/gamification/gifts?limit=1000" @Rest).data.Count

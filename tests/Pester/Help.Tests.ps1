@@ -13,9 +13,8 @@ BeforeAll {
     $script:Generator = Join-Path $Repository 'build/New-MamlHelp.ps1'
     $script:HelpSource = Join-Path $Repository 'docs/help'
     $script:Pwsh = Join-Path $PSHOME 'pwsh'
-    $script:Work = Join-Path ([IO.Path]::GetTempPath()) ('gs-help-' + [guid]::NewGuid().ToString('n'))
+    $script:Work = [IO.Directory]::CreateTempSubdirectory('gs-help-').FullName
     $script:ModuleCopy = Join-Path $Work 'GiftStudio'
-    New-Item -ItemType Directory -Path $Work | Out-Null
     Copy-Item -Recurse -Path $env:GIFTSTUDIO_TEST_MODULE -Destination $ModuleCopy
 
     function script:Invoke-ChildPwsh([string] $Script) {

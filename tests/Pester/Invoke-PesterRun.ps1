@@ -29,9 +29,22 @@ $result = Invoke-Pester -Configuration $configuration
 
 # Container failures (a BeforeAll that throws) fail every test inside; count them too.
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+
+# Each failure and skip by name, with its file, so build.ps1 can list them above its closing line.
+function ConvertTo-Entry($Name, $File, $Reason) {
+    [pscustomobject]@{ Name = $Name; File = $(if ($File) { [IO.Path]::GetRelativePath((Resolve-Path "$TestPath/../.."), $File) }); Reason = $Reason }
+}
+$failures = @(
+    foreach ($test in $result.Failed) { ConvertTo-Entry $test.ExpandedPath $test.ScriptBlock.File ($test.ErrorRecord | Select-Object -First 1 | ForEach-Object { "$_" }) }
+    foreach ($block in $result.FailedBlocks) { ConvertTo-Entry "$($block.ExpandedPath) (a setup block failed)" $block.ScriptBlock.File ($block.ErrorRecord | Select-Object -First 1 | ForEach-Object { "$_" }) }
+    foreach ($container in $result.FailedContainers) { ConvertTo-Entry '(the file failed to run)' "$($container.Item)" ($container.ErrorRecord | Select-Object -First 1 | ForEach-Object { "$_" }) }
+)
+$skips = @(foreach ($test in $result.Skipped) { ConvertTo-Entry $test.ExpandedPath $test.ScriptBlock.File ($test.ErrorRecord | Select-Object -First 1 | ForEach-Object { "$_" }) })
 [pscustomobject]@{
     Passed  = $result.PassedCount
     Failed  = $failed
     Skipped = $result.SkippedCount
-} | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath
+    Failures = $failures
+    Skips   = $skips
+} | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $SummaryPath
 exit ([int]($failed -gt 0))

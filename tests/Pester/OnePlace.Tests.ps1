@@ -5,8 +5,7 @@
 BeforeAll {
     Import-Module (Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1') -Force
     $script:Repository = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
-    $script:Work = Join-Path ([IO.Path]::GetTempPath()) ('gs-oneplace-' + [guid]::NewGuid().ToString('n'))
-    New-Item -ItemType Directory -Path $Work | Out-Null
+    $script:Work = [IO.Directory]::CreateTempSubdirectory('gs-oneplace-').FullName
     $script:SandboxDll = Join-Path $env:GIFTSTUDIO_TEST_MODULE 'sandbox/GiftStudio.Sandbox.dll'
 
     function script:Invoke-SandboxCode([string] $Script, [hashtable] $Data) {

@@ -4,8 +4,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
     Import-Module (Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1') -Force
-    $script:Work = Join-Path ([IO.Path]::GetTempPath()) ("gs-outcomes-" + [guid]::NewGuid().ToString('n'))
-    New-Item -ItemType Directory $Work | Out-Null
+    $script:Work = [IO.Directory]::CreateTempSubdirectory('gs-outcomes-').FullName
 
     function script:Connect-TestSandbox($Sandbox) {
         Connect-SocialOS -BaseUri $Sandbox.ApiUri -ApiKey (ConvertTo-SecureString $Sandbox.Key -AsPlainText -Force) -PassThru

@@ -3,7 +3,7 @@
 # and run cmdlets against a sandbox started from the installed copy.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
-    $script:Work = Join-Path ([IO.Path]::GetTempPath()) ("gs-pkg-" + [guid]::NewGuid().ToString('n'))
+    $script:Work = [IO.Directory]::CreateTempSubdirectory('gs-pkg-').FullName
     $script:Repository = New-Item -ItemType Directory (Join-Path $Work 'repository')
     $script:Installed = New-Item -ItemType Directory (Join-Path $Work 'modules')
     $script:RepositoryName = 'GiftStudioTest' + [guid]::NewGuid().ToString('n').Substring(0, 8)

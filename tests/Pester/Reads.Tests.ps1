@@ -94,7 +94,7 @@ Describe 'Get-SocialTierScore and Get-SocialLeaderboard' {
     }
 
     It 'takes user ids from Import-Csv' {
-        $csv = Join-Path ([IO.Path]::GetTempPath()) "users-$([guid]::NewGuid().ToString('n')).csv"
+        $csv = (New-TemporaryFile).FullName
         'UserId', 'alice.kred', 'tie.one' | Set-Content $csv
         (Import-Csv $csv | Get-SocialTierScore).UserId | Should -Be @('alice.kred', 'tie.one')
         Remove-Item $csv

@@ -118,8 +118,7 @@ Describe 'Idempotency end to end' {
     BeforeAll {
         $script:idem = Start-SocialSandbox -InMemory
         $script:idemConnection = $idem | Connect-SocialOS -PassThru
-        $script:Work = Join-Path ([IO.Path]::GetTempPath()) ("gs-idem-" + [guid]::NewGuid().ToString('n'))
-        New-Item -ItemType Directory $Work | Out-Null
+        $script:Work = [IO.Directory]::CreateTempSubdirectory('gs-idem-').FullName
     }
     AfterAll {
         $idem | Stop-SocialSandbox

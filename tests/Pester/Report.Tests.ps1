@@ -5,8 +5,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
     Import-Module (Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1') -Force
-    $script:Work = Join-Path ([IO.Path]::GetTempPath()) ('gs-report-' + [guid]::NewGuid().ToString('n'))
-    New-Item -ItemType Directory $Work | Out-Null
+    $script:Work = [IO.Directory]::CreateTempSubdirectory('gs-report-').FullName
     $script:DataPath = Join-Path $Work 'series.db'
     # One key for every reopening: the data belongs to the key's tenant.
     $script:KeyText = 'sk_test_' + [guid]::NewGuid().ToString('n')

@@ -3,8 +3,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
     Import-Module (Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1') -Force
-    $script:Work = Join-Path ([IO.Path]::GetTempPath()) ("gs-restart-" + [guid]::NewGuid().ToString('n'))
-    New-Item -ItemType Directory $Work | Out-Null
+    $script:Work = [IO.Directory]::CreateTempSubdirectory('gs-restart-').FullName
 
     # 2,000 rows over 200 users; rows i and i+1400 are identical (same user, same value), so
     # 600 rows repeat an earlier row exactly and must still count twice.

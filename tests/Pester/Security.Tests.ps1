@@ -3,8 +3,7 @@
 # searched for the key, its base64 and URL-encoded forms and its first eight characters.
 BeforeAll {
     Import-Module (Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1') -Force
-    $script:Work = Join-Path ([IO.Path]::GetTempPath()) ("gs-sec-" + [guid]::NewGuid().ToString('n'))
-    New-Item -ItemType Directory $Work | Out-Null
+    $script:Work = [IO.Directory]::CreateTempSubdirectory('gs-sec-').FullName
     $script:DataPath = Join-Path $Work 'sandbox.db'
     $script:Transcript = Join-Path $Work 'transcript.txt'
 

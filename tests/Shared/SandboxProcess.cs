@@ -65,11 +65,11 @@ public static class Signals
 /// <summary>A temporary SQLite data file and its -wal/-shm companions, deleted on dispose.</summary>
 public sealed class TempData : IDisposable
 {
-    public static readonly string Folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "giftstudio-sandbox-tests");
+    /// <summary>This test process's private temporary folder (see <see cref="TestFolders"/>).</summary>
+    public static string Folder => TestFolders.Temp;
 
     public TempData(string suffix = ".db")
     {
-        Directory.CreateDirectory(Folder);
         Path = System.IO.Path.Combine(Folder, Guid.NewGuid().ToString("N") + suffix);
     }
 

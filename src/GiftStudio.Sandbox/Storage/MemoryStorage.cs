@@ -20,7 +20,13 @@ public static class MemoryStorage
     public static string NewPath()
     {
         RemoveStale();
-        return Path.Combine(Folder, $"{Prefix}{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}.db");
+        var path = Path.Combine(Folder, $"{Prefix}{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}.db");
+        // The folder is shared by every user: the file is the owner's alone (0600), made here, new,
+        // before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
+        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        new FileStream(path, create).Dispose();
+        return path;
     }
 
     /// <summary>The file and its WAL companions, at exit.</summary>
