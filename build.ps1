@@ -95,7 +95,7 @@ function Get-PesterModulePath {
 # Optional tools some tests use; a test whose tool is missing is skipped (never failed), and
 # says how to enable it, except under CI=true, where CI installs them (.ci/run).
 function Write-OptionalTools {
-    $chromium = if ($env:GIFTSTUDIO_CHROMIUM) { $env:GIFTSTUDIO_CHROMIUM } else { @('/usr/bin/chromium', '/usr/bin/chromium-browser') | Where-Object { Test-Path $_ } | Select-Object -First 1 }
+    $chromium = if ($env:GIFTSTUDIO_CHROMIUM) { $env:GIFTSTUDIO_CHROMIUM } else { (Get-Command chromium, chromium-browser -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source }
     $tools = [ordered]@{
         'chromium (the report''s browser test)' = $chromium
         'setsid (the Ctrl+C tests, Linux)'     = (Get-Command setsid -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source

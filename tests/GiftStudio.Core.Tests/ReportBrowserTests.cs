@@ -70,10 +70,13 @@ internal static class Chromium
 
     public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>GIFTSTUDIO_CHROMIUM when set, else Debian's or Ubuntu's binary; null when none exists.</summary>
+    /// <summary>GIFTSTUDIO_CHROMIUM when set, else chromium or chromium-browser on PATH (Debian's and
+    /// Ubuntu's names); null when there is none.</summary>
     public static string? Find() =>
         Environment.GetEnvironmentVariable("GIFTSTUDIO_CHROMIUM") is { Length: > 0 } configured ? configured
-        : new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(IsExecutable);
+        : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(folder => new[] { "chromium", "chromium-browser" }.Select(name => System.IO.Path.Combine(folder, name)))
+            .FirstOrDefault(IsExecutable);
 
     private static bool IsExecutable(string path) =>
         File.Exists(path) && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0);

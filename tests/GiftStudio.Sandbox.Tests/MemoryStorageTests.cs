@@ -39,6 +39,20 @@ public sealed class MemoryStorageTests
     }
 
     [Fact]
+    public async Task The_data_file_and_its_wal_are_readable_by_their_owner_only()
+    {
+        if (OperatingSystem.IsWindows()) return; // no Unix modes; Windows' temp folder is per user
+        await using var server = await SandboxProcess.StartAsync();
+        await server.WaitForStdoutAsync(l => l.StartsWith("Data: ", StringComparison.Ordinal));
+        var file = MemoryFileOf(server);
+        (await server.Client("K1").ScoreAsync("mode.user", 5)).IsOk();   // a write, so the WAL exists
+
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(file));
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(file + "-wal"));
+    }
+
+    [Fact]
     public async Task A_killed_sandboxs_file_is_removed_by_the_next_start()
     {
         var first = await SandboxProcess.StartAsync();

@@ -226,6 +226,17 @@ Describe 'Stop-SocialSandbox and stale folders' {
         "$path.key" | Should -Exist
     }
 
+    It 'makes its temporary folder readable by its owner only (0700): other users share the temp folder' {
+        if ($IsWindows) { Set-ItResult -Skipped -Because 'Windows has no Unix modes, and its temp folder is per user already'; return }
+        $sandbox = Start-SocialSandbox -InMemory
+        try {
+            $folder = Get-Item (Split-Path $sandbox.LogPath)
+            $folder.UnixFileMode | Should -Be ([IO.UnixFileMode] 'UserRead, UserWrite, UserExecute')
+            $folder.Parent.FullName | Should -Be ([IO.Path]::GetFullPath([IO.Path]::GetTempPath()).TrimEnd('/'))
+        }
+        finally { $sandbox | Stop-SocialSandbox }
+    }
+
     It 'removes the whole temporary folder of a sandbox without -DataPath, unless -KeepData' {
         $sandbox = Start-SocialSandbox
         $sandbox | Stop-SocialSandbox -KeepData
