@@ -8,6 +8,7 @@
     Tasks:
         Build  compile the solution and stage the module under out/GiftStudio
         Test   Build, then every xUnit and Pester test; ends with 'N passed, N failed[, N skipped]'
+               (-Filter NAME: only the tests whose name, or Pester file name, contains NAME)
         Clean  remove out/, bin/ and obj/ folders and the restored test tools
         Demo   Build, start a seeded sandbox, run examples/Invoke-GiftStudioAgent.ps1, stop it
         Package  Build, then a versioned module folder, the module's .nupkg and the sandbox's .NET tool
@@ -27,7 +28,12 @@ param(
     [string] $Configuration = 'Release',
 
     # Passed on to bench/Invoke-Benchmark.ps1, e.g. @{ Rows = 2000; Repetitions = 1 }.
-    [hashtable] $BenchArguments = @{}
+    [hashtable] $BenchArguments = @{},
+
+    # Test only a part: xUnit tests whose full name contains it, and the Pester files whose name
+    # contains it (or, when no file's does, the Pester tests whose full name does). The style
+    # check is skipped then. E.g. -Filter Report, -Filter ReportBrowserTests, -Filter Restart.
+    [string] $Filter
 )
 
 $ErrorActionPreference = 'Stop'
@@ -112,14 +118,16 @@ function Read-TrxResults {
     [xml] $trx = Get-Content -Raw -LiteralPath $Path
     $counters = $trx.TestRun.ResultSummary.Counters
     $classes = @{}
-    foreach ($test in $trx.TestRun.TestDefinitions.UnitTest) { $classes[$test.id] = $test.TestMethod.className }
-    $entries = foreach ($result in $trx.TestRun.Results.UnitTestResult) {
+    # A run with no tests (a -Filter that matches none here) has neither element.
+    foreach ($test in $trx.SelectNodes("//*[local-name()='UnitTest']")) { $classes[$test.id] = $test.TestMethod.className }
+    $entries = foreach ($result in $trx.SelectNodes("//*[local-name()='UnitTestResult']")) {
         if ($result.outcome -notin 'Failed', 'NotExecuted', 'Error', 'Timeout', 'Aborted') { continue }
         $class = ($classes[$result.testId] -split '\.')[-1]
         $file = Get-ChildItem $ProjectFolder -Filter '*.cs' -Recurse |
             Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' } |
             Select-String -Pattern "\bclass $([regex]::Escape($class))\b" -List | Select-Object -First 1
-        $reason = @($result.Output.ErrorInfo.Message, $result.Output.StdOut) | Where-Object { $_ } | Select-Object -First 1
+        # The failure's or the skip's message (TRX elements are optional: read them by path).
+        $reason = $result.SelectSingleNode("*[local-name()='Output']/*[local-name()='ErrorInfo']/*[local-name()='Message']")?.InnerText
         [pscustomobject]@{
             Skipped = $result.outcome -eq 'NotExecuted'
             Name    = $result.testName
@@ -130,7 +138,8 @@ function Read-TrxResults {
     [pscustomobject]@{
         Passed   = [int] $counters.passed
         Failed   = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
-        Skipped  = [int] $counters.notExecuted
+        # The TRX counters leave skipped tests out (total = executed + skipped): count the results.
+        Skipped  = @($entries | Where-Object Skipped).Count
         Failures = @($entries | Where-Object { -not $_.Skipped })
         Skips    = @($entries | Where-Object Skipped)
     }
@@ -144,7 +153,8 @@ function Invoke-XunitTests {
         $trxName = "$($project.BaseName).trx"
         $trxPath = Join-Path $TestResults $trxName
         Remove-Item $trxPath -ErrorAction Ignore
-        & dotnet test $project.FullName -c $Configuration --no-build --nologo `
+        $filterArguments = if ($Filter) { @('--filter', "FullyQualifiedName~$Filter") } else { @() }
+        & dotnet test $project.FullName -c $Configuration --no-build --nologo @filterArguments `
             --logger "trx;LogFileName=$trxName" --logger 'console;verbosity=minimal' --results-directory $TestResults | Out-Host
         if (Test-Path $trxPath) {
             $counts = Read-TrxResults $trxPath $project.DirectoryName
@@ -168,8 +178,9 @@ function Invoke-PesterTests {
     Remove-Item $summaryPath -ErrorAction Ignore
     # A child pwsh keeps the tests' module loads and state out of this build session.
     $runner = Join-Path $Root 'tests/Pester/Invoke-PesterRun.ps1'
+    $filterArguments = if ($Filter) { @('-Filter', $Filter) } else { @() }
     & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File $runner `
-        -PesterManifest $pester -TestPath (Join-Path $Root 'tests/Pester') -ModulePath $ModuleOut `
+        -PesterManifest $pester -TestPath (Join-Path $Root 'tests/Pester') @filterArguments -ModulePath $ModuleOut `
         -ResultPath (Join-Path $TestResults 'pester.xml') -SummaryPath $summaryPath | Out-Host
     if (-not (Test-Path $summaryPath)) {
         Write-Warning "The Pester run produced no summary (exit code $LASTEXITCODE)."
@@ -194,7 +205,7 @@ function Invoke-Test {
     Write-OptionalTools
     Invoke-Build
     New-Item -ItemType Directory -Force $TestResults | Out-Null
-    $styleClean = Test-CodeStyle
+    $styleClean = if ($Filter) { Write-Host "== Style: skipped (-Filter $Filter)"; $true } else { Test-CodeStyle }
     $xunit = Invoke-XunitTests
     $pester = Invoke-PesterTests
     $passed = $xunit.Passed + $pester.Passed

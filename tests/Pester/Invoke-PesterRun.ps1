@@ -5,6 +5,8 @@
 param(
     [Parameter(Mandatory)] [string] $PesterManifest,
     [Parameter(Mandatory)] [string] $TestPath,
+    # Part of a file's name (those files run), else part of a test's full name.
+    [string] $Filter,
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $ResultPath,
     [Parameter(Mandatory)] [string] $SummaryPath
@@ -20,6 +22,11 @@ $env:GIFTSTUDIO_TEST_PACKAGES = Split-Path (Split-Path (Split-Path (Split-Path $
 $ErrorActionPreference = 'Continue'
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = $TestPath
+if ($Filter) {
+    $files = @(Get-ChildItem $TestPath -Filter '*.Tests.ps1' | Where-Object { $_.Name -like "*$Filter*" })
+    if ($files) { $configuration.Run.Path = $files.FullName }
+    else { $configuration.Filter.FullName = "*$Filter*" }
+}
 $configuration.Run.PassThru = $true
 $configuration.Output.Verbosity = 'Normal'
 $configuration.TestResult.Enabled = $true
