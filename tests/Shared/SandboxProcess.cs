@@ -208,19 +208,27 @@ public sealed class SandboxProcess : IAsyncDisposable
             throw new TimeoutException($"The sandbox printed no 'Listening on' line within {StartTimeout}. {Describe()}");
         }
         Assert.Equal("127.0.0.1", uri.Host);
-        using var probe = new HttpClient { BaseAddress = uri, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = Stopwatch.StartNew();
-        while (true)
+        // One limit for the whole wait, none per probe: on a loaded machine the first /health can
+        // take longer than any short per-request timeout (a 5 s one failed starts under load).
+        using var overall = new CancellationTokenSource(StartTimeout);
+        using var probe = new HttpClient { BaseAddress = uri, Timeout = Timeout.InfiniteTimeSpan };
+        try
         {
-            try
+            while (true)
             {
-                using var response = await probe.GetAsync("/health");
-                if (response.StatusCode == HttpStatusCode.OK) return;
+                try
+                {
+                    using var response = await probe.GetAsync("/health", overall.Token);
+                    if (response.StatusCode == HttpStatusCode.OK) return;
+                }
+                catch (HttpRequestException) { }
+                if (_process.HasExited) throw new InvalidOperationException($"The sandbox exited while starting. {Describe()}");
+                await Task.Delay(50, overall.Token);
             }
-            catch (HttpRequestException) when (deadline.Elapsed < StartTimeout) { }
-            if (deadline.Elapsed >= StartTimeout) throw new TimeoutException($"GET /health did not answer 200 within {StartTimeout}. {Describe()}");
-            if (_process.HasExited) throw new InvalidOperationException($"The sandbox exited while starting. {Describe()}");
-            await Task.Delay(50);
+        }
+        catch (OperationCanceledException) when (overall.IsCancellationRequested)
+        {
+            throw new TimeoutException($"GET /health did not answer 200 within {StartTimeout}. {Describe()}");
         }
     }
 
