@@ -101,7 +101,13 @@ function Get-PesterModulePath {
 # Optional tools some tests use; a test whose tool is missing is skipped (never failed), and
 # says how to enable it, except under CI=true, where CI installs them (.ci/run).
 function Write-OptionalTools {
-    $chromium = if ($env:GIFTSTUDIO_CHROMIUM) { $env:GIFTSTUDIO_CHROMIUM } else { (Get-Command chromium, chromium-browser -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source }
+    # The same rule as the test's (ReportBrowserTests' Chromium.Find): the variable, else an
+    # executable chromium or chromium-browser on PATH.
+    $chromium = if ($env:GIFTSTUDIO_CHROMIUM) { $env:GIFTSTUDIO_CHROMIUM } else {
+        Get-Command chromium, chromium-browser -CommandType Application -ErrorAction Ignore |
+            Where-Object { $IsWindows -or ((Get-Item $_.Source).UnixFileMode -band [IO.UnixFileMode] 'UserExecute, GroupExecute, OtherExecute') } |
+            Select-Object -First 1 -ExpandProperty Source
+    }
     $tools = [ordered]@{
         'chromium (the report''s browser test)' = $chromium
         'setsid (the Ctrl+C tests, Linux)'     = (Get-Command setsid -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source
