@@ -120,7 +120,7 @@ public static class RequestRules
     /// methods none, and a key that the server ignores would only look safe.</summary>
     public static void CheckIdempotencyKey(string method, string? idempotencyKey)
     {
-        if (string.IsNullOrEmpty(idempotencyKey) || string.Equals(method, "POST", StringComparison.OrdinalIgnoreCase)) return;
+        if (string.IsNullOrEmpty(idempotencyKey) || RequestKinds.TakesKey(method)) return;
         throw new SocialOsInputException("IdempotencyKeyNotApplicable", "IdempotencyKey", idempotencyKey,
             $"IdempotencyKey applies to POST only (the contract gives {method} no key); leave it out for {method}.");
     }
@@ -203,14 +203,14 @@ public static class RequestRules
 /// body as sent. A JSON body has already been checked to parse.</summary>
 public sealed class SocialOsResponse
 {
-    public SocialOsResponse(int statusCode, string? reasonPhrase, IReadOnlyDictionary<string, string[]> headers, byte[] body, string? mediaType, bool replayed)
+    public SocialOsResponse(int statusCode, string? reasonPhrase, IReadOnlyDictionary<string, string[]> headers, byte[] body, string? mediaType, AppliedBy? appliedBy)
     {
         StatusCode = statusCode;
         ReasonPhrase = reasonPhrase;
         Headers = headers;
         Body = body;
         MediaType = mediaType;
-        Replayed = replayed;
+        AppliedBy = appliedBy;
     }
 
     public int StatusCode { get; }
@@ -221,8 +221,12 @@ public sealed class SocialOsResponse
     public byte[] Body { get; }
     public string? MediaType { get; }
 
-    /// <summary>The server answered from its idempotency record (Idempotent-Replayed: true).</summary>
-    public bool Replayed { get; }
+    /// <summary>For a request that changes something: who applied it (<see cref="GiftStudio.AppliedBy"/>);
+    /// a replay of this call's own lost attempt is ThisCall. Null for a read.</summary>
+    public AppliedBy? AppliedBy { get; }
+
+    /// <summary>The server answered from its idempotency record for an earlier call (AppliedBy EarlierCall).</summary>
+    public bool Replayed => AppliedBy == GiftStudio.AppliedBy.EarlierCall;
 
     public bool IsJson => Body.Length > 0 && IsJsonMediaType(MediaType);
 
