@@ -116,7 +116,7 @@ public sealed class InvokeSocialOSRequestCommand : SocialWriteCmdlet
             var uri = request.Uri;
             while (true)
             {
-                var route = "/" + RequestRules.Relative(baseUri, uri);
+                var route = RequestRules.Route(baseUri, uri);
                 var response = Run((client, cancel) => client.SendAsync(HttpMethod.Get, route, null, null, request.Headers, cancel));
                 var next = WritePage(response);
                 if (next == null) break;
@@ -149,7 +149,7 @@ public sealed class InvokeSocialOSRequestCommand : SocialWriteCmdlet
         if (body != null && (method == "GET" || method == "HEAD"))
             throw new SocialOsInputException("InvalidBody", "Body", null, $"{method} requests carry no body; send the values in -Query, or use POST, PUT or PATCH.");
         RequestRules.CheckIdempotencyKey(method, IdempotencyKey);
-        return new Prepared(method, uri, "/" + RequestRules.Relative(baseUri, uri), body, headers);
+        return new Prepared(method, uri, RequestRules.Route(baseUri, uri), body, headers);
     }
 
     private IEnumerable<KeyValuePair<string, object?>>? QueryEntries() =>
