@@ -48,13 +48,17 @@ if (-not $RunId) {
     $RunId = '{0}-{1:yyyyMMdd}' -f ($file.BaseName -replace '[^!-~]', '_'), $file.LastWriteTimeUtc
 }
 
-$rows = @(Import-Csv -LiteralPath $Path)
-# A failure file holds rows to fix as well: only those marked RerunAsIs go again as they are.
-if ($rows.Count -gt 0 -and $rows[0].PSObject.Properties['Recovery']) {
-    $rows = @($rows | Where-Object { $_.Recovery -ne 'FixAndSendAsNew' })
-}
+# A failure file (it has a Recovery column) holds rows to fix as well: only those marked
+# RerunAsIs go again as they are. Its rows keep the Row and CsvLine of the original file.
+$isFailureFile = (Get-Content -LiteralPath $Path -TotalCount 1) -match '(^|,)"?Recovery"?(,|$)'
 $failures = $null
-$results = @($rows | Set-SocialTierScore -IdempotencyKeyPrefix $RunId -ErrorAction SilentlyContinue -ErrorVariable failures)
+$import = @{ IdempotencyKeyPrefix = $RunId; ErrorAction = 'SilentlyContinue'; ErrorVariable = 'failures' }
+# Piped straight from Import-Csv, each error names the row's CSV line.
+$results = @(if ($isFailureFile) {
+        Import-Csv -LiteralPath $Path | Where-Object Recovery -ne 'FixAndSendAsNew' | Set-SocialTierScore @import
+    } else {
+        Import-Csv -LiteralPath $Path | Set-SocialTierScore @import
+    })
 $results | Export-Csv -LiteralPath $ResultPath -NoTypeInformation
 
 $failed = @($failures | ForEach-Object {
@@ -80,7 +84,7 @@ $now = @($results | Where-Object { "$($_.AppliedBy)" -eq 'ThisCall' }).Count
 $before = @($results | Where-Object { "$($_.AppliedBy)" -eq 'EarlierCall' }).Count
 $either = $results.Count - $now - $before
 Write-Host ("{0} rows: applied now {1}, applied before {2}{3}, to fix {4}, to re-run {5}. Results: {6}; failures: {7}" -f `
-    $rows.Count, $now, $before, $(if ($either) { ", applied now or before $either" }),
+    ($results.Count + $failed.Count), $now, $before, $(if ($either) { ", applied now or before $either" }),
     @($failed | Where-Object Recovery -eq 'FixAndSendAsNew').Count, @($failed | Where-Object Recovery -eq 'RerunAsIs').Count,
     $ResultPath, $FailurePath)
 exit ([int]($failed.Count -gt 0))

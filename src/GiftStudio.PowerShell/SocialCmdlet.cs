@@ -159,11 +159,21 @@ public abstract class SocialCmdlet : PSCmdlet, IDisposable
     }
 
     private long _pipelinePosition;
+    private int? _csvHeaderLines;
+    private bool _csvSourceKnown;
 
     /// <summary>The current pipeline item as a row that errors can name (its position, CSV
     /// line and key fields), or the given target as it is for a command-line call.</summary>
-    protected object? RowOf(object? target) =>
-        InputObject == null ? target : new PipelineRow(InputObject, ++_pipelinePosition, ItemLabel);
+    protected object? RowOf(object? target)
+    {
+        if (InputObject == null) return target;
+        if (!_csvSourceKnown)
+        {
+            _csvSourceKnown = true;
+            _csvHeaderLines = PipelineRow.CsvHeaderLines(MyInvocation);
+        }
+        return new PipelineRow(InputObject, ++_pipelinePosition, ItemLabel, _csvHeaderLines);
+    }
 
     /// <summary>How an error names the current pipeline item, e.g. "user 'alice.kred'"; null when it cannot.</summary>
     protected virtual string? ItemLabel => null;
