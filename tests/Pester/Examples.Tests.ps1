@@ -102,3 +102,27 @@ Describe 'examples/Invoke-GiftStudioAgent.ps1' {
         Get-Content -Raw $report | Should -Match '^<!DOCTYPE html>'
     }
 }
+
+Describe 'The help''s examples on any seeded sandbox' {
+    BeforeDiscovery {
+        # Every self-contained example: no credentials, prompts, files, connection or sandbox of its own.
+        $skip = 'Get-Credential|Read-Host|Import-Csv|Export-|Out-File|Set-Content|Start-SocialSandbox|Stop-SocialSandbox|Connect-SocialOS|Disconnect-SocialOS|\$env:|SOCIALOS_|\./|-Confirm|Invoke-SocialOSRequest|\$gift\b|\$connection\b|\$sandbox\b'
+        $script:ExampleCases = foreach ($file in Get-ChildItem (Join-Path $PSScriptRoot '../../docs/help') -Filter '*-*.md') {
+            $text = Get-Content -Raw $file.FullName
+            foreach ($match in [regex]::Matches($text, '(?s)### (Example \d+[^\n]*)\n+```powershell\n(.*?)\n```')) {
+                $code = $match.Groups[2].Value
+                if ($code -notmatch $skip) { @{ Name = "$($file.BaseName): $($match.Groups[1].Value)"; Code = $code } }
+            }
+        }
+    }
+    BeforeAll {
+        $script:Seeded = Start-SocialSandbox -InMemory -Seed 500, 90
+        $Seeded | Connect-SocialOS
+    }
+    AfterAll { $Seeded | Stop-SocialSandbox }
+
+    It 'runs <Name> without an error' -ForEach $ExampleCases {
+        $errors = @(try { & ([scriptblock]::Create($Code)) 2>&1 | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } } catch { $_ })
+        @($errors | ForEach-Object { "$_" }) | Should -BeNullOrEmpty -Because $Code
+    }
+}
