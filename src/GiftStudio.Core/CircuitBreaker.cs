@@ -38,6 +38,7 @@ public sealed class CircuitBreaker
     private int _inFlight;
     private DateTime _lastSign;
     private bool _openedByStall;
+    private System.Threading.Tasks.TaskCompletionSource<bool>? _verdict;
 
     /// <param name="failureThreshold">Consecutive answerless attempts that open it; 0 turns it off (and the stall rule with it).</param>
     /// <param name="breakDuration">How long it stays open before a trial call.</param>
@@ -91,7 +92,7 @@ public sealed class CircuitBreaker
         {
             Leave();
             _consecutiveFailures++;
-            if (trial) _trialInFlight = false;
+            if (trial) EndTrial();
             _openedByStall = true;
             State = CircuitState.Open;
             OpenUntil = _utcNow() + BreakDuration;
@@ -155,6 +156,7 @@ public sealed class CircuitBreaker
                 case CircuitState.Open when _utcNow() >= OpenUntil && !_trialInFlight:
                     State = CircuitState.HalfOpen;
                     _trialInFlight = true;
+                    _verdict = new System.Threading.Tasks.TaskCompletionSource<bool>(System.Threading.Tasks.TaskCreationOptions.RunContinuationsAsynchronously);
                     trial = true;
                     Enter();
                     return true;
@@ -162,6 +164,24 @@ public sealed class CircuitBreaker
                     return false;
             }
         }
+    }
+
+    /// <summary>While a trial call is out: a task that ends when it has decided (the other
+    /// calls wait for it instead of failing at once); null otherwise.</summary>
+    internal System.Threading.Tasks.Task? PendingTrial
+    {
+        get
+        {
+            lock (_gate) return _trialInFlight ? _verdict?.Task : null;
+        }
+    }
+
+    // The trial has decided: the calls waiting for it try again.
+    private void EndTrial()
+    {
+        _trialInFlight = false;
+        _verdict?.TrySetResult(true);
+        _verdict = null;
     }
 
     /// <summary>Whether a call would be refused now (used to skip a pointless backoff wait).</summary>
@@ -183,7 +203,7 @@ public sealed class CircuitBreaker
             Leave();
             _lastSign = _utcNow();
             _consecutiveFailures = 0;
-            if (trial) _trialInFlight = false;
+            if (trial) EndTrial();
             _openedByStall = false;
             State = CircuitState.Closed;
             OpenUntil = null;
@@ -198,7 +218,7 @@ public sealed class CircuitBreaker
         {
             Leave();
             _consecutiveFailures++;
-            if (trial) _trialInFlight = false;
+            if (trial) EndTrial();
             if (trial || State == CircuitState.Closed && _consecutiveFailures >= FailureThreshold)
             {
                 _openedByStall = false;
@@ -216,7 +236,7 @@ public sealed class CircuitBreaker
         {
             Leave();
             if (!trial) return;
-            _trialInFlight = false;
+            EndTrial();
             if (State == CircuitState.HalfOpen) State = CircuitState.Open;
         }
     }

@@ -334,6 +334,32 @@ public sealed class OutcomeTests
     }
 
     [Fact]
+    public void While_a_trial_call_decides_the_others_can_wait_for_its_verdict()
+    {
+        // A re-run after a break: its first rows wait for the trial instead of failing at once.
+        var now = new DateTime(2026, 11, 29, 12, 0, 0, DateTimeKind.Utc);
+        var breaker = new CircuitBreaker(1, TimeSpan.FromSeconds(30), () => now);
+        Assert.True(breaker.TryEnter(out var first));
+        breaker.OnNoAnswer(first);
+        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Null(breaker.PendingTrial);
+
+        now += TimeSpan.FromSeconds(31);
+        Assert.True(breaker.TryEnter(out var trial));
+        Assert.True(trial);
+        Assert.False(breaker.TryEnter(out _));
+        var verdict = breaker.PendingTrial;
+        Assert.NotNull(verdict);
+        Assert.False(verdict!.IsCompleted);
+
+        breaker.OnAnswer(trial);
+        Assert.True(verdict.IsCompleted);
+        Assert.Null(breaker.PendingTrial);
+        Assert.True(breaker.TryEnter(out var after));
+        Assert.False(after);
+    }
+
+    [Fact]
     public void The_stall_rule_is_off_at_zero_and_with_the_breaker()
     {
         Assert.Null(new CircuitBreaker(10, TimeSpan.FromSeconds(30), stallWindow: TimeSpan.Zero).TimeUntilStalled());

@@ -49,7 +49,14 @@ public sealed class RetryHandler : DelegatingHandler
         for (var attempt = 0; ; attempt++)
         {
             var trial = false;
-            if (_breaker != null && !_breaker.TryEnter(out trial)) throw new CircuitOpenException(_breaker);
+            if (_breaker != null && !_breaker.TryEnter(out trial))
+            {
+                // A trial call is deciding whether the break is over: wait for its verdict
+                // (at most one stall window) rather than fail a re-run's first rows at once.
+                if (!(_breaker.PendingTrial is Task verdict)) throw new CircuitOpenException(_breaker);
+                await WaitOrCancel(verdict, cancellationToken).ConfigureAwait(false);
+                if (!_breaker.TryEnter(out trial)) throw new CircuitOpenException(_breaker);
+            }
             call.StartAttempt();
             HttpResponseMessage? response = null;
             Exception? failure = null;
@@ -111,6 +118,14 @@ public sealed class RetryHandler : DelegatingHandler
             response?.Dispose();
             await _policy.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static async Task WaitOrCancel(Task task, CancellationToken cancellationToken)
+    {
+        var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
+            await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>Waits for the attempt's answer while the connection's stall rule allows:
