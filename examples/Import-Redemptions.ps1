@@ -21,8 +21,10 @@
     was last written (UTC); pass the job id of your runbook host instead where it has one.
 
     Exits 1 when any row failed, 0 otherwise, so a scheduler sees the outcome. Connects from
-    SOCIALOS_API_KEY / SOCIALOS_BASE_URI when no connection exists. At the end it prints how
-    many rows were applied now, how many had been applied before (replayed) and how many failed.
+    SOCIALOS_API_KEY / SOCIALOS_BASE_URI when no connection exists. At the end it prints one
+    line: how many rows were applied now (by this run, also when the server replayed this
+    run's own attempt whose answer was lost), applied before (by an earlier run: replayed),
+    to fix and to re-run. The failure file names each row (Row, CsvLine).
 .EXAMPLE
     pwsh -NonInteractive -File ./examples/Import-Redemptions.ps1 -Path redemptions.csv
 .EXAMPLE
@@ -46,19 +48,25 @@ if (-not $RunId) {
     $RunId = '{0}-{1:yyyyMMdd}' -f ($file.BaseName -replace '[^!-~]', '_'), $file.LastWriteTimeUtc
 }
 
-$rows = @(Import-Csv -LiteralPath $Path)
-# A failure file holds rows to fix as well: only those marked RerunAsIs go again as they are.
-if ($rows.Count -gt 0 -and $rows[0].PSObject.Properties['Recovery']) {
-    $rows = @($rows | Where-Object { $_.Recovery -ne 'FixAndSendAsNew' })
-}
+# A failure file (it has a Recovery column) holds rows to fix as well: only those marked
+# RerunAsIs go again as they are. Its rows keep the Row and CsvLine of the original file.
+$isFailureFile = (Get-Content -LiteralPath $Path -TotalCount 1) -match '(^|,)"?Recovery"?(,|$)'
 $failures = $null
-$results = @($rows | Set-SocialTierScore -IdempotencyKeyPrefix $RunId -ErrorAction SilentlyContinue -ErrorVariable failures)
+$import = @{ IdempotencyKeyPrefix = $RunId; ErrorAction = 'SilentlyContinue'; ErrorVariable = 'failures' }
+# Piped straight from Import-Csv, each error names the row's CSV line.
+$results = @(if ($isFailureFile) {
+        Import-Csv -LiteralPath $Path | Where-Object Recovery -ne 'FixAndSendAsNew' | Set-SocialTierScore @import
+    } else {
+        Import-Csv -LiteralPath $Path | Set-SocialTierScore @import
+    })
 $results | Export-Csv -LiteralPath $ResultPath -NoTypeInformation
 
 $failed = @($failures | ForEach-Object {
     $row = $_.TargetObject
     $rerun = $_.Exception.PSObject.Properties['Recovery'] -and "$($_.Exception.Recovery)" -eq 'RerunAsIs'
     [pscustomobject]@{
+        Row            = $row.Row
+        CsvLine        = $row.CsvLine
         UserId         = $row.UserId
         Value          = if ($row.PSObject.Properties['Value']) { $row.Value } else { $row.Reward }
         Action         = if ($row.PSObject.Properties['Action']) { $row.Action } else { '' }
@@ -66,14 +74,17 @@ $failed = @($failures | ForEach-Object {
         IdempotencyKey = if ($rerun) { $_.Exception.IdempotencyKey } else { '' }
         Recovery       = if ($rerun) { 'RerunAsIs' } else { 'FixAndSendAsNew' }
         ErrorId        = $_.FullyQualifiedErrorId.Split(',')[0]
-        Message        = $_.Exception.Message
+        Message        = "$_"
     }
 })
 $failed | Export-Csv -LiteralPath $FailurePath -NoTypeInformation
 
-$replayed = @($results | Where-Object Replayed).Count
-Write-Host ("Imported {0} of {1} rows; {2} failed. Applied now: {3}; applied before (replayed): {4}; failed: {2} ({5} to re-run as they are, {6} to fix). Results: {7}; failures: {8}" -f `
-    $results.Count, $rows.Count, $failed.Count, ($results.Count - $replayed), $replayed,
-    @($failed | Where-Object Recovery -eq 'RerunAsIs').Count, @($failed | Where-Object Recovery -eq 'FixAndSendAsNew').Count,
+# AppliedBy: ThisCall (also a replay of this run's own lost attempt), EarlierCall, or ThisOrEarlierCall.
+$now = @($results | Where-Object { "$($_.AppliedBy)" -eq 'ThisCall' }).Count
+$before = @($results | Where-Object { "$($_.AppliedBy)" -eq 'EarlierCall' }).Count
+$either = $results.Count - $now - $before
+Write-Host ("{0} rows: applied now {1}, applied before {2}{3}, to fix {4}, to re-run {5}. Results: {6}; failures: {7}" -f `
+    ($results.Count + $failed.Count), $now, $before, $(if ($either) { ", applied now or before $either" }),
+    @($failed | Where-Object Recovery -eq 'FixAndSendAsNew').Count, @($failed | Where-Object Recovery -eq 'RerunAsIs').Count,
     $ResultPath, $FailurePath)
 exit ([int]($failed.Count -gt 0))

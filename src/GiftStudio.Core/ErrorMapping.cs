@@ -3,6 +3,7 @@ using System.Linq;
 using System.Net.Http;
 using System.Text;
 using System.Text.Json;
+using GiftStudio.Pipeline;
 using GiftStudio.Wire;
 
 namespace GiftStudio;
@@ -21,8 +22,8 @@ internal static class ErrorMapping
         else if (problem?.Title is { Length: > 0 } title) what = title;
         else what = DescribeBody(response, content);
         var outcome = OutcomeOf(status, call);
-        var message = outcome == CallOutcome.Unknown
-            ? UnknownOutcome(method, uri, call!, $"the last attempt got HTTP {status} {response.ReasonPhrase}" + (IsGatewayGiveUp(status) ? ": " + what : ""), requestId)
+        var message = LostAnswer(outcome, call)
+            ? UnknownOutcome(method, uri, call!, IsGatewayGiveUp(status) ? "the gateway said: " + what : null, requestId)
             : $"{what} (HTTP {status} {response.ReasonPhrase}; {method} {uri.AbsolutePath}{Subject(call)}; request id {requestId ?? "none"}){NextStep(outcome, call)}";
         return Finish(new SocialOsException(message, status, requestId, method, uri, problem?.Type, problem?.Title, problem?.Detail, errors)
         {
@@ -45,6 +46,8 @@ internal static class ErrorMapping
         {
             RetryAfter = notFound.RetryAfter,
             Outcome = notFound.Outcome,
+            Kind = notFound.Kind,
+            MayHaveBeenAppliedNow = notFound.MayHaveBeenAppliedNow,
             IdempotencyKey = notFound.IdempotencyKey,
             Attempts = notFound.Attempts,
         };
@@ -73,8 +76,8 @@ internal static class ErrorMapping
     public static SocialOsException Unreachable(string method, Uri uri, Exception error, CallRecord? call = null)
     {
         var outcome = OutcomeOf(0, call);
-        var message = outcome == CallOutcome.Unknown
-            ? UnknownOutcome(method, uri, call!, "the last attempt failed: " + error.GetBaseException().Message.TrimEnd('.'), null)
+        var message = LostAnswer(outcome, call)
+            ? UnknownOutcome(method, uri, call!, null, null)
             : $"Could not reach {uri.GetLeftPart(UriPartial.Authority)}: {error.GetBaseException().Message} ({method} {uri.AbsolutePath}{Subject(call)}){NextStep(outcome, call)}";
         return Finish(new SocialOsException(message, 0, null, method, uri, innerException: error), call, outcome);
     }
@@ -83,57 +86,90 @@ internal static class ErrorMapping
     {
         call?.NoteMaybeApplied($"no answer within {timeout.TotalSeconds:0.#} s");
         var outcome = OutcomeOf(0, call);
-        var message = outcome == CallOutcome.Unknown
-            ? UnknownOutcome(method, uri, call!, $"the last attempt got no answer within {timeout.TotalSeconds:0.#} s (Connect-SocialOS -TimeoutSec raises it)", null)
-            : $"No answer from {uri.GetLeftPart(UriPartial.Authority)} within {timeout.TotalSeconds:0.#} s ({method} {uri.AbsolutePath}{Subject(call)}); raise the timeout with Connect-SocialOS -TimeoutSec.";
-        return Finish(new SocialOsException(message, 0, null, method, uri, innerException: new TimeoutException(error.Message, error)), call, outcome);
+        var silent = error is ServerSilentException;
+        // A server that answers nothing at all is hung, not slow: a longer timeout would only wait longer.
+        var advice = silent
+            ? " The server answered no request at all meanwhile: it may be hung or frozen; check it, then re-run (a longer Connect-SocialOS -TimeoutSec would not help)."
+            : " If the server is just slow, Connect-SocialOS -TimeoutSec raises the limit.";
+        var message = LostAnswer(outcome, call)
+            ? UnknownOutcome(method, uri, call!, null, null) + advice
+            : $"No answer from {uri.GetLeftPart(UriPartial.Authority)} ({error.Message.TrimEnd('.')}; {method} {uri.AbsolutePath}{Subject(call)}).{advice}{NextStep(outcome, call)}";
+        return Finish(new SocialOsException(message, 0, null, method, uri, innerException: silent ? error : new TimeoutException(error.Message, error)) { ServerSilent = silent }, call, outcome);
     }
 
     public static SocialOsException CircuitOpen(string method, Uri uri, Exception error, CallRecord? call = null)
     {
         var outcome = OutcomeOf(0, call);
         var because = $"{error.Message}: {uri.GetLeftPart(UriPartial.Authority)} looks down";
-        var message = outcome == CallOutcome.Unknown
+        var message = LostAnswer(outcome, call)
             ? UnknownOutcome(method, uri, call!, "then " + char.ToLowerInvariant(because[0]) + because.Substring(1), null)
-            : $"Not sent: {because} ({method} {uri.AbsolutePath}{Subject(call)}). Connect-SocialOS -CircuitBreakerThreshold sets how many silent attempts open it (0 turns it off).{NextStep(outcome, call)}";
+            : $"Not sent: {because} ({method} {uri.AbsolutePath}{Subject(call)}). Connect-SocialOS -CircuitBreakerThreshold sets how many silent attempts open it and -StallTimeoutSec how long a silence does (0 turns either off).{NextStep(outcome, call)}";
         var exception = new SocialOsException(message, 0, null, method, uri, innerException: error) { CircuitOpen = true };
         return Finish(exception, call, outcome);
     }
 
-    /// <summary>Definite unless an attempt may have been applied without an answer; a final
-    /// refusal of the request itself (4xx other than 401, 403, 408, 409, 429) is definite too.</summary>
+    /// <summary>A refusal of the request itself (4xx other than 401, 403, 408, 409, 429) is
+    /// definite. Else a request that changes something is unknown when an attempt may have
+    /// been applied without an answer, or when its key came with the row (an earlier call may
+    /// have sent it: a 503 now proves nothing about then); otherwise nothing was applied.</summary>
     private static CallOutcome OutcomeOf(int status, CallRecord? call)
     {
         if (status >= 400 && status < 500 && status != 401 && status != 403 && status != 408 && status != 409 && status != 429)
             return CallOutcome.Refused;
-        return call?.MayHaveBeenApplied == true && IsWrite(call) ? CallOutcome.Unknown : CallOutcome.NotApplied;
+        if (call == null || !call.Kind.Changes()) return CallOutcome.NotApplied;
+        return call.MayHaveBeenApplied || call.KeyFromCaller ? CallOutcome.Unknown : CallOutcome.NotApplied;
     }
+
+    /// <summary>Unknown because an attempt of this call lost its answer (not only because of an earlier call).</summary>
+    private static bool LostAnswer(CallOutcome outcome, CallRecord? call) => outcome == CallOutcome.Unknown && call!.MayHaveBeenApplied;
 
     /// <summary>A gateway's own answer (its text is worth showing); a 503's "nothing was done" is not, after a lost answer.</summary>
     private static bool IsGatewayGiveUp(int status) => status == 502 || status == 504;
 
-    private static bool IsWrite(CallRecord call) => call.IdempotencyKey != null || call.Unsafe;
-
-    private static string UnknownOutcome(string method, Uri uri, CallRecord call, string last, string? requestId) =>
-        $"Outcome unknown: {method} {uri.GetLeftPart(UriPartial.Path)}{Subject(call)} may have been applied ({call.MaybeAppliedReason} after the request was sent; {last}). "
-        + (call.IdempotencyKey != null
-            ? $"Re-run it as it is, with the same idempotency key '{call.IdempotencyKey}': the server applies it at most once."
-            : "Check at the server before sending it again: without an idempotency key a second send may apply it twice.")
+    private static string UnknownOutcome(string method, Uri uri, CallRecord call, string? then, string? requestId) =>
+        $"Outcome unknown: {method} {uri.GetLeftPart(UriPartial.Path)}{Subject(call)} may have been applied ({call.History}{(then != null ? "; " + then : "")}). "
+        + SendAgainAdvice(method, call)
         + (requestId != null ? $" (request id {requestId})" : "");
+
+    /// <summary>What to do with a request that may have been applied, by its kind.</summary>
+    private static string SendAgainAdvice(string method, CallRecord call)
+    {
+        switch (call.Kind)
+        {
+            case RequestKind.IdempotentByKey:
+                return $"Re-run it as it is, with the same idempotency key '{call.IdempotencyKey}': the server applies it at most once.";
+            case RequestKind.IdempotentByMethod:
+                return $"Re-run it as it is: {method} is idempotent, so sending it again leaves the same state as sending it once.";
+            default:
+                return "Check at the server before sending it again: without an idempotency key a second send may apply it twice.";
+        }
+    }
 
     private static string Subject(CallRecord? call) => call?.Describe() ?? "";
 
     private static string NextStep(CallOutcome outcome, CallRecord? call)
     {
-        if (call?.IdempotencyKey == null) return "";
-        return outcome == CallOutcome.Refused
-            ? " Fix the row, then send it as new: under the same key the server replays this refusal."
-            : " Nothing was applied: re-run it as it is.";
+        if (call == null || !call.Kind.Changes()) return "";
+        switch (outcome)
+        {
+            case CallOutcome.Refused:
+                return call.IdempotencyKey != null
+                    ? " Fix the row, then send it as new: under the same key the server replays this refusal."
+                    : " Fix the request before sending it again.";
+            case CallOutcome.Unknown:
+                // Unknown only through the key: nothing of this call was applied, an earlier call's send may have been.
+                return $" None of this call's attempts applied it ({(call.Attempts == 0 ? "none was sent" : call.History)}), but its idempotency key '{call.IdempotencyKey}' came with it and an earlier call may have sent it, so whether it was applied is unknown. "
+                    + SendAgainAdvice("", call);
+            default:
+                return " Nothing was applied: re-run it as it is.";
+        }
     }
 
     private static SocialOsException Finish(SocialOsException exception, CallRecord? call, CallOutcome outcome)
     {
         exception.Outcome = outcome;
+        exception.Kind = call?.Kind ?? RequestKind.Safe;
+        exception.MayHaveBeenAppliedNow = outcome == CallOutcome.Unknown && call!.MayHaveBeenApplied;
         exception.IdempotencyKey = call?.IdempotencyKey;
         exception.Attempts = call?.Attempts ?? 0;
         return exception;

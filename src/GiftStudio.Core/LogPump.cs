@@ -60,7 +60,10 @@ public sealed class LogPump : IRequestLog, IRequestLogLevels
     /// <summary>Blocks the calling thread until <paramref name="work"/> has ended (however it
     /// ends; its outcome is not observed here), writing lines as they arrive and, last, every
     /// line added before it ended.</summary>
-    public void WaitFor(Task work, Action<LogEntry> write)
+    /// <param name="work">What to wait for.</param>
+    /// <param name="write">Writes one line.</param>
+    /// <param name="idle">Called on each wake-up while the work goes on (progress, say).</param>
+    public void WaitFor(Task work, Action<LogEntry> write, Action? idle = null)
     {
         // The work's end sets the same signal as a new line: no wait handle per task.
         if (!work.IsCompleted)
@@ -72,6 +75,7 @@ public sealed class LogPump : IRequestLog, IRequestLogLevels
         {
             _signal.WaitOne(WakeAtLeastEvery);
             Drain(write);
+            if (!work.IsCompleted) idle?.Invoke();
         }
         Drain(write);
     }

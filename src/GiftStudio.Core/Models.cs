@@ -18,10 +18,14 @@ public sealed class SocialGift
     public DateTimeOffset? Expires { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>True when the server answered from its idempotency record: this call's key
-    /// had been applied before, and nothing was applied now. The values are those of the
-    /// first application.</summary>
-    public bool Replayed { get; set; }
+    /// <summary>Who applied it, for a gift this call created: ThisCall (also when the server
+    /// replayed this call's own attempt whose answer was lost), EarlierCall (a re-run under
+    /// the same key: nothing was applied now; the values are those of the first
+    /// application) or ThisOrEarlierCall. Null for a gift that was read.</summary>
+    public AppliedBy? AppliedBy { get; set; }
+
+    /// <summary>True only when an earlier call had applied it (<see cref="AppliedBy"/> EarlierCall).</summary>
+    public bool Replayed => AppliedBy == GiftStudio.AppliedBy.EarlierCall;
 
     public override string ToString() => GiftId;
 }
@@ -37,10 +41,14 @@ public sealed class SocialTierScore
     public long Rank { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
-    /// <summary>True when the server answered from its idempotency record: this call's key
-    /// had been applied before, and nothing was applied now. Previous, Current and Rank are
-    /// those of the first application, not of today.</summary>
-    public bool Replayed { get; set; }
+    /// <summary>Who applied the change, for a change this call sent: ThisCall (also when the
+    /// server replayed this call's own attempt whose answer was lost), EarlierCall (a re-run
+    /// under the same key: nothing was applied now; Previous, Current and Rank are those of
+    /// the first application) or ThisOrEarlierCall. Null for a score that was read.</summary>
+    public AppliedBy? AppliedBy { get; set; }
+
+    /// <summary>True only when an earlier call had applied it (<see cref="AppliedBy"/> EarlierCall).</summary>
+    public bool Replayed => AppliedBy == GiftStudio.AppliedBy.EarlierCall;
 
     public override string ToString() => $"{UserId}: {Current} ({TierName})";
 }

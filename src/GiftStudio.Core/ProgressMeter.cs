@@ -58,6 +58,13 @@ public sealed class ProgressMeter
         return text;
     }
 
+    /// <summary>"waiting for the server: no answer for 30 s".</summary>
+    public static string WaitingText(TimeSpan silence) =>
+        "waiting for the server: no answer for " + ((long)silence.TotalSeconds).ToString(CultureInfo.CurrentCulture) + " s";
+
+    /// <summary>Notes that something was shown (so the Completed record is due).</summary>
+    public void MarkReported() => _lastReport ??= _elapsed();
+
     /// <summary>Percent complete for Write-Progress, or -1 when the total is unknown.</summary>
     public int PercentComplete => Total is long total && total > 0 ? (int)Math.Min(100, Done * 100 / total) : -1;
 }

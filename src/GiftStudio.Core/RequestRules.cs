@@ -50,7 +50,8 @@ public static class RequestRules
         {
             if (text.StartsWith("//", StringComparison.Ordinal))
                 throw InvalidPath(path, $"Path '{path}' names another host ('//' starts an authority); give a route such as /gamification/gifts.");
-            var relative = text.StartsWith("/", StringComparison.Ordinal) ? text.Substring(1) : text;
+            // '/_sandbox/…' is the sandbox's control route at the origin's root; anything else is under the base.
+            var relative = text.StartsWith(SandboxControlPath, StringComparison.Ordinal) ? text : text.StartsWith("/", StringComparison.Ordinal) ? text.Substring(1) : text;
             var pathPart = relative.Split('?')[0];
             if (pathPart.Split('/').Any(IsDotSegment))
                 throw InvalidPath(path, $"Path '{path}' has a '.' or '..' segment; give the route from the base URI {baseUri} down.");
@@ -59,17 +60,23 @@ public static class RequestRules
         }
 
         if (!IsUnder(baseUri, target))
-            throw InvalidPath(path, $"Path '{Redacted(target)}' is outside the connection's base URI {baseUri}: only its scheme, host and port, under {baseUri.AbsolutePath}, are accepted, so the key is never sent elsewhere.");
+            throw InvalidPath(path, $"Path '{Redacted(target)}' is outside the connection's base URI {baseUri}: only its scheme, host and port, under {baseUri.AbsolutePath} (or the sandbox's {SandboxControlPath}), are accepted, so the key is never sent elsewhere.");
         return target;
     }
 
-    /// <summary>The path and query of <paramref name="target"/> relative to the base, e.g. 'gamification/gifts?limit=5'.</summary>
+    /// <summary>The path and query of <paramref name="target"/> relative to the base, e.g.
+    /// 'gamification/gifts?limit=5'; a sandbox control route keeps its root path ('/_sandbox/stats').</summary>
     public static string Relative(Uri baseUri, Uri target)
     {
         var basePath = baseUri.AbsolutePath;
+        if (!target.AbsolutePath.StartsWith(basePath, StringComparison.Ordinal) && target.AbsolutePath.StartsWith(SandboxControlPath, StringComparison.Ordinal))
+            return target.AbsolutePath + target.Query;
         var path = target.AbsolutePath.Length >= basePath.Length ? target.AbsolutePath.Substring(basePath.Length) : "";
         return path + target.Query;
     }
+
+    /// <summary><see cref="Relative"/> as a route a call takes: with one leading slash.</summary>
+    public static string Route(Uri baseUri, Uri target) => "/" + Relative(baseUri, target).TrimStart('/');
 
     /// <summary>Adds <paramref name="query"/> (names to values) to <paramref name="target"/>'s
     /// query, each name and value escaped. Values are written culture-free: true/false,
@@ -120,7 +127,7 @@ public static class RequestRules
     /// methods none, and a key that the server ignores would only look safe.</summary>
     public static void CheckIdempotencyKey(string method, string? idempotencyKey)
     {
-        if (string.IsNullOrEmpty(idempotencyKey) || string.Equals(method, "POST", StringComparison.OrdinalIgnoreCase)) return;
+        if (string.IsNullOrEmpty(idempotencyKey) || RequestKinds.TakesKey(method)) return;
         throw new SocialOsInputException("IdempotencyKeyNotApplicable", "IdempotencyKey", idempotencyKey,
             $"IdempotencyKey applies to POST only (the contract gives {method} no key); leave it out for {method}.");
     }
@@ -188,8 +195,15 @@ public static class RequestRules
         var basePath = baseUri.AbsolutePath;   // ends with '/'
         var path = target.AbsolutePath;
         if (path.Split('/').Any(IsDotSegment)) return false;
-        return path.StartsWith(basePath, StringComparison.Ordinal) || path + "/" == basePath;
+        return path.StartsWith(basePath, StringComparison.Ordinal) || path + "/" == basePath
+            || path.StartsWith(SandboxControlPath, StringComparison.Ordinal);
     }
+
+    /// <summary>The sandbox's control routes (/_sandbox/stats, /_sandbox/reset) live at the root
+    /// of the same origin, beside the versioned API: an absolute URI there is accepted too (the
+    /// key goes to the same server either way).</summary>
+    public const string SandboxControlPath = "/_sandbox/";
+
 
     /// <summary>A URI as text without any user info (which could hold a password).</summary>
     private static string Redacted(Uri uri) =>
@@ -203,14 +217,14 @@ public static class RequestRules
 /// body as sent. A JSON body has already been checked to parse.</summary>
 public sealed class SocialOsResponse
 {
-    public SocialOsResponse(int statusCode, string? reasonPhrase, IReadOnlyDictionary<string, string[]> headers, byte[] body, string? mediaType, bool replayed)
+    public SocialOsResponse(int statusCode, string? reasonPhrase, IReadOnlyDictionary<string, string[]> headers, byte[] body, string? mediaType, AppliedBy? appliedBy)
     {
         StatusCode = statusCode;
         ReasonPhrase = reasonPhrase;
         Headers = headers;
         Body = body;
         MediaType = mediaType;
-        Replayed = replayed;
+        AppliedBy = appliedBy;
     }
 
     public int StatusCode { get; }
@@ -221,8 +235,12 @@ public sealed class SocialOsResponse
     public byte[] Body { get; }
     public string? MediaType { get; }
 
-    /// <summary>The server answered from its idempotency record (Idempotent-Replayed: true).</summary>
-    public bool Replayed { get; }
+    /// <summary>For a request that changes something: who applied it (<see cref="GiftStudio.AppliedBy"/>);
+    /// a replay of this call's own lost attempt is ThisCall. Null for a read.</summary>
+    public AppliedBy? AppliedBy { get; }
+
+    /// <summary>The server answered from its idempotency record for an earlier call (AppliedBy EarlierCall).</summary>
+    public bool Replayed => AppliedBy == GiftStudio.AppliedBy.EarlierCall;
 
     public bool IsJson => Body.Length > 0 && IsJsonMediaType(MediaType);
 

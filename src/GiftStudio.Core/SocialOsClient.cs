@@ -72,7 +72,7 @@ public sealed class SocialOsClient : IDisposable
     public async Task<SocialGift> CreateGiftAsync(NewGiftRequest gift, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         return await OnRoute(Routes.CreateGift, PostAsync(GiftsUri, GiftRequestBody(gift), WireContext.Default.GiftDto,
-            (dto, replayed) => WithReplayed(ToGift(dto), replayed), $"gift '{gift.Name}'", idempotencyKey, cancellationToken),
+            (dto, appliedBy) => WithAppliedBy(ToGift(dto), appliedBy), $"gift '{gift.Name}'", idempotencyKey, cancellationToken),
             namesResource: false, cancellationToken).ConfigureAwait(false);
     }
 
@@ -81,7 +81,7 @@ public sealed class SocialOsClient : IDisposable
     {
         // With a giftId, a 404 may mean that gift is missing.
         return await OnRoute(Routes.UpdateScore, PostAsync(ScoreUri, ScoreRequestBody(update), WireContext.Default.ScoreDto,
-            (dto, replayed) => WithReplayed(ToScore(dto), replayed), "user " + update.UserId, idempotencyKey, cancellationToken),
+            (dto, appliedBy) => WithAppliedBy(ToScore(dto), appliedBy), "user " + update.UserId, idempotencyKey, cancellationToken),
             namesResource: update.GiftId != null, cancellationToken).ConfigureAwait(false);
     }
 
@@ -217,8 +217,8 @@ public sealed class SocialOsClient : IDisposable
         foreach (var header in added) RequestRules.CheckHeader(header.Key, header.Value);
         RequestRules.CheckIdempotencyKey(verb, idempotencyKey);
         string? key = null;
-        if (verb == "POST") key = string.IsNullOrEmpty(idempotencyKey) ? NewIdempotencyKey() : idempotencyKey;
-        var call = new CallRecord(null, key) { Unsafe = verb == "PATCH" };
+        if (RequestKinds.TakesKey(verb)) key = string.IsNullOrEmpty(idempotencyKey) ? NewIdempotencyKey() : idempotencyKey;
+        var call = new CallRecord(null, key, RequestKinds.Of(verb, key != null), keyFromCaller: !string.IsNullOrEmpty(idempotencyKey));
         return SendAsync(() =>
         {
             var request = new HttpRequestMessage(method, target);
@@ -241,17 +241,17 @@ public sealed class SocialOsClient : IDisposable
             }
             if (key != null) request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
             return request;
-        }, call, ToResponse, cancellationToken);
+        }, call, (response, content) => ToResponse(response, content, call), cancellationToken);
     }
 
-    private static SocialOsResponse ToResponse(HttpResponseMessage response, byte[] content)
+    private static SocialOsResponse ToResponse(HttpResponseMessage response, byte[] content, CallRecord call)
     {
         var headers = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase);
         foreach (var header in response.Headers) headers[header.Key] = header.Value.ToArray();
         if (response.Content != null)
             foreach (var header in response.Content.Headers) headers[header.Key] = header.Value.ToArray();
         var result = new SocialOsResponse((int)response.StatusCode, response.ReasonPhrase, headers, content,
-            response.Content?.Headers.ContentType?.MediaType, IsReplay(response));
+            response.Content?.Headers.ContentType?.MediaType, call.Kind.Changes() ? AppliedByOf(response, call, null) : null);
         // A body that says it is JSON must be JSON: the same failure as any typed call's unreadable body.
         if (result.IsJson) using (JsonDocument.Parse(content)) { }
         return result;
@@ -260,7 +260,7 @@ public sealed class SocialOsClient : IDisposable
     // ---- transport ------------------------------------------------------------------
 
     private Task<TResult> PostAsync<TResponse, TResult>(Uri uri, byte[] bytes,
-        JsonTypeInfo<TResponse> responseType, Func<TResponse, bool, TResult> map, string label, string? idempotencyKey, CancellationToken cancellationToken)
+        JsonTypeInfo<TResponse> responseType, Func<TResponse, Func<DateTimeOffset?, AppliedBy>, TResult> map, string label, string? idempotencyKey, CancellationToken cancellationToken)
     {
         // One key per logical call, kept by every retry of it: the server applies it once.
         var key = string.IsNullOrEmpty(idempotencyKey) ? NewIdempotencyKey() : idempotencyKey!;
@@ -270,7 +270,7 @@ public sealed class SocialOsClient : IDisposable
             request.Content.Headers.ContentType = JsonMediaType;
             request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
             return request;
-        }, new CallRecord(label, key), responseType, map, cancellationToken);
+        }, new CallRecord(label, key, RequestKind.IdempotentByKey, keyFromCaller: !string.IsNullOrEmpty(idempotencyKey)), responseType, map, cancellationToken);
     }
 
     // The two POST routes are fixed: resolved once per client, not once per row of a pipeline
@@ -283,18 +283,18 @@ public sealed class SocialOsClient : IDisposable
     public static string NewIdempotencyKey() => Guid.NewGuid().ToString("N");
 
     private Task<TResult> GetAsync<TResponse, TResult>(string path, JsonTypeInfo<TResponse> responseType, Func<TResponse, TResult> map, CancellationToken cancellationToken) =>
-        SendAsync(() => new HttpRequestMessage(HttpMethod.Get, RequestRules.Resolve(BaseUri, path)), new CallRecord(null, null), responseType, (dto, _) => map(dto), cancellationToken);
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Get, RequestRules.Resolve(BaseUri, path)), new CallRecord(null, null, RequestKind.Safe), responseType, (dto, _) => map(dto), cancellationToken);
 
     /// <summary>Sends (the handler chain adds the key, retries and per-attempt timeouts),
     /// reads the body within the timeout, and maps it. Whatever goes wrong after the
     /// request left becomes a <see cref="SocialOsException"/> that says whether the call
     /// may have been applied; the caller's cancellation stays an OperationCanceledException.</summary>
     private Task<TResult> SendAsync<TResponse, TResult>(Func<HttpRequestMessage> createRequest, CallRecord call, JsonTypeInfo<TResponse> responseType,
-        Func<TResponse, bool, TResult> map, CancellationToken cancellationToken) =>
+        Func<TResponse, Func<DateTimeOffset?, AppliedBy>, TResult> map, CancellationToken cancellationToken) =>
         SendAsync(createRequest, call, (response, content) =>
         {
             var dto = JsonSerializer.Deserialize(content, responseType) ?? throw new JsonException("The body is JSON null.");
-            return map(dto, IsReplay(response));
+            return map(dto, recordedAt => AppliedByOf(response, call, recordedAt));
         }, cancellationToken);
 
     private async Task<TResult> SendAsync<TResult>(Func<HttpRequestMessage> createRequest, CallRecord call,
@@ -353,15 +353,24 @@ public sealed class SocialOsClient : IDisposable
         response.Headers.TryGetValues("Idempotent-Replayed", out var values)
         && values.Any(v => string.Equals(v.Trim(), "true", StringComparison.OrdinalIgnoreCase));
 
-    private static SocialGift WithReplayed(SocialGift gift, bool replayed)
+    /// <summary>Who applied what a 2xx reports (<see cref="CallRecord.Attribute"/>):
+    /// <paramref name="recordedAt"/> is when the answer says it was applied (a score's
+    /// updated_at, a gift's created_at), read against the server's own Date header.</summary>
+    private static AppliedBy AppliedByOf(HttpResponseMessage response, CallRecord call, DateTimeOffset? recordedAt)
     {
-        gift.Replayed = replayed;
+        TimeSpan? age = response.Headers.Date is DateTimeOffset serverNow && recordedAt is DateTimeOffset at && at != default ? serverNow - at : null;
+        return call.Attribute(IsReplay(response), age);
+    }
+
+    private static SocialGift WithAppliedBy(SocialGift gift, Func<DateTimeOffset?, AppliedBy> appliedBy)
+    {
+        gift.AppliedBy = appliedBy(gift.CreatedAt);
         return gift;
     }
 
-    private static SocialTierScore WithReplayed(SocialTierScore score, bool replayed)
+    private static SocialTierScore WithAppliedBy(SocialTierScore score, Func<DateTimeOffset?, AppliedBy> appliedBy)
     {
-        score.Replayed = replayed;
+        score.AppliedBy = appliedBy(score.UpdatedAt);
         return score;
     }
 

@@ -45,8 +45,27 @@ public sealed class SocialOsException : Exception
     /// <summary>Whether the call may have been applied at the server.</summary>
     public CallOutcome Outcome { get; internal set; } = CallOutcome.NotApplied;
 
-    /// <summary>What to do with the failed row: re-run it as it is (same key), or fix it and send it as new.</summary>
-    public WriteRecovery Recovery => Outcome == CallOutcome.Refused ? WriteRecovery.FixAndSendAsNew : WriteRecovery.RerunAsIs;
+    /// <summary>What a second send of the request can do (<see cref="RequestKinds"/>).</summary>
+    public RequestKind Kind { get; internal set; } = RequestKind.Safe;
+
+    /// <summary>Whether an attempt of this call may have been applied (its answer was lost);
+    /// false when the outcome is unknown only because the key came with the row.</summary>
+    public bool MayHaveBeenAppliedNow { get; internal set; }
+
+    /// <summary>True when no request got any answer while this call waited: the server looks hung, not slow.</summary>
+    public bool ServerSilent { get; internal set; }
+
+    /// <summary>What to do with the failed row: re-run it as it is (same key), fix it and send
+    /// it as new, or, for a request that may have been applied and cannot be sent twice
+    /// safely, check at the server first.</summary>
+    public WriteRecovery Recovery => RecoveryOf(Outcome, Kind);
+
+    /// <summary>The one rule from outcome and kind to recovery.</summary>
+    public static WriteRecovery RecoveryOf(CallOutcome outcome, RequestKind kind)
+    {
+        if (outcome == CallOutcome.Refused) return WriteRecovery.FixAndSendAsNew;
+        return outcome == CallOutcome.Unknown && !kind.MaySendAgain() ? WriteRecovery.CheckAtServerFirst : WriteRecovery.RerunAsIs;
+    }
 
     /// <summary>True when the call was never sent because the connection's circuit breaker is open.</summary>
     public bool CircuitOpen { get; internal set; }
@@ -71,6 +90,12 @@ public sealed class SocialOsInputException : ArgumentException
 
     /// <summary>A stable name for the rule that was broken, e.g. InvalidTier.</summary>
     public string ErrorId { get; }
+
+    /// <summary>Refused before anything was sent: the row itself must change.</summary>
+    public CallOutcome Outcome => CallOutcome.Refused;
+
+    /// <summary>Fix the row, then send it as new.</summary>
+    public WriteRecovery Recovery => WriteRecovery.FixAndSendAsNew;
 
     /// <summary>The sentence alone: it already names the parameter.</summary>
     public override string Message => Detail;

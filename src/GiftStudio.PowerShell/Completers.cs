@@ -82,19 +82,35 @@ public class GiftIdCompleter : IArgumentCompleter
             var cache = OffersExpired ? AllGifts.GetValue(connection, _ => new GiftCache(null)) : ActiveGifts.GetValue(connection, _ => new GiftCache(true));
             var gifts = cache.Read(connection.QuickClient, Timeout, CacheLifetime);
             var now = DateTimeOffset.UtcNow;
-            return Matching(gifts, (wordToComplete ?? "").Trim('\'', '"'))
+            var typed = (wordToComplete ?? "").Trim('\'', '"');
+            return KeepingWhatWasTyped(wordToComplete ?? "", Matching(gifts, typed)
                 .Select(g => (Gift: g, Active: !OffersExpired || g.Expires == null || g.Expires > now))
                 .OrderByDescending(g => g.Active).ThenByDescending(g => g.Gift.CreatedAt).ThenByDescending(g => cache.Order(g.Gift))
                 .Select(g => new CompletionResult(g.Gift.GiftId, $"{g.Gift.GiftId}  {g.Gift.Name}{(g.Active ? "" : "  (expired)")}",
                     CompletionResultType.ParameterValue,
                     $"{g.Gift.Name} ({g.Gift.Tier}, {g.Gift.Reward} points, {(g.Gift.Expires is DateTimeOffset e ? (g.Active ? "expires " : "expired ") + e.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + "Z" : "never expires")})"))
-                .ToList();
+                .ToList());
         }
         catch (Exception)
         {
             // Completion must never fail the prompt: no suggestions is the answer.
             return Array.Empty<CompletionResult>();
         }
+    }
+
+    /// <summary>When several gifts match by name, their ids share only "gift_", and a
+    /// line editor that completes to the common prefix (PSReadLine's Complete, the Emacs
+    /// mode's Tab) would replace the typed name with it. The typed text, offered last, leaves
+    /// no common prefix: the typed word stays and the list shows; cycling (Windows mode) comes
+    /// back to it after the last gift.</summary>
+    internal static List<CompletionResult> KeepingWhatWasTyped(string wordToComplete, List<CompletionResult> results)
+    {
+        var typed = wordToComplete.Trim('\'', '"');
+        if (results.Count < 2 || typed.Length == 0 || results.All(r => r.CompletionText.StartsWith(typed, StringComparison.OrdinalIgnoreCase)))
+            return results;
+        results.Add(new CompletionResult(wordToComplete, $"{typed}…  (as typed: {results.Count} gifts match)", CompletionResultType.ParameterValue,
+            $"Keep '{typed}' as typed; the gifts above match it by name. Pick one, or type more of the name."));
+        return results;
     }
 
     /// <summary>Gifts whose id or name starts with the typed text (any case), or matches it

@@ -13,7 +13,7 @@ internal static class ErrorRecords
         switch (error)
         {
             case SocialOsInputException input:
-                return Record(input, input.ErrorId, ErrorCategory.InvalidArgument, target, null);
+                return Record(input, input.ErrorId, ErrorCategory.InvalidArgument, target, "Fix the row, then send it as new: nothing was sent.");
             case SocialOsConfigurationException configuration:
                 return Record(configuration, configuration.ErrorId,
                     configuration.ErrorId == "InsecureTransport" ? ErrorCategory.SecurityError : ErrorCategory.AuthenticationError, target,
@@ -38,13 +38,16 @@ internal static class ErrorRecords
     /// <summary>Error ids by HTTP status; stable, documented in about_GiftStudio.</summary>
     internal static (string Id, ErrorCategory Category, string? Action) Classify(SocialOsException api)
     {
-        // A write that may have been applied is neither "unreachable" nor "failed": it is unknown.
-        if (api.Outcome == CallOutcome.Unknown)
+        // A write whose attempt may have been applied is neither "unreachable" nor "failed": it
+        // is unknown. (Unknown only because its key came with the row: what this call saw.)
+        if (api.Outcome == CallOutcome.Unknown && api.MayHaveBeenAppliedNow)
             return ("ApiOutcomeUnknown", ErrorCategory.ConnectionError, null);
         if (api.CircuitOpen)
-            return ("ApiCircuitOpen", ErrorCategory.ConnectionError, "Check that the service is up (or start the sandbox), then re-run.");
+            return ("ApiCircuitOpen", ErrorCategory.ConnectionError, "Check that the service is up and answering (or start the sandbox), then re-run.");
         switch (api.StatusCode)
         {
+            case 0 when api.ServerSilent:
+                return ("ApiTimeout", ErrorCategory.OperationTimeout, "Check that the server is running and not hung (it answered nothing at all), then re-run.");
             case 0 when api.InnerException is TimeoutException:
                 return ("ApiTimeout", ErrorCategory.OperationTimeout, "Raise Connect-SocialOS -TimeoutSec, or retry later.");
             case 0: return ("ApiUnreachable", ErrorCategory.ConnectionError, "Check the base URI and the network, or start a sandbox with Start-SocialSandbox.");
@@ -68,6 +71,8 @@ internal static class ErrorRecords
     /// <summary>For a write, what to do with its row: re-run as it is with the same key, or fix it and send it as new.</summary>
     private static string? WithRecovery(SocialOsException api, string? action)
     {
+        if (api.Recovery == WriteRecovery.CheckAtServerFirst)
+            return (action == null ? "" : action + " ") + "Check at the server whether it was applied before sending it again: a second send may apply it twice.";
         if (api.IdempotencyKey == null) return action;
         var step = api.Recovery == WriteRecovery.RerunAsIs
             ? $"Re-run this row as it is, with idempotency key '{api.IdempotencyKey}' (the error's TargetObject carries it): the server applies it at most once."

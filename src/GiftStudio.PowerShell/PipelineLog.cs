@@ -32,7 +32,7 @@ internal sealed class PipelineLog
 
     /// <summary>Waits on this (pipeline) thread for <paramref name="task"/>, writing the
     /// lines of every request in flight as they arrive.</summary>
-    public void WaitFor(Task task) => _pump.WaitFor(task, _write);
+    public void WaitFor(Task task, Action? idle = null) => _pump.WaitFor(task, _write, idle);
 
     private void Write(LogEntry entry)
     {

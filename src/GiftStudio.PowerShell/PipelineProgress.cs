@@ -29,6 +29,24 @@ internal sealed class PipelineProgress
         _cmdlet.WriteProgress(new ProgressRecord(Id, activity, _meter.Describe()) { PercentComplete = _meter.PercentComplete });
     }
 
+    /// <summary>From how long a silence on, progress mentions it.</summary>
+    public static readonly System.TimeSpan SilenceWorthSaying = System.TimeSpan.FromSeconds(5);
+
+    private long _silenceShown = -1;
+
+    /// <summary>Says that results wait on a server that has answered nothing for
+    /// <paramref name="silence"/> (once per whole second).</summary>
+    public void Waiting(System.TimeSpan silence)
+    {
+        var seconds = (long)silence.TotalSeconds;
+        if (seconds == _silenceShown) return;
+        _silenceShown = seconds;
+        _activity ??= _cmdlet.CommandRuntime?.ToString() ?? "GiftStudio";
+        var status = (_meter.Done > 0 ? _meter.Describe() + "; " : "") + ProgressMeter.WaitingText(silence);
+        _cmdlet.WriteProgress(new ProgressRecord(Id, _activity, status) { PercentComplete = _meter.PercentComplete });
+        _meter.MarkReported();
+    }
+
     /// <summary>Closes the activity, if one was shown (from EndProcessing).</summary>
     public void Complete()
     {

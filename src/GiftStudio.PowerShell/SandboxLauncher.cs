@@ -332,7 +332,7 @@ internal static class SandboxLauncher
     /// <summary>Stops a sandbox: a polite SIGTERM first (clean checkpoint), then a kill.</summary>
     public static bool Stop(int processId, bool keepData)
     {
-        Started.TryRemove(processId, out var sandbox);
+        if (Started.TryRemove(processId, out var sandbox)) StoppedHere[processId] = true;
         Process process;
         try
         {
@@ -354,6 +354,11 @@ internal static class SandboxLauncher
     }
 
     public static bool IsStartedHere(int processId) => Started.ContainsKey(processId);
+
+    /// <summary>Sandboxes of this session that Stop already stopped (a second stop is no error).</summary>
+    private static readonly ConcurrentDictionary<int, bool> StoppedHere = new ConcurrentDictionary<int, bool>();
+
+    public static bool WasStoppedHere(int processId) => StoppedHere.ContainsKey(processId);
 
     /// <summary>Removes the folder Start made (its log, and the data file only when Start
     /// made that too); a user's -DataPath file and its key file live elsewhere and stay.</summary>

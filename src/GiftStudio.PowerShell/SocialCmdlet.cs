@@ -16,13 +16,26 @@ public abstract class SocialCmdlet : PSCmdlet, IDisposable
     private readonly AsyncBridge _calls;
     private readonly InOrderQueue _inOrder;
     private readonly PipelineProgress _progress;
+    private CircuitBreaker? _breaker;
 
     protected SocialCmdlet()
     {
         _log = new PipelineLog(this);
-        _calls = new AsyncBridge(() => ResolveConnection().Client, _log);
-        _inOrder = new InOrderQueue(WriteFailure, _log.WaitFor);
+        _calls = new AsyncBridge(() =>
+        {
+            var connection = ResolveConnection();
+            _breaker = connection.CircuitBreaker;
+            return connection.Client;
+        }, _log);
+        _inOrder = new InOrderQueue(WriteFailure, task => _log.WaitFor(task, ShowWaiting));
         _progress = new PipelineProgress(this);
+    }
+
+    /// <summary>While results wait on a server that answers nothing, progress says so
+    /// (instead of standing still at the last count).</summary>
+    private void ShowWaiting()
+    {
+        if (_breaker?.Silence is TimeSpan silence && silence >= PipelineProgress.SilenceWorthSaying) _progress.Waiting(silence);
     }
 
     /// <summary>The connection to use instead of the current one.</summary>
@@ -132,12 +145,34 @@ public abstract class SocialCmdlet : PSCmdlet, IDisposable
     {
         if (error is PipelineStoppedException || error is OperationCanceledException && _calls.Stopping)
             throw new PipelineStoppedException();
-        var record = ErrorRecords.From(error, ErrorTarget(error, target));
-        // In a console full of pipeline errors, each must say which row it is about; API
-        // messages name it already ([user x, key k]).
-        if (InputObject != null && !(error is SocialOsException) && ItemLabel is string label)
-            record.ErrorDetails = new ErrorDetails($"Row {label}: {error.Message}") { RecommendedAction = record.ErrorDetails?.RecommendedAction };
+        var row = target as PipelineRow;
+        var errorTarget = ErrorTarget(error, row != null ? row.Input : target);
+        var record = ErrorRecords.From(error, errorTarget);
+        // In a console (or failure file) full of pipeline errors, each says which row it is
+        // about, in its message and as properties of its target.
+        if (row != null)
+        {
+            row.MarkOn(errorTarget);
+            record.ErrorDetails = new ErrorDetails(row.Describe() + ": " + error.Message) { RecommendedAction = record.ErrorDetails?.RecommendedAction };
+        }
         WriteError(record);
+    }
+
+    private long _pipelinePosition;
+    private int? _csvHeaderLines;
+    private bool _csvSourceKnown;
+
+    /// <summary>The current pipeline item as a row that errors can name (its position, CSV
+    /// line and key fields), or the given target as it is for a command-line call.</summary>
+    protected object? RowOf(object? target)
+    {
+        if (InputObject == null) return target;
+        if (!_csvSourceKnown)
+        {
+            _csvSourceKnown = true;
+            _csvHeaderLines = PipelineRow.CsvHeaderLines(MyInvocation);
+        }
+        return new PipelineRow(InputObject, ++_pipelinePosition, ItemLabel, _csvHeaderLines);
     }
 
     /// <summary>How an error names the current pipeline item, e.g. "user 'alice.kred'"; null when it cannot.</summary>

@@ -107,6 +107,7 @@ public abstract class SocialWriteCmdlet : SocialCmdlet
     /// <param name="write">Writes one result (default: WriteObject).</param>
     protected void ProcessWrite<T>(object? target, string activity, Func<WriteOperation<T>> prepare, Action<T>? write = null)
     {
+        target = RowOf(target);
         try
         {
             var operation = prepare();

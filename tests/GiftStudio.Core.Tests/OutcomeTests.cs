@@ -53,18 +53,38 @@ public sealed class OutcomeTests
     }
 
     [Fact]
-    public async Task Only_503s_mean_nothing_was_applied()
+    public async Task Only_503s_under_a_key_made_for_the_call_mean_nothing_was_applied()
     {
+        await using var server = new RawHttpServer(Injected503);
+        using var client = Client(server.BaseUri, maxRetries: 2);
+
+        var error = await Bounded.Throws<SocialOsException>(() => client.UpdateTierScoreAsync(AScore), Limit, "503 every time");
+
+        Assert.Equal(CallOutcome.NotApplied, error.Outcome);
+        Assert.Equal(WriteRecovery.RerunAsIs, error.Recovery);
+        Assert.Equal(server.Requests[0].Header("Idempotency-Key"), error.IdempotencyKey);
+        Assert.Contains("nothing was done", error.Message, StringComparison.Ordinal);
+        Assert.Contains("re-run it as it is", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_503_under_a_key_that_came_with_the_row_keeps_the_outcome_unknown()
+    {
+        // The re-run of a row whose first call lost its answer: a 503 now proves only that
+        // this call did nothing, not that the earlier call under the same key did nothing.
         await using var server = new RawHttpServer(Injected503);
         using var client = Client(server.BaseUri, maxRetries: 2);
 
         var error = await Bounded.Throws<SocialOsException>(() => client.UpdateTierScoreAsync(AScore, "row-7"), Limit, "503 every time");
 
-        Assert.Equal(CallOutcome.NotApplied, error.Outcome);
+        Assert.Equal(CallOutcome.Unknown, error.Outcome);
+        Assert.False(error.MayHaveBeenAppliedNow);
         Assert.Equal(WriteRecovery.RerunAsIs, error.Recovery);
         Assert.Equal("row-7", error.IdempotencyKey);
-        Assert.Contains("nothing was done", error.Message, StringComparison.Ordinal);
-        Assert.Contains("re-run it as it is", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Nothing was applied", error.Message, StringComparison.Ordinal);
+        Assert.Contains("an earlier call may have sent it", error.Message, StringComparison.Ordinal);
+        // What each attempt did.
+        Assert.Contains("attempt 1: HTTP 503 Service Unavailable; attempt 2: HTTP 503 Service Unavailable; attempt 3: HTTP 503", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -136,10 +156,10 @@ public sealed class OutcomeTests
         var port = FreePort();
         using var client = Client(new Uri($"http://127.0.0.1:{port}/v2"), maxRetries: 2);
 
-        var error = await Bounded.Throws<SocialOsException>(() => client.UpdateTierScoreAsync(AScore, "row-10"), Limit, "refused");
+        var error = await Bounded.Throws<SocialOsException>(() => client.UpdateTierScoreAsync(AScore), Limit, "refused");
 
         Assert.Equal(CallOutcome.NotApplied, error.Outcome);
-        Assert.Equal("row-10", error.IdempotencyKey);
+        Assert.NotNull(error.IdempotencyKey);
         Assert.Contains("Nothing was applied", error.Message, StringComparison.Ordinal);
     }
 
@@ -167,6 +187,64 @@ public sealed class OutcomeTests
         Assert.Null(error.IdempotencyKey);
     }
 
+    // ---- who applied a success: this call or an earlier one ----------------------------
+
+    private const string ScoreDate = "Date: Fri, 20 Feb 2026 14:05:00 GMT"; // Examples.Score's updated_at
+
+    [Fact]
+    public async Task A_replay_of_this_calls_own_lost_attempt_is_applied_by_this_call()
+    {
+        // The first attempt was applied and its answer lost; the retry, under the same key made
+        // for this call, is answered from the record that attempt left: applied now, not before.
+        await using var server = new RawHttpServer(CannedResponse.Sequence(CannedResponse.Drop, ScoreOk("Idempotent-Replayed: true")));
+        using var client = Client(server.BaseUri, maxRetries: 1);
+
+        var score = await Bounded.Within(client.UpdateTierScoreAsync(AScore), Limit, "drop then replay");
+
+        Assert.Equal(AppliedBy.ThisCall, score.AppliedBy);
+        Assert.False(score.Replayed);
+    }
+
+    [Fact]
+    public async Task A_replay_at_the_first_attempt_is_an_earlier_calls()
+    {
+        await using var server = new RawHttpServer(ScoreOk("Idempotent-Replayed: true", ScoreDate));
+        using var client = Client(server.BaseUri, maxRetries: 1);
+
+        var score = await client.UpdateTierScoreAsync(AScore, "row-3");
+
+        Assert.Equal(AppliedBy.EarlierCall, score.AppliedBy);
+        Assert.True(score.Replayed);
+    }
+
+    [Theory]
+    [InlineData(ScoreDate, AppliedBy.ThisCall)]                               // the record is no older than this call
+    [InlineData("Date: Sat, 21 Feb 2026 14:05:00 GMT", AppliedBy.EarlierCall)] // a day old: a run of yesterday
+    [InlineData(null, AppliedBy.ThisOrEarlierCall)]                           // no server time: cannot be placed
+    public async Task After_a_lost_attempt_under_a_key_from_the_row_the_records_age_decides(string? date, AppliedBy expected)
+    {
+        var replay = date == null ? ScoreOk("Idempotent-Replayed: true") : ScoreOk("Idempotent-Replayed: true", date);
+        await using var server = new RawHttpServer(CannedResponse.Sequence(CannedResponse.Drop, replay));
+        using var client = Client(server.BaseUri, maxRetries: 1);
+
+        var score = await Bounded.Within(client.UpdateTierScoreAsync(AScore, "run1:row-3"), Limit, "drop then replay");
+
+        Assert.Equal(expected, score.AppliedBy);
+        Assert.Equal(expected == AppliedBy.EarlierCall, score.Replayed);
+    }
+
+    [Fact]
+    public async Task A_read_has_no_applied_by()
+    {
+        await using var server = new RawHttpServer(ScoreOk());
+        using var client = Client(server.BaseUri, maxRetries: 0);
+
+        var score = await client.GetTierScoreAsync("alice.kred");
+
+        Assert.Null(score.AppliedBy);
+        Assert.False(score.Replayed);
+    }
+
     [Fact]
     public async Task A_replayed_answer_says_so()
     {
@@ -176,6 +254,7 @@ public sealed class OutcomeTests
 
         var first = await client.UpdateTierScoreAsync(AScore, "k1");
         var second = await client.UpdateTierScoreAsync(AScore, "k1");
+        Assert.Equal(AppliedBy.EarlierCall, second.AppliedBy);
 
         Assert.False(first.Replayed);
         Assert.True(second.Replayed);
@@ -205,7 +284,7 @@ public sealed class OutcomeTests
 
         var first = await Bounded.Throws<SocialOsException>(() => client.UpdateTierScoreAsync(AScore), Limit, "first call");
         var attemptsAfterFirst = first.Attempts;
-        var later = await Bounded.Throws<SocialOsException>(() => client.UpdateTierScoreAsync(AScore, "k3"), Limit, "second call");
+        var later = await Bounded.Throws<SocialOsException>(() => client.UpdateTierScoreAsync(AScore), Limit, "second call");
 
         Assert.Equal(3, attemptsAfterFirst);
         Assert.True(first.CircuitOpen);
@@ -214,8 +293,139 @@ public sealed class OutcomeTests
         Assert.Equal(0, later.Attempts);
         Assert.Equal(CallOutcome.NotApplied, later.Outcome);
         Assert.Equal(WriteRecovery.RerunAsIs, later.Recovery);
-        Assert.Equal("k3", later.IdempotencyKey);
+        Assert.NotNull(later.IdempotencyKey);
         Assert.Contains("circuit breaker", later.Message, StringComparison.Ordinal);
+    }
+
+    // ---- a stalled server: no answer to anything for the stall window --------------------
+
+    [Fact]
+    public void The_stall_rule_counts_the_silence_of_the_whole_connection_on_its_clock()
+    {
+        var now = new DateTime(2026, 11, 29, 12, 0, 0, DateTimeKind.Utc);
+        var breaker = new CircuitBreaker(10, TimeSpan.FromSeconds(30), () => now, stallWindow: TimeSpan.FromSeconds(20));
+
+        Assert.Equal(TimeSpan.Zero, breaker.Silence);
+        Assert.True(breaker.TryEnter(out var firstTrial));
+        Assert.True(breaker.TryEnter(out _));
+        now += TimeSpan.FromSeconds(19);
+        Assert.Equal(TimeSpan.FromSeconds(19), breaker.Silence);
+        Assert.Equal(TimeSpan.FromSeconds(1), breaker.TimeUntilStalled());
+
+        // Any answer, to any request, restarts the count: a slow but living server never stalls.
+        breaker.OnAnswer(firstTrial);
+        Assert.Equal(TimeSpan.FromSeconds(20), breaker.TimeUntilStalled());
+        now += TimeSpan.FromSeconds(20);
+        Assert.Equal(TimeSpan.Zero, breaker.TimeUntilStalled());
+        Assert.Equal(CircuitState.Closed, breaker.State);
+
+        // A stall opens the breaker at once, far below the threshold of 10 answerless attempts.
+        breaker.OnStalled(trial: false);
+        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(1, breaker.ConsecutiveFailures);
+        Assert.Contains("answered nothing for 20 s", breaker.OpenReason, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.Zero, breaker.Silence);
+
+        // Idle time is no silence: the next request starts the clock anew.
+        now += TimeSpan.FromMinutes(5);
+        Assert.True(breaker.TryEnter(out var trial));
+        Assert.True(trial);
+        Assert.Equal(TimeSpan.FromSeconds(20), breaker.TimeUntilStalled());
+    }
+
+    [Fact]
+    public void While_a_trial_call_decides_the_others_can_wait_for_its_verdict()
+    {
+        // A re-run after a break: its first rows wait for the trial instead of failing at once.
+        var now = new DateTime(2026, 11, 29, 12, 0, 0, DateTimeKind.Utc);
+        var breaker = new CircuitBreaker(1, TimeSpan.FromSeconds(30), () => now);
+        Assert.True(breaker.TryEnter(out var first));
+        breaker.OnNoAnswer(first);
+        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Null(breaker.PendingTrial);
+
+        now += TimeSpan.FromSeconds(31);
+        Assert.True(breaker.TryEnter(out var trial));
+        Assert.True(trial);
+        Assert.False(breaker.TryEnter(out _));
+        var verdict = breaker.PendingTrial;
+        Assert.NotNull(verdict);
+        Assert.False(verdict!.IsCompleted);
+
+        breaker.OnAnswer(trial);
+        Assert.True(verdict.IsCompleted);
+        Assert.Null(breaker.PendingTrial);
+        Assert.True(breaker.TryEnter(out var after));
+        Assert.False(after);
+    }
+
+    [Fact]
+    public void The_stall_rule_is_off_at_zero_and_with_the_breaker()
+    {
+        Assert.Null(new CircuitBreaker(10, TimeSpan.FromSeconds(30), stallWindow: TimeSpan.Zero).TimeUntilStalled());
+        Assert.Null(new CircuitBreaker(0, TimeSpan.FromSeconds(30)).TimeUntilStalled());
+    }
+
+    /// <summary>A clock that stands at its start for the first read (the attempt going out)
+    /// and is past the stall window for every later one: a stall without waiting for it.</summary>
+    private static Func<DateTime> JumpingClock(TimeSpan jump)
+    {
+        var start = new DateTime(2026, 11, 29, 12, 0, 0, DateTimeKind.Utc);
+        var reads = 0;
+        return () => System.Threading.Interlocked.Increment(ref reads) == 1 ? start : start + jump;
+    }
+
+    [Fact]
+    public async Task A_server_that_answers_nothing_opens_the_breaker_after_the_stall_window_not_the_timeout()
+    {
+        // The request reaches the server (a frozen process's kernel still accepts it) and no
+        // answer comes; the attempt timeout is a day, so only the stall rule can end the call.
+        await using var server = new RawHttpServer(CannedResponse.NoAnswer);
+        var breaker = new CircuitBreaker(10, TimeSpan.FromSeconds(30), JumpingClock(TimeSpan.FromSeconds(31)), stallWindow: TimeSpan.FromSeconds(30));
+        var options = Clients.Options(server.BaseUri, timeout: TimeSpan.FromDays(1), retry: NoSleep(3));
+        options.CircuitBreaker = breaker;
+        using var client = SocialOsHttp.CreateClient(options);
+
+        var error = await Bounded.Throws<SocialOsException>(() => client.UpdateTierScoreAsync(AScore), Limit, "stalled");
+
+        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.True(error.CircuitOpen);
+        Assert.Equal(1, error.Attempts);
+        // It was sent: it may have been applied, and re-running it with its key is safe.
+        Assert.Equal(CallOutcome.Unknown, error.Outcome);
+        Assert.Equal(WriteRecovery.RerunAsIs, error.Recovery);
+        Assert.Contains("answered nothing for 30 s", error.Message, StringComparison.Ordinal);
+        Assert.Contains("hung or frozen", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_timeout_of_a_silent_server_advises_checking_it_not_a_longer_timeout()
+    {
+        await using var server = new RawHttpServer(CannedResponse.NoAnswer);
+        var breaker = new CircuitBreaker(10, TimeSpan.FromSeconds(30), JumpingClock(TimeSpan.FromSeconds(31)), stallWindow: TimeSpan.FromSeconds(30));
+        var options = Clients.Options(server.BaseUri, timeout: TimeSpan.FromDays(1), retry: NoSleep(0));
+        options.CircuitBreaker = breaker;
+        using var client = SocialOsHttp.CreateClient(options);
+
+        var error = await Bounded.Throws<SocialOsException>(() => client.GetTierScoreAsync("alice.kred"), Limit, "stalled read");
+
+        Assert.True(error.ServerSilent);
+        Assert.Contains("hung or frozen", error.Message, StringComparison.Ordinal);
+        Assert.Contains("would not help", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_timeout_while_the_server_answers_others_advises_a_longer_timeout()
+    {
+        await using var server = new RawHttpServer(CannedResponse.NoAnswer);
+        // No breaker: nothing tells a silent server from a slow one.
+        var options = Clients.Options(server.BaseUri, timeout: TimeSpan.FromMilliseconds(200), retry: NoSleep(0));
+        using var quick = SocialOsHttp.CreateClient(options);
+
+        var error = await Bounded.Throws<SocialOsException>(() => quick.GetTierScoreAsync("alice.kred"), Limit, "slow read");
+
+        Assert.False(error.ServerSilent);
+        Assert.Contains("-TimeoutSec raises the limit", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

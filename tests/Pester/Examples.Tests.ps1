@@ -35,8 +35,11 @@ Describe 'examples/Import-Redemptions.ps1' {
         $failed.Recovery | Should -Be @('FixAndSendAsNew', 'FixAndSendAsNew')
         $failed.IdempotencyKey | Should -Be @('', '')
         $failed.Action | Should -Be @('', 'adjustment')
-        $run.Output | Should -Match 'Imported 2 of 4 rows; 2 failed'
-        $run.Output | Should -Match 'Applied now: 2; applied before \(replayed\): 0'
+        $run.Output | Should -Match '4 rows: applied now 2, applied before 0, to fix 2, to re-run 0\.'
+        # Each failure names its row: the position in the pipeline and the CSV line.
+        $failed.Row | Should -Be @('2', '3')
+        $failed.CsvLine | Should -Be @('3', '4')
+        $failed[0].Message | Should -Match "^Row 2 \(CSV line 3; user 'runbook.b'\): "
     }
 
     It 'writes a failure file that re-runs safely: each row applied once, a second re-run all replays' {
@@ -63,10 +66,10 @@ Describe 'examples/Import-Redemptions.ps1' {
             $script = "Import-Module '$Manifest'; & '$Runbook' -Path '$failures' -ResultPath '$Work/rerun-results.csv' -FailurePath '$Work/rerun-failures.csv'; exit `$LASTEXITCODE"
             $rerun = Invoke-ChildPwsh $script $environment
             $rerun.ExitCode | Should -Be 0 -Because ($rerun.Output + $rerun.Error)
-            $rerun.Output | Should -Match 'Applied now: 3; applied before \(replayed\): 0'
+            $rerun.Output | Should -Match 'applied now 3, applied before 0, to fix 0, to re-run 0\.'
             $again = Invoke-ChildPwsh $script $environment
             $again.ExitCode | Should -Be 0 -Because ($again.Output + $again.Error)
-            $again.Output | Should -Match 'Applied now: 0; applied before \(replayed\): 3'
+            $again.Output | Should -Match 'applied now 0, applied before 3, to fix 0, to re-run 0\.'
             (Invoke-RestMethod "$($up.ApiUri)/gamification/score/outage.a" -Headers $up.Headers).current | Should -Be 105
             (Invoke-RestMethod "$($up.ApiUri)/gamification/score/outage.b" -Headers $up.Headers).current | Should -Be 7
         }
@@ -96,5 +99,29 @@ Describe 'examples/Invoke-GiftStudioAgent.ps1' {
         $run.Output | Should -Match 'Anomalies     : '
         $run.Output | Should -Match ('Report        : ' + [regex]::Escape($report))
         Get-Content -Raw $report | Should -Match '^<!DOCTYPE html>'
+    }
+}
+
+Describe 'The help''s examples on any seeded sandbox' {
+    BeforeDiscovery {
+        # Every self-contained example: no credentials, prompts, files, connection or sandbox of its own.
+        $skip = 'Get-Credential|Read-Host|Import-Csv|Export-|Out-File|Set-Content|Start-SocialSandbox|Stop-SocialSandbox|Connect-SocialOS|Disconnect-SocialOS|\$env:|SOCIALOS_|\./|-Confirm|Invoke-SocialOSRequest|\$gift\b|\$connection\b|\$sandbox\b'
+        $script:ExampleCases = foreach ($file in Get-ChildItem (Join-Path $PSScriptRoot '../../docs/help') -Filter '*-*.md') {
+            $text = Get-Content -Raw $file.FullName
+            foreach ($match in [regex]::Matches($text, '(?s)### (Example \d+[^\n]*)\n+```powershell\n(.*?)\n```')) {
+                $code = $match.Groups[2].Value
+                if ($code -notmatch $skip) { @{ Name = "$($file.BaseName): $($match.Groups[1].Value)"; Code = $code } }
+            }
+        }
+    }
+    BeforeAll {
+        $script:Seeded = Start-SocialSandbox -InMemory -Seed 500, 90
+        $Seeded | Connect-SocialOS
+    }
+    AfterAll { $Seeded | Stop-SocialSandbox }
+
+    It 'runs <Name> without an error' -ForEach $ExampleCases {
+        $errors = @(try { & ([scriptblock]::Create($Code)) 2>&1 | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } } catch { $_ })
+        @($errors | ForEach-Object { "$_" }) | Should -BeNullOrEmpty -Because $Code
     }
 }

@@ -52,6 +52,58 @@ Describe 'Argument completers' {
     }
 }
 
+Describe 'Tab completion by name at a real prompt (tmux, PSReadLine)' -Skip:(-not $IsLinux -or -not (Get-Command tmux -ErrorAction Ignore)) {
+    BeforeAll {
+        # Two gifts whose names start alike: their ids share only "gift_".
+        $script:Welcome = @('Welcome Alpha', 'Welcome Beta' | ForEach-Object { New-SocialGift -Name $_ -Tier bronze -Reward 5 })
+        $script:Pwsh = Join-Path $PSHOME 'pwsh'
+        function script:Get-Screen([string] $Session) { (& tmux capture-pane -p -t $Session) -join "`n" }
+        function script:Wait-Screen([string] $Session, [string] $Pattern) {
+            # Polls the screen, with a generous limit for a loaded machine; no fixed sleep decides anything.
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            while ($watch.Elapsed.TotalSeconds -lt 60) {
+                $screen = Get-Screen $Session
+                if ($screen -match $Pattern) { return $screen }
+                Start-Sleep -Milliseconds 100
+            }
+            throw "The screen never matched '$Pattern':`n$(Get-Screen $Session)"
+        }
+        function script:Start-Prompt([string] $Mode) {
+            $session = 'gs-tab-' + [guid]::NewGuid().ToString('n')
+            # The key goes through the environment, never onto the screen.
+            & tmux new-session -d -s $session -x 200 -y 40 -e "SOCIALOS_API_KEY=$Key" -e "SOCIALOS_BASE_URI=$($Box.BaseUri.AbsoluteUri)" `
+                -e "GIFTSTUDIO_TEST_MODULE=$env:GIFTSTUDIO_TEST_MODULE" "$Pwsh -NoProfile -NoLogo"
+            Wait-Screen $session 'PS [^\n]*>\s*$' | Out-Null
+            & tmux send-keys -t $session "Set-PSReadLineOption -EditMode $Mode; Import-Module `$env:GIFTSTUDIO_TEST_MODULE/GiftStudio.psd1; Connect-SocialOS; Clear-Host" Enter
+            Wait-Screen $session '^PS [^\n]*>\s*$' | Out-Null
+            $session
+        }
+    }
+
+    It 'keeps the typed name in Emacs mode (the Linux default) and lists the gifts that match' {
+        $session = Start-Prompt Emacs
+        try {
+            & tmux send-keys -t $session 'Get-SocialGift -GiftId Welc' Tab
+            $screen = Wait-Screen $session ([regex]::Escape($Welcome[1].GiftId))
+            ($screen -split "`n")[0] | Should -Match 'Get-SocialGift -GiftId Welc\s*$'
+            $screen | Should -Match ([regex]::Escape($Welcome[0].GiftId))
+        }
+        finally { & tmux kill-session -t $session }
+    }
+
+    It 'cycles through the matching ids in Windows mode and comes back to the typed name' {
+        $session = Start-Prompt Windows
+        try {
+            & tmux send-keys -t $session 'Get-SocialGift -GiftId Welc' Tab
+            Wait-Screen $session 'GiftId gift_\w+\s*$' | Out-Null
+            & tmux send-keys -t $session Tab Tab
+            $screen = Wait-Screen $session 'GiftId Welc\s*$'
+            ($screen -split "`n")[0] | Should -Match 'Get-SocialGift -GiftId Welc\s*$'
+        }
+        finally { & tmux kill-session -t $session }
+    }
+}
+
 Describe 'Progress' {
     BeforeAll {
         $script:RunPipeline = {
@@ -116,8 +168,11 @@ Describe 'Errors of piped rows' {
         $rows = [pscustomobject]@{ UserId = 'row.named'; Value = '1.5' }, [pscustomobject]@{ Name = 'Named gift'; Tier = 'diamond'; Reward = 5 }
         $rows[0] | Set-SocialTierScore -ErrorVariable e1 -ErrorAction SilentlyContinue
         $rows[1] | New-SocialGift -ErrorVariable e2 -ErrorAction SilentlyContinue
-        $e1[0].ToString() | Should -BeLike "Row user 'row.named': Value must be a whole number*"
-        $e2[0].ToString() | Should -BeLike "Row gift 'Named gift': *diamond*"
+        # Piped from a variable: the position in the pipeline, no CSV line.
+        $e1[0].ToString() | Should -BeLike "Row 1 (user 'row.named'): Value must be a whole number*"
+        $e2[0].ToString() | Should -BeLike "Row 1 (gift 'Named gift'): *diamond*"
+        $e1[0].TargetObject.Row | Should -Be 1
+        $e1[0].TargetObject.PSObject.Properties['CsvLine'] | Should -BeNullOrEmpty
         $e1[0].Exception.Message | Should -BeLike 'Value must be a whole number*'
     }
 }
@@ -152,8 +207,8 @@ Describe 'Default views' {
     }
 
     It 'renders <Type> with the columns <Columns>' -ForEach @(
-        @{ Type = 'SocialGift'; Columns = 'GiftId', 'Name', 'Tier', 'Reward', 'Badge', 'Expires \(UTC\)' }
-        @{ Type = 'SocialTierScore'; Columns = 'UserId', 'Previous', 'Current', 'TierName', 'Rank', 'UpdatedAt \(UTC\)' }
+        @{ Type = 'SocialGift'; Columns = 'GiftId', 'Name', 'Tier', 'Reward', 'Badge', 'Expires \(UTC\)', 'AppliedBy' }
+        @{ Type = 'SocialTierScore'; Columns = 'UserId', 'Previous', 'Current', 'TierName', 'Rank', 'UpdatedAt \(UTC\)', 'AppliedBy' }
         @{ Type = 'SocialCurrencyAudit'; Columns = 'Metric', 'Window', 'From', 'Count', 'Value', 'Recipients', 'TopTier' }
         @{ Type = 'SocialCurrencyAuditDay'; Columns = 'Date', 'Count', 'Value', 'Trend \(count\)', 'Anomaly' }
         @{ Type = 'SocialLeaderboardEntry'; Columns = 'Rank', 'UserId', 'Score', 'TierName' }

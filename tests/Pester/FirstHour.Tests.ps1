@@ -550,13 +550,14 @@ Describe 'Gift id completion' {
         }
     }
 
-    It 'matches names too, newest first, active before expired' {
-        Get-Completions 'Get-SocialGift -GiftId zebra' | Should -Be @($Newest.GiftId, $Older.GiftId, $Expired.GiftId)
+    It 'matches names too, newest first, active before expired, and offers what was typed last' {
+        # The typed text last: several ids share only "gift_", which would replace it in PSReadLine's Emacs mode.
+        Get-Completions 'Get-SocialGift -GiftId zebra' | Should -Be @($Newest.GiftId, $Older.GiftId, $Expired.GiftId, 'zebra')
         Get-Completions 'Get-SocialGift -GiftId *newest' | Should -Be @($Newest.GiftId)
     }
 
     It 'offers no expired gift to Set-SocialTierScore -GiftId' {
-        Get-Completions 'Set-SocialTierScore -GiftId Zebra' | Should -Be @($Newest.GiftId, $Older.GiftId)
+        Get-Completions 'Set-SocialTierScore -GiftId Zebra' | Should -Be @($Newest.GiftId, $Older.GiftId, 'Zebra')
     }
 
     It 'asks the server again only when its short cache has aged, and then finds a gift made since' {

@@ -40,11 +40,18 @@ Describe 'Start-SocialSandbox and Connect-SocialOS' {
         $connection.PSObject.Properties.Name | Should -Not -Contain 'ApiKey'
     }
 
-    It 'stops a second sandbox and frees its process' {
-        $second = Start-SocialSandbox
+    It 'stops a second sandbox and frees its process; stopping it again is no error' {
+        $second = Start-SocialSandbox -Now ([DateTimeOffset]::new(2026, 2, 20, 15, 0, 0, [TimeSpan]::FromHours(1)))
+        (Invoke-RestMethod "$($second.BaseUri.GetLeftPart('Authority'))/health").PSObject.Properties.Name | Should -Not -BeNullOrEmpty
         $second | Stop-SocialSandbox
         { Get-Process -Id $second.ProcessId -ErrorAction Stop } | Should -Throw
         Test-Path $second.DataPath | Should -BeFalse
+        $second | Stop-SocialSandbox -ErrorVariable again -Verbose 4>&1 | Should -Match 'already stopped'
+        $again.Count | Should -Be 0
+    }
+
+    It 'refuses a -Now that is not a date, naming it' {
+        { Start-SocialSandbox -InMemory -Now 'tomorrow' } | Should -Throw -ErrorId 'InvalidNow,GiftStudio.PowerShell.Commands.StartSocialSandboxCommand'
     }
 
     It 'refuses to stop a process it did not start' {
@@ -94,8 +101,8 @@ Describe 'The published example through the cmdlets' {
     }
 
     It 'pins the property names of every output type' {
-        [GiftStudio.SocialGift].GetProperties().Name | Should -Be @('GiftId', 'Name', 'Tier', 'Reward', 'BadgeIncluded', 'Expires', 'CreatedAt', 'Replayed')
-        [GiftStudio.SocialTierScore].GetProperties().Name | Should -Be @('UserId', 'Metric', 'Previous', 'Current', 'TierName', 'Rank', 'UpdatedAt', 'Replayed')
+        [GiftStudio.SocialGift].GetProperties().Name | Should -Be @('GiftId', 'Name', 'Tier', 'Reward', 'BadgeIncluded', 'Expires', 'CreatedAt', 'AppliedBy', 'Replayed')
+        [GiftStudio.SocialTierScore].GetProperties().Name | Should -Be @('UserId', 'Metric', 'Previous', 'Current', 'TierName', 'Rank', 'UpdatedAt', 'AppliedBy', 'Replayed')
         [GiftStudio.SocialCurrencyAudit].GetProperties().Name | Should -Be @('Type', 'Metric', 'Window', 'TotalGifts', 'TotalValue', 'UniqueRecipients', 'TopTier', 'PeriodStart', 'PeriodEnd', 'Days')
         [GiftStudio.SocialCurrencyAuditDay].GetProperties().Name | Should -Be @('Date', 'Count', 'Value', 'Metric', 'Window', 'Complete', 'ExpectedCount', 'ExpectedValue', 'CountDeviation', 'ValueDeviation', 'Anomaly', 'AnomalyIn', 'ShareOfPeak')
         [GiftStudio.PowerShell.SocialOSConnection].GetProperties().Name | Should -Be @('BaseUri', 'KeySource', 'Timeout', 'MaxRetries', 'CircuitState', 'CircuitBreakerThreshold', 'CircuitBreakerDuration', 'ProxyUri', 'ConnectedAt', 'IsLoopback')
@@ -156,7 +163,7 @@ Describe 'CSV in and out' {
         $out = Join-Path $Work 'scores.csv'
         $scores | Export-Csv $out -NoTypeInformation
         $back = Import-Csv $out
-        $back[0].PSObject.Properties.Name | Should -Be @('UserId', 'Metric', 'Previous', 'Current', 'TierName', 'Rank', 'UpdatedAt', 'Replayed')
+        $back[0].PSObject.Properties.Name | Should -Be @('UserId', 'Metric', 'Previous', 'Current', 'TierName', 'Rank', 'UpdatedAt', 'AppliedBy', 'Replayed')
 
         $auditCsv = Join-Path $Work 'audit.csv'
         Get-SocialCurrencyAudit -Metric points_awarded -Window 30d | Export-Csv $auditCsv -NoTypeInformation

@@ -207,7 +207,24 @@ Describe 'Output' {
         $again = $rows[2] | Invoke-SocialOSRequest -OutputType Response -StatusCodeVariable last
         $last | Should -Be 200
         $again.Replayed | Should -BeTrue
+        $again.AppliedBy | Should -Be 'EarlierCall'
+        # Refused before it was sent: no status, 0, not the previous call's 200.
+        Invoke-SocialOSRequest '//elsewhere.example/x' -StatusCodeVariable last -ErrorAction SilentlyContinue
+        $last | Should -Be 0
         ($again.Body | ConvertFrom-Json).gift_id | Should -Be ($out[2].Body | ConvertFrom-Json).gift_id
+    }
+}
+
+Describe 'The sandbox''s control routes' {
+    It 'reaches /_sandbox/stats, beside the versioned API on the same server' {
+        (Invoke-SocialOSRequest /_sandbox/stats).requests | Should -Not -BeNullOrEmpty
+        $origin = $Box.BaseUri.GetLeftPart('Authority')
+        (Invoke-SocialOSRequest "$origin/_sandbox/stats").requests | Should -Not -BeNullOrEmpty
+    }
+
+    It 'still refuses the rest of the origin outside the base path' {
+        Invoke-SocialOSRequest "$($Box.BaseUri.GetLeftPart('Authority'))/health" -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidPath,*'
     }
 }
 
@@ -272,7 +289,7 @@ Describe 'Refused before anything is sent' {
         @{ Case = 'another host (the same scheme, another port)'; Path = { "$($Canned.Root)v2/gamification/gifts" } }
         @{ Case = 'another host name'; Path = { 'http://socialos.example.com/v2/gamification/gifts' } }
         @{ Case = 'https on the sandbox'; Path = { $Box.BaseUri.AbsoluteUri -replace '^http:', 'https:' } }
-        @{ Case = 'a path outside the base'; Path = { ($Box.BaseUri.AbsoluteUri -replace '/v2$', '') + '/_sandbox/stats' } }
+        @{ Case = 'a path outside the base (not a sandbox control route)'; Path = { ($Box.BaseUri.AbsoluteUri -replace '/v2$', '') + '/health' } }
         @{ Case = 'a network-path reference'; Path = { "//$($Box.BaseUri.Authority)/v2/gamification/gifts" } }
         @{ Case = 'a climb out of the base'; Path = { '/gamification/../../_sandbox/stats' } }
         @{ Case = 'an escaped climb'; Path = { '/%2e%2e/_sandbox/stats' } }

@@ -50,7 +50,7 @@ Describe 'Dependency isolation' {
         $run.ExitCode | Should -Be 0 -Because ($run.Lines + $run.Error -join "`n")
         $run.Lines | Should -Contain 'typed=True'
         ($run.Lines | Where-Object { $_ -like 'gift=gift_*' }) | Should -Not -BeNullOrEmpty
-        [int](($run.Lines | Where-Object { $_ -like 'members=*' }) -replace 'members=') | Should -Be 8
+        [int](($run.Lines | Where-Object { $_ -like 'members=*' }) -replace 'members=') | Should -Be 9
         $run.Lines | Should -Contain 'loaded=Default|Microsoft.Extensions.Http|8.0.0.0'
         $run.Lines | Should -Contain 'loaded=GiftStudio|Microsoft.Extensions.Http|10.0.0.0'
         $run.Lines | Should -Contain 'loaded=GiftStudio|GiftStudio.Http|0.1.0.0'

@@ -40,8 +40,16 @@ internal static class NetworkFailure
 internal sealed class CircuitOpenException : Exception
 {
     public CircuitOpenException(CircuitBreaker breaker)
-        : base($"The last {breaker.ConsecutiveFailures} attempts got no answer at all, so calls fail at once"
-               + (breaker.OpenUntil is DateTime until ? $" until {until:HH:mm:ss} UTC" : "") + " (circuit breaker)")
+        : base(breaker.OpenReason + (breaker.OpenUntil is DateTime until ? $" until {until:HH:mm:ss} UTC" : "") + " (circuit breaker)")
+    {
+    }
+}
+
+/// <summary>An attempt that got no answer because the whole server went silent (the stall
+/// rule, or a timeout during which nothing answered at all): raising the timeout would not help.</summary>
+internal sealed class ServerSilentException : TimeoutException
+{
+    public ServerSilentException(string message, Exception? inner = null) : base(message, inner)
     {
     }
 }

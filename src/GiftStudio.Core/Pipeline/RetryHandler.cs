@@ -12,8 +12,8 @@ namespace GiftStudio.Pipeline;
 
 /// <summary>Retries what is safe to retry. 429 and 503 (the server did no work) and 409
 /// (the first attempt is still running) always; network failures, timeouts, 408, 500, 502
-/// and 504 only when the request is idempotent: a GET, or a POST carrying an
-/// Idempotency-Key, which every GiftStudio POST does. Other 4xx never. Each attempt has
+/// and 504 only when a second send is harmless (<see cref="RequestKinds"/>: a read, PUT,
+/// DELETE, or a POST carrying an Idempotency-Key, which every GiftStudio POST does). Other 4xx never. Each attempt has
 /// its own timeout; the waits honour Retry-After (seconds or HTTP date) and, on a 429
 /// without it, X-RateLimit-Reset.</summary>
 public sealed class RetryHandler : DelegatingHandler
@@ -33,56 +33,53 @@ public sealed class RetryHandler : DelegatingHandler
         _breaker = breaker;
     }
 
-    /// <summary>Whether a request may be sent twice without effect: GET, HEAD, PUT, DELETE
-    /// and OPTIONS by HTTP's definition, a POST only with an Idempotency-Key. PATCH never.</summary>
-    internal static bool IsIdempotent(HttpRequestMessage request)
-    {
-        var method = request.Method.Method.ToUpperInvariant();
-        switch (method)
-        {
-            case "GET":
-            case "HEAD":
-            case "PUT":
-            case "DELETE":
-            case "OPTIONS":
-            case "TRACE":
-                return true;
-            case "POST":
-                return request.Headers.Contains("Idempotency-Key");
-            default:
-                return false;
-        }
-    }
-
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var budget = Stopwatch.StartNew();
-        var idempotent = IsIdempotent(request);
         var call = CallRecord.Of(request);
         if (call == null)
         {
-            call = new CallRecord(null, request.Headers.TryGetValues("Idempotency-Key", out var keys) ? keys.FirstOrDefault() : null);
+            var key = request.Headers.TryGetValues("Idempotency-Key", out var keys) ? keys.FirstOrDefault() : null;
+            call = new CallRecord(null, key, RequestKinds.Of(request.Method.Method, key != null), keyFromCaller: key != null);
             call.AttachTo(request);
         }
+        var idempotent = call.Kind.MaySendAgain();
         // Only a retry's log line names the call: nothing is formatted on the usual path.
         string What() => $"{request.Method} {request.RequestUri}{call.Describe()}";
         for (var attempt = 0; ; attempt++)
         {
             var trial = false;
-            if (_breaker != null && !_breaker.TryEnter(out trial)) throw new CircuitOpenException(_breaker);
-            call.Attempts++;
+            if (_breaker != null && !_breaker.TryEnter(out trial))
+            {
+                // A trial call is deciding whether the break is over: wait for its verdict
+                // (at most one stall window) rather than fail a re-run's first rows at once.
+                if (!(_breaker.PendingTrial is Task verdict)) throw new CircuitOpenException(_breaker);
+                await WaitOrCancel(verdict, cancellationToken).ConfigureAwait(false);
+                if (!_breaker.TryEnter(out trial)) throw new CircuitOpenException(_breaker);
+            }
+            call.StartAttempt();
             HttpResponseMessage? response = null;
             Exception? failure = null;
+            var stalled = false;
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 timeout.CancelAfter(_attemptTimeout);
                 try
                 {
-                    response = await base.SendAsync(request, timeout.Token).ConfigureAwait(false);
+                    var sending = base.SendAsync(request, timeout.Token);
+                    stalled = await WatchForStall(sending, timeout).ConfigureAwait(false);
+                    response = await sending.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException e) when (stalled && !cancellationToken.IsCancellationRequested)
+                {
+                    failure = new ServerSilentException($"No answer to any request for {_breaker!.StallWindow.TotalSeconds:0.#} s: the server may be hung or frozen.", e);
                 }
                 catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
                 {
-                    failure = new TimeoutException($"No response within {_attemptTimeout.TotalSeconds:0.#} s.", e);
+                    // A timeout during which no request got any answer is a silent server, not a slow one.
+                    failure = _breaker != null && _breaker.Silence >= _attemptTimeout
+                        ? new ServerSilentException($"No answer to any request within {_attemptTimeout.TotalSeconds:0.#} s: the server may be hung or frozen.", e)
+                        : new TimeoutException($"No response within {_attemptTimeout.TotalSeconds:0.#} s.", e);
                 }
                 catch (Exception e) when (e is HttpRequestException || e is IOException)
                 {
@@ -94,7 +91,7 @@ public sealed class RetryHandler : DelegatingHandler
                     throw;
                 }
             }
-            RecordAttempt(call, response, failure, trial);
+            RecordAttempt(call, response, failure, trial, stalled);
 
             var reason = response != null ? RetryReason(response, idempotent) : (idempotent ? Describe(failure!) : null);
             var last = reason == null || attempt >= _policy.MaxRetries;
@@ -123,20 +120,59 @@ public sealed class RetryHandler : DelegatingHandler
         }
     }
 
-    /// <summary>Feeds the breaker, and notes an attempt that may have been applied without
-    /// the client learning so: a lost answer after sending, or a gateway that gave up on
-    /// the origin (502, 504). A request that never left, or any other answer, is definite.</summary>
-    private void RecordAttempt(CallRecord call, HttpResponseMessage? response, Exception? failure, bool trial)
+    private static async Task WaitOrCancel(Task task, CancellationToken cancellationToken)
+    {
+        var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
+            await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>Waits for the attempt's answer while the connection's stall rule allows:
+    /// when no request of the connection has had any answer for the stall window, the
+    /// attempt is cancelled and true returned. Without the rule, returns at once.</summary>
+    private async Task<bool> WatchForStall(Task<HttpResponseMessage> sending, CancellationTokenSource attempt)
+    {
+        if (_breaker == null) return false;
+        using var stop = new CancellationTokenSource();
+        try
+        {
+            while (!sending.IsCompleted)
+            {
+                if (!(_breaker.TimeUntilStalled() is TimeSpan left)) return false;
+                if (left <= TimeSpan.Zero)
+                {
+                    attempt.Cancel();
+                    return true;
+                }
+                await Task.WhenAny(sending, Task.Delay(left, stop.Token)).ConfigureAwait(false);
+            }
+            return false;
+        }
+        finally
+        {
+            stop.Cancel();
+        }
+    }
+
+    /// <summary>Feeds the breaker, and notes what the attempt did, and whether it may have
+    /// been applied without the client learning so: a lost answer after sending, or a gateway
+    /// that gave up on the origin (502, 504). A request that never left, or any other answer,
+    /// is definite.</summary>
+    private void RecordAttempt(CallRecord call, HttpResponseMessage? response, Exception? failure, bool trial, bool stalled)
     {
         if (response != null)
         {
             _breaker?.OnAnswer(trial);
             var status = (int)response.StatusCode;
-            if (status == 502 || status == 504) call.NoteMaybeApplied($"HTTP {status} {response.ReasonPhrase} from a gateway");
+            var gateway = status == 502 || status == 504;
+            call.NoteAttempt($"HTTP {status} {response.ReasonPhrase}" + (gateway ? " from a gateway" : ""), mayHaveBeenApplied: gateway);
             return;
         }
-        _breaker?.OnNoAnswer(trial);
-        if (!NetworkFailure.CertainlyNotSent(failure!)) call.NoteMaybeApplied(Describe(failure!));
+        if (stalled) _breaker!.OnStalled(trial);
+        else _breaker?.OnNoAnswer(trial);
+        var notSent = NetworkFailure.CertainlyNotSent(failure!);
+        call.NoteAttempt(Describe(failure!) + (notSent ? " (nothing was sent)" : " after the request was sent"), mayHaveBeenApplied: !notSent);
     }
 
     private IRequestLog? Log() => RequestLogScope.Current ?? _fallbackLog;

@@ -57,6 +57,12 @@ public sealed class ConnectSocialOSCommand : PSCmdlet
     [ValidateRange(0.0, 3600.0)]
     public double CircuitBreakerDurationSec { get; set; } = CircuitBreaker.DefaultBreakDuration.TotalSeconds;
 
+    /// <summary>Seconds the server may answer no request at all while requests wait before
+    /// the breaker opens (a hung or frozen server); 0 turns this stall rule off.</summary>
+    [Parameter]
+    [ValidateRange(0, 3600)]
+    public int StallTimeoutSec { get; set; } = CircuitBreaker.DefaultStallSeconds;
+
     /// <summary>A proxy for every request (loopback is never proxied). Default: HTTPS_PROXY / NO_PROXY.</summary>
     [Parameter]
     public Uri? Proxy { get; set; }
@@ -95,7 +101,7 @@ public sealed class ConnectSocialOSCommand : PSCmdlet
                 if (Proxy != null && (!Proxy.IsAbsoluteUri || (Proxy.Scheme != Uri.UriSchemeHttp && Proxy.Scheme != Uri.UriSchemeHttps)))
                     throw new SocialOsInputException("InvalidProxy", "Proxy", Proxy, $"Proxy '{Proxy}' must be an absolute http:// or https:// URI such as http://proxy.example.com:8080.");
                 var proxy = Proxy == null ? null : new ProxySettings(Proxy, ProxyCredential?.GetNetworkCredential());
-                var breaker = new CircuitBreaker(CircuitBreakerThreshold, TimeSpan.FromSeconds(CircuitBreakerDurationSec));
+                var breaker = new CircuitBreaker(CircuitBreakerThreshold, TimeSpan.FromSeconds(CircuitBreakerDurationSec), stallWindow: TimeSpan.FromSeconds(StallTimeoutSec));
                 connection = new SocialOSConnection(baseUri, key, source, TimeSpan.FromSeconds(TimeoutSec), retry, proxy, breaker);
             }
             if (ReturnConnection)

@@ -95,7 +95,7 @@ public sealed class InvokeSocialOSRequestCommand : SocialWriteCmdlet
                 (client, key, cancel) => client.SendAsync(new HttpMethod(request.Method), request.Route, request.Body, key, request.Headers, cancel))
             {
                 Confirms = !request.IsRead,
-                TakesKey = request.Method == "POST",
+                TakesKey = RequestKinds.TakesKey(request.Method),
             };
         }, WriteResponse);
     }
@@ -116,7 +116,7 @@ public sealed class InvokeSocialOSRequestCommand : SocialWriteCmdlet
             var uri = request.Uri;
             while (true)
             {
-                var route = "/" + RequestRules.Relative(baseUri, uri);
+                var route = RequestRules.Route(baseUri, uri);
                 var response = Run((client, cancel) => client.SendAsync(HttpMethod.Get, route, null, null, request.Headers, cancel));
                 var next = WritePage(response);
                 if (next == null) break;
@@ -149,7 +149,7 @@ public sealed class InvokeSocialOSRequestCommand : SocialWriteCmdlet
         if (body != null && (method == "GET" || method == "HEAD"))
             throw new SocialOsInputException("InvalidBody", "Body", null, $"{method} requests carry no body; send the values in -Query, or use POST, PUT or PATCH.");
         RequestRules.CheckIdempotencyKey(method, IdempotencyKey);
-        return new Prepared(method, uri, "/" + RequestRules.Relative(baseUri, uri), body, headers);
+        return new Prepared(method, uri, RequestRules.Route(baseUri, uri), body, headers);
     }
 
     private IEnumerable<KeyValuePair<string, object?>>? QueryEntries() =>
@@ -243,6 +243,7 @@ public sealed class InvokeSocialOSRequestCommand : SocialWriteCmdlet
         result.Properties.Add(new PSNoteProperty("ReasonPhrase", response.ReasonPhrase));
         result.Properties.Add(new PSNoteProperty("Headers", HeaderTable(response)));
         result.Properties.Add(new PSNoteProperty("Body", response.Text));
+        result.Properties.Add(new PSNoteProperty("AppliedBy", response.AppliedBy));
         result.Properties.Add(new PSNoteProperty("Replayed", response.Replayed));
         return result;
     }
@@ -257,10 +258,11 @@ public sealed class InvokeSocialOSRequestCommand : SocialWriteCmdlet
         if (ResponseHeadersVariable != null) SessionState.PSVariable.Set(ResponseHeadersVariable, HeaderTable(response));
     }
 
-    /// <summary>A failed item sets -StatusCodeVariable too: its HTTP status, or 0 when no answer came.</summary>
+    /// <summary>A failed item sets -StatusCodeVariable too: its HTTP status, or 0 when no
+    /// answer came or it was refused before it was sent.</summary>
     protected override object? ErrorTarget(Exception error, object? target)
     {
-        if (StatusCodeVariable != null && error is SocialOsException api) SessionState.PSVariable.Set(StatusCodeVariable, api.StatusCode);
+        if (StatusCodeVariable != null) SessionState.PSVariable.Set(StatusCodeVariable, error is SocialOsException api ? api.StatusCode : 0);
         return base.ErrorTarget(error, target);
     }
 }

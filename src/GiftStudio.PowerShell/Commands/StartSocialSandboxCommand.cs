@@ -26,9 +26,10 @@ public sealed class StartSocialSandboxCommand : PSCmdlet
     [ValidateNotNull]
     public System.Security.SecureString? ApiKey { get; set; }
 
-    /// <summary>Start the sandbox's clock at this instant (it then advances in real time).</summary>
+    /// <summary>Start the sandbox's clock at this instant (it then advances in real time): a
+    /// DateTime, a DateTimeOffset or ISO 8601 text, read as every date input of the module is.</summary>
     [Parameter]
-    public DateTime? Now { get; set; }
+    public object? Now { get; set; }
 
     /// <summary>Users, days[, events]: fill the new data file with a realistic history, e.g. -Seed 200,30.</summary>
     [Parameter]
@@ -73,7 +74,7 @@ public sealed class StartSocialSandboxCommand : PSCmdlet
             {
                 Port = Port,
                 DataPath = DataPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),
-                Now = Now is DateTime now ? (DateTime?)(now.Kind == DateTimeKind.Utc ? now : now.ToUniversalTime()) : null,
+                Now = StrictInput.UtcDateTime(SocialCmdlet.Unwrap(Now), nameof(Now)),
                 Seed = Seed == null ? null : string.Join(",", Seed),
                 RateLimit = RateLimit,
                 Faults = Faults,

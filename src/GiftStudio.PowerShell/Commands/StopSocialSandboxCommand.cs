@@ -19,6 +19,12 @@ public sealed class StopSocialSandboxCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
+        if (!SandboxLauncher.IsStartedHere(ProcessId) && SandboxLauncher.WasStoppedHere(ProcessId))
+        {
+            // Stopping twice reaches the state asked for: say so, quietly.
+            WriteVerbose($"Sandbox process {ProcessId} was already stopped by Stop-SocialSandbox in this session; nothing to do.");
+            return;
+        }
         if (!SandboxLauncher.IsStartedHere(ProcessId))
         {
             WriteError(ErrorRecords.Record(
