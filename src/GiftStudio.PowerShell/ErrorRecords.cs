@@ -13,7 +13,9 @@ internal static class ErrorRecords
         switch (error)
         {
             case SocialOsInputException input:
-                return Record(input, input.ErrorId, ErrorCategory.InvalidArgument, target, null);
+                // A period beyond the API's longest window is a limit, not a malformed value.
+                return Record(input, input.ErrorId,
+                    input.ErrorId == Reports.CurrencyPeriod.ErrorIds.TooFarBack ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidArgument, target, null);
             case SocialOsConfigurationException configuration:
                 return Record(configuration, configuration.ErrorId,
                     configuration.ErrorId == "InsecureTransport" ? ErrorCategory.SecurityError : ErrorCategory.AuthenticationError, target,
