@@ -36,7 +36,9 @@ public static class CurrencyReportHtml
     private const string Column = "display:inline-block;vertical-align:top;width:100%;max-width:520px;margin:0 16px 8px 0";
     // The daily table has six columns: it gets the wider half of the 1,068 px content width.
     private const string ChartColumn = "display:inline-block;vertical-align:top;width:100%;max-width:420px;margin:0 16px 8px 0";
-    private const string TableColumn = "display:inline-block;vertical-align:top;width:100%;max-width:620px;margin:0 0 8px 0;overflow-x:auto";
+    /// <summary>A wide table scrolls sideways inside its box on a phone instead of widening the page.</summary>
+    private const string Scrolls = "overflow-x:auto";
+    private const string TableColumn = "display:inline-block;vertical-align:top;width:100%;max-width:620px;margin:0 0 8px 0;" + Scrolls;
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -143,7 +145,7 @@ public static class CurrencyReportHtml
         foreach (var day in days)
         {
             html.Append("<tr").Append(DayAttributes(day)).Append('>')
-                .Append("<td class=\"date\" style=\"").Append(DateCellStyle).Append(";width:1%\">").Append(DateText(day.Date.ToString("MM-dd", Invariant), day)).Append("</td>")
+                .Append("<td class=\"date\" style=\"").Append(DateCellStyle).Append(";width:1%;white-space:nowrap\">").Append(DateText(day.Date.ToString("MM-dd", Invariant), day)).Append("</td>")
                 .Append("<td style=\"").Append(CellStyle).Append(";padding:0 6px\">");
             Bar(html, "bar count", day.Count, peakCount, CountColour);
             Bar(html, "bar value", day.Value, peakValue, ValueColour);
@@ -202,13 +204,14 @@ public static class CurrencyReportHtml
         html.Append("<table width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"border-collapse:collapse\"><tr>")
             .Append("<td class=\"").Append(cssClass).Append("\" data-value=\"").Append(value.ToString(Invariant)).Append("\" width=\"").Append(width)
             .Append("\" bgcolor=\"").Append(colour).Append("\" style=\"width:").Append(width).Append(";background:").Append(colour)
-            .Append(";font-size:1px\">").Append(share > 0 ? "&nbsp;" : "").Append("</td>")
+            .Append(";font-size:1px;line-height:1px\">").Append(share > 0 ? "&nbsp;" : "").Append("</td>")
             .Append("<td style=\"height:7px;font-size:1px;line-height:1px\">&nbsp;</td></tr></table>");
     }
 
     private static void LeaderboardSection(StringBuilder html, Leaderboard board)
     {
         html.Append("<h2 style=\"font-size:18px;margin:16px 0 8px 0\">Leaderboard</h2>\n")
+            .Append("<div style=\"").Append(Scrolls).Append("\">\n")
             .Append("<table class=\"leaderboard\" id=\"leaderboard\" style=\"").Append(TableStyle).Append("\">\n")
             .Append("<caption style=\"text-align:left;padding:0 0 4px 0;color:").Append(Muted).Append("\">Top ")
             .Append(board.Entries.Count.ToString(Invariant)).Append(" of ").Append(board.Total.ToString("N0", Invariant)).Append(" users with a score</caption>\n")
@@ -217,7 +220,7 @@ public static class CurrencyReportHtml
         {
             html.Append("<tr>").Append(Number(entry.Rank)).Append(Cell(entry.UserId)).Append(Number(entry.Score)).Append(Cell(entry.TierName)).Append("</tr>\n");
         }
-        html.Append("</tbody>\n</table>\n");
+        html.Append("</tbody>\n</table>\n</div>\n");
     }
 
     private static void ExpiringSection(StringBuilder html, CurrencyReport report)
@@ -229,14 +232,15 @@ public static class CurrencyReportHtml
             html.Append("<p id=\"expiring-none\" style=\"margin:0\">None.</p>\n");
             return;
         }
-        html.Append("<table class=\"expiring\" id=\"expiring\" style=\"").Append(TableStyle).Append("\">\n")
+        html.Append("<div style=\"").Append(Scrolls).Append("\">\n")
+            .Append("<table class=\"expiring\" id=\"expiring\" style=\"").Append(TableStyle).Append("\">\n")
             .Append("<thead><tr>").Append(Head("Expires (UTC)")).Append(Head("Gift")).Append(Head("Name")).Append(Head("Tier")).Append(Head("Reward")).Append("</tr></thead>\n<tbody>\n");
         foreach (var gift in report.Expiring)
         {
             html.Append("<tr>").Append(Cell(gift.Expires?.ToString("yyyy-MM-dd HH:mm", Invariant) ?? ""))
                 .Append(Cell(gift.GiftId)).Append(Cell(gift.Name)).Append(Cell(gift.Tier)).Append(Number(gift.Reward)).Append("</tr>\n");
         }
-        html.Append("</tbody>\n</table>\n");
+        html.Append("</tbody>\n</table>\n</div>\n");
     }
 
     private static string Head(string text) => "<th scope=\"col\" style=\"" + HeadStyle + "\">" + Encode(text) + "</th>";
