@@ -61,13 +61,25 @@ public sealed class SocialCurrencyAudit
     public string Window { get; set; } = "";
     public long TotalGifts { get; set; }
     public long TotalValue { get; set; }
-    public long UniqueRecipients { get; set; }
+    /// <summary>Null for a calendar period: daily rows cannot say who received (see <see cref="Partial"/>).</summary>
+    public long? UniqueRecipients { get; set; }
+    /// <summary>Null when nothing was redeemed, and for a calendar period (see <see cref="Partial"/>).</summary>
     public string? TopTier { get; set; }
-    /// <summary>The first UTC day of the window (midnight UTC).</summary>
+    /// <summary>The first UTC day of the window or period (midnight UTC).</summary>
     public DateTime PeriodStart { get; set; }
-    /// <summary>The last UTC day of the window (midnight UTC; the window ends at the server's now).</summary>
+    /// <summary>The last UTC day of the window (midnight UTC; the window ends at the server's now)
+    /// or of the calendar period (its own last day, even when that is still to come).</summary>
     public DateTime PeriodEnd { get; set; }
+    /// <summary>The number of daily rows the totals add up.</summary>
     public int Days { get; set; }
+    /// <summary>The calendar period asked for (2026-11, 2026Q3, 2026-11-03..2026-11-09); null for a window.</summary>
+    public string? Period { get; set; }
+    /// <summary>True when every day of the period is over; a window always ends at the
+    /// server's now, so its last day is partial and it is never complete.</summary>
+    public bool Complete { get; set; }
+    /// <summary>The summary fields this object could not fill (null when none): a calendar
+    /// period is added up from daily rows, which hold no recipients or tiers.</summary>
+    public string? Partial { get; set; }
 }
 
 /// <summary>One UTC day of a currency audit.</summary>

@@ -18,12 +18,14 @@ public abstract class FixedValuesCompleter : IArgumentCompleter
     protected FixedValuesCompleter(params string[] values) => _values = values;
 
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        CommandAst commandAst, IDictionary fakeBoundParameters)
+        CommandAst commandAst, IDictionary fakeBoundParameters) => Offer(_values, wordToComplete);
+
+    /// <summary>The values that start with what is typed (quotes aside), in their order.</summary>
+    internal static IEnumerable<CompletionResult> Offer(IEnumerable<string> values, string? wordToComplete)
     {
         var prefix = (wordToComplete ?? "").Trim('\'', '"');
-        return _values
-            .Where(v => v.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-            .Select(v => new CompletionResult(v, v, CompletionResultType.ParameterValue, v));
+        return values.Where(v => v.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            .Select(v => new CompletionResult(v, v, CompletionResultType.ParameterValue, v)).ToList();
     }
 }
 
@@ -220,4 +222,20 @@ public sealed class RouteCompleter : IArgumentCompleter
                 string.Join(", ", g.Select(r => r.Key)) + " " + g.Key))
             .ToList();
     }
+}
+
+/// <summary>-Month: this month and the 11 before it (by this machine's UTC day), newest first.</summary>
+public sealed class MonthCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        FixedValuesCompleter.Offer(Reports.CurrencyPeriod.RecentMonths(DateTime.UtcNow.Date), wordToComplete);
+}
+
+/// <summary>-Quarter: this quarter and the 3 before it, newest first.</summary>
+public sealed class QuarterCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        FixedValuesCompleter.Offer(Reports.CurrencyPeriod.RecentQuarters(DateTime.UtcNow.Date), wordToComplete);
 }

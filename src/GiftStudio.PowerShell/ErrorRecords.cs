@@ -13,7 +13,10 @@ internal static class ErrorRecords
         switch (error)
         {
             case SocialOsInputException input:
-                return Record(input, input.ErrorId, ErrorCategory.InvalidArgument, target, "Fix the row, then send it as new: nothing was sent.");
+                // A period beyond the API's longest window is a limit, not a malformed value.
+                return Record(input, input.ErrorId,
+                    input.ErrorId == Reports.CurrencyPeriod.ErrorIds.TooFarBack ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidArgument, target,
+                    "Fix the input, then send it again: nothing was sent.");
             case SocialOsConfigurationException configuration:
                 return Record(configuration, configuration.ErrorId,
                     configuration.ErrorId == "InsecureTransport" ? ErrorCategory.SecurityError : ErrorCategory.AuthenticationError, target,

@@ -204,6 +204,29 @@ public sealed class AnomalyTests
     }
 
     [Fact]
+    public void A_few_large_rewards_among_many_small_ones_are_not_an_anomaly_but_a_day_three_times_as_busy_is()
+    {
+        // 40 redemptions a day of 20 points, and on some days one to three of 1,500: the
+        // sandbox's mix (many vouchers, a few champion rewards). Most days have none, so the
+        // median and MAD of the daily values alone (800, 0) took every large reward for a spike.
+        var large = new[] { 0, 0, 1, 0, 0, 0, 1, 0, 2, 0, 0, 1, 0, 0, 0, 3, 0, 1, 0, 0, 0, 2, 0, 0, 1, 0, 0, 0, 1, 0 };
+        var counts = Quiet(30);
+        var values = counts.Select((c, i) => (c - large[i]) * 20 + large[i] * 1500L).ToArray();
+
+        var days = Series(counts, values);
+        CurrencyAnomalies.Annotate(days, hourWindow: false);
+        Assert.Empty(Flagged(days));
+
+        // The same history with day 20 at three times its expected count and value.
+        var ordinary = On(days, 20);
+        counts[20] = (long)Math.Round(3 * ordinary.ExpectedCount!.Value);
+        values[20] = (long)Math.Round(3 * ordinary.ExpectedValue!.Value);
+        var busy = Series(counts, values);
+        CurrencyAnomalies.Annotate(busy, hourWindow: false);
+        Assert.Equal(new[] { "11-22 High Count" }, Flagged(busy));
+    }
+
+    [Fact]
     public void The_share_of_peak_scales_every_day_to_the_largest()
     {
         var days = Series(new long[] { 10, 40, 20, 0, 30 });

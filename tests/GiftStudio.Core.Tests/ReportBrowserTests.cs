@@ -63,6 +63,95 @@ public sealed class BrowserTheoryAttribute : TheoryAttribute
     }
 }
 
+/// <summary>The report's layout as Chromium computes it: the page is laid out in a frame of the
+/// given width (a srcdoc frame: the same origin as the measuring page, which reads its
+/// geometry once everything has loaded and writes it into an attribute that --dump-dom shows).
+/// The report itself stays without script.</summary>
+public sealed class ReportLayoutTests
+{
+    private const string Measure = """
+        window.addEventListener('load', function () {
+          try { measure(); } catch (e) { document.body.setAttribute('data-layout', JSON.stringify({ error: String(e) })); }
+        });
+        function measure() {
+          var d = document.getElementById('report').contentDocument, r = { rows: [], dates: [] };
+          function box(e) { var b = e.getBoundingClientRect(); return { top: b.top, bottom: b.bottom, left: b.left, height: b.height }; }
+          d.querySelectorAll('table.chart').forEach(function (chart) {
+            var table = d.getElementById(chart.id.replace('chart-', 'daily-'));
+            chart.querySelectorAll(':scope > tbody > tr').forEach(function (row) {
+              var twin = table.querySelector(':scope > tbody > tr[data-date="' + row.getAttribute('data-date') + '"]');
+              r.rows.push({ date: row.getAttribute('data-date'), chart: box(row), table: box(twin), chartLeft: box(chart).left, tableLeft: box(table).left });
+            });
+          });
+          d.querySelectorAll('td.date').forEach(function (cell) {
+            var clip = cell.firstElementChild, date = clip.children[0], weekday = clip.children[1];
+            r.dates.push({ text: date.textContent, cell: box(cell), clip: box(clip), date: box(date), weekday: box(weekday) });
+          });
+          r.pageWidth = d.documentElement.scrollWidth;
+          r.wide = [];
+          d.querySelectorAll('body *').forEach(function (e) {
+            if (e.getBoundingClientRect().right > d.documentElement.clientWidth + 0.5 && !e.closest('[style*="overflow-x:auto"]'))
+              r.wide.push(e.tagName + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '') + ' ' + Math.round(e.getBoundingClientRect().right));
+          });
+          document.body.setAttribute('data-layout', JSON.stringify(r));
+        }
+        """;
+
+    [BrowserTheory]
+    [InlineData(1280)]
+    [InlineData(390)]
+    public async Task Dates_stay_on_one_line_and_at_desktop_width_each_bar_is_level_with_its_table_row(int width)
+    {
+        var work = Directory.CreateTempSubdirectory("gs-layout-").FullName;
+        try
+        {
+            var page = System.IO.Path.Combine(work, "measure.html");
+            var report = CurrencyReportHtml.Render(ReportHtmlTests.Sample());
+            await File.WriteAllTextAsync(page, "<!DOCTYPE html><html><body style=\"margin:0\">"
+                + $"<iframe id=\"report\" style=\"border:0;width:{width}px;height:6000px\" srcdoc=\"{System.Net.WebUtility.HtmlEncode(report)}\"></iframe>"
+                + "<script>" + Measure + "</script></body></html>");
+
+            var dom = await Chromium.DumpDomAsync(page, width, System.IO.Path.Combine(work, "profile"));
+
+            var json = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(dom, "data-layout=\"([^\"]*)\"").Groups[1].Value);
+            Assert.False(string.IsNullOrEmpty(json), "the page was not measured: " + dom[..Math.Min(dom.Length, 300)]);
+            using var layout = System.Text.Json.JsonDocument.Parse(json);
+            Assert.False(layout.RootElement.TryGetProperty("error", out var error), "measuring failed: " + error);
+            var dates = layout.RootElement.GetProperty("dates").EnumerateArray().ToArray();
+            Assert.Equal(2 * 2 * 21, dates.Length);   // two metrics, chart and table, 21 days
+            foreach (var date in dates)
+            {
+                var text = date.GetProperty("text").GetString();
+                // The date is one line, and the cell is one line high: the weekday is beside it
+                // or clipped away, never on a second line.
+                Assert.True(date.GetProperty("date").GetProperty("height").GetDouble() <= CurrencyReportHtml.RowHeight + 1, $"{text} wraps at {width} px");
+                Assert.Equal(CurrencyReportHtml.RowHeight, date.GetProperty("clip").GetProperty("height").GetDouble(), 0.5);
+                var weekdayTop = date.GetProperty("weekday").GetProperty("top").GetDouble();
+                var beside = Math.Abs(weekdayTop - date.GetProperty("date").GetProperty("top").GetDouble()) < 1;
+                Assert.True(beside || weekdayTop >= date.GetProperty("clip").GetProperty("bottom").GetDouble(), $"the weekday of {text} is on a visible second line at {width} px");
+                if (width >= 1280) Assert.True(beside, $"the weekday of {text} is not shown at {width} px");
+            }
+            // A phone scrolls the daily table inside its box, never the whole page sideways.
+            Assert.True(layout.RootElement.GetProperty("pageWidth").GetDouble() <= width, $"the page is wider than {width} px: {layout.RootElement.GetProperty("wide")}");
+
+            var rows = layout.RootElement.GetProperty("rows").EnumerateArray().ToArray();
+            Assert.Equal(2 * 21, rows.Length);
+            if (width < 1280) return;
+            foreach (var row in rows)
+            {
+                // Side by side, and every bar level with its row of numbers.
+                Assert.True(row.GetProperty("chartLeft").GetDouble() < row.GetProperty("tableLeft").GetDouble(), "chart and table are not side by side at 1280 px");
+                Assert.Equal(row.GetProperty("table").GetProperty("top").GetDouble(), row.GetProperty("chart").GetProperty("top").GetDouble(), 0.5);
+                Assert.Equal(row.GetProperty("table").GetProperty("height").GetDouble(), row.GetProperty("chart").GetProperty("height").GetDouble(), 0.5);
+            }
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+}
+
 /// <summary>Runs headless Chromium with the flags that keep it offline and quiet.</summary>
 internal static class Chromium
 {
@@ -85,6 +174,16 @@ internal static class Chromium
 
     public static async Task ScreenshotAsync(string page, string png, int width, int height, string profile)
     {
+        await RunAsync(new[] { $"--window-size={width},{height}", "--screenshot=" + png }, page, profile);
+        if (!File.Exists(png)) throw new InvalidOperationException("Chromium wrote no screenshot.");
+    }
+
+    /// <summary>The page's DOM after its load event (and its frames').</summary>
+    public static Task<string> DumpDomAsync(string page, int width, string profile) =>
+        RunAsync(new[] { $"--window-size={Math.Max(width, 500)},2000", "--dump-dom" }, page, profile);
+
+    private static async Task<string> RunAsync(string[] arguments, string page, string profile)
+    {
         var info = new ProcessStartInfo(Path)
         {
             UseShellExecute = false,
@@ -95,9 +194,8 @@ internal static class Chromium
         {
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--hide-scrollbars", "--user-data-dir=" + profile, $"--window-size={width},{height}",
-            "--screenshot=" + png, new Uri(page).AbsoluteUri,
-        }) info.ArgumentList.Add(arg);
+            "--hide-scrollbars", "--user-data-dir=" + profile,
+        }.Concat(arguments).Append(new Uri(page).AbsoluteUri)) info.ArgumentList.Add(arg);
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -106,10 +204,11 @@ internal static class Chromium
         if (await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(90))) != exited)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException("Chromium did not finish its screenshot within 90 s.");
+            throw new TimeoutException("Chromium did not finish within 90 s.");
         }
-        if (process.ExitCode != 0 || !File.Exists(png))
-            throw new InvalidOperationException($"Chromium exited with {process.ExitCode} and no screenshot: {await output} {await error}");
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"Chromium exited with {process.ExitCode}: {await output} {await error}");
+        return await output;
     }
 }
 

@@ -157,8 +157,32 @@ public sealed class ReportHtmlTests
 
             var tableRow = Assert.Single(document.QuerySelectorAll($"table#daily-{metric} tr[data-anomaly]"));
             Assert.Equal("2026-11-12", tableRow.GetAttribute("data-date"));
-            Assert.Equal("▲ High (Count, Value)", tableRow.Children[4].TextContent);
+            Assert.Equal("▲ High (Count, Value)", tableRow.Children[5].TextContent);
         }
+    }
+
+    [Fact]
+    public void Each_judged_day_shows_its_expected_count_and_expected_value_in_whole_units()
+    {
+        var report = Sample();
+        var document = Parse(CurrencyReportHtml.Render(report));
+        foreach (var metric in report.Metrics)
+        {
+            var head = document.QuerySelectorAll($"table#daily-{metric.Summary.Metric} thead th").Select(h => h.TextContent).ToArray();
+            Assert.Equal(new[] { "Date", "Count", "Value", "Exp. count", "Exp. value", "Anomaly" }, head);
+            var rows = document.QuerySelectorAll($"table#daily-{metric.Summary.Metric} tbody tr").ToArray();
+            Assert.Equal(metric.Days.Count, rows.Length);
+            foreach (var (day, row) in metric.Days.Zip(rows))
+            {
+                Assert.Equal(day.ExpectedCount is double c ? Math.Round(c, MidpointRounding.AwayFromZero).ToString("N0", CultureInfo.InvariantCulture) : "", row.Children[3].TextContent);
+                Assert.Equal(day.ExpectedValue is double v ? Math.Round(v, MidpointRounding.AwayFromZero).ToString("N0", CultureInfo.InvariantCulture) : "", row.Children[4].TextContent);
+                Assert.DoesNotContain(".", row.Children[3].TextContent + row.Children[4].TextContent);
+            }
+        }
+        // The flagged day's expectation is there, for the value flag as for the count.
+        var spike = report.Metrics[1].Days.Single(d => d.Anomaly != null);
+        Assert.NotNull(spike.ExpectedValue);
+        Assert.Contains(report.Metrics.SelectMany(m => m.Days), d => d.ExpectedCount is double e && e != Math.Floor(e));
     }
 
     [Fact]

@@ -103,7 +103,7 @@ Describe 'The published example through the cmdlets' {
     It 'pins the property names of every output type' {
         [GiftStudio.SocialGift].GetProperties().Name | Should -Be @('GiftId', 'Name', 'Tier', 'Reward', 'BadgeIncluded', 'Expires', 'CreatedAt', 'AppliedBy', 'Replayed')
         [GiftStudio.SocialTierScore].GetProperties().Name | Should -Be @('UserId', 'Metric', 'Previous', 'Current', 'TierName', 'Rank', 'UpdatedAt', 'AppliedBy', 'Replayed')
-        [GiftStudio.SocialCurrencyAudit].GetProperties().Name | Should -Be @('Type', 'Metric', 'Window', 'TotalGifts', 'TotalValue', 'UniqueRecipients', 'TopTier', 'PeriodStart', 'PeriodEnd', 'Days')
+        [GiftStudio.SocialCurrencyAudit].GetProperties().Name | Should -Be @('Type', 'Metric', 'Window', 'TotalGifts', 'TotalValue', 'UniqueRecipients', 'TopTier', 'PeriodStart', 'PeriodEnd', 'Days', 'Period', 'Complete', 'Partial')
         [GiftStudio.SocialCurrencyAuditDay].GetProperties().Name | Should -Be @('Date', 'Count', 'Value', 'Metric', 'Window', 'Complete', 'ExpectedCount', 'ExpectedValue', 'CountDeviation', 'ValueDeviation', 'Anomaly', 'AnomalyIn', 'ShareOfPeak')
         [GiftStudio.PowerShell.SocialOSConnection].GetProperties().Name | Should -Be @('BaseUri', 'KeySource', 'Timeout', 'MaxRetries', 'CircuitState', 'CircuitBreakerThreshold', 'CircuitBreakerDuration', 'ProxyUri', 'ConnectedAt', 'IsLoopback')
         [GiftStudio.PowerShell.SocialSandbox].GetProperties().Name | Should -Be @('BaseUri', 'ApiKey', 'ProcessId', 'DataPath', 'LogPath', 'KeyPath')
@@ -169,7 +169,7 @@ Describe 'CSV in and out' {
         Get-SocialCurrencyAudit -Metric points_awarded -Window 30d | Export-Csv $auditCsv -NoTypeInformation
         $summary = @(Import-Csv $auditCsv)
         $summary.Count | Should -Be 1
-        $summary[0].PSObject.Properties.Name | Should -Be @('Type', 'Metric', 'Window', 'TotalGifts', 'TotalValue', 'UniqueRecipients', 'TopTier', 'PeriodStart', 'PeriodEnd', 'Days')
+        $summary[0].PSObject.Properties.Name | Should -Be @('Type', 'Metric', 'Window', 'TotalGifts', 'TotalValue', 'UniqueRecipients', 'TopTier', 'PeriodStart', 'PeriodEnd', 'Days', 'Period', 'Complete', 'Partial')
         (Get-Content $auditCsv -Raw) | Should -Not -Match 'System\.'
 
         $dailyCsv = Join-Path $Work 'daily.csv'

@@ -53,27 +53,32 @@ public static class CurrencyAnomalies
     /// (windows of about five weeks and more), a day is compared with the same weekday.</summary>
     public const int MinimumWeekdayBaselineDays = 4;
 
-    /// <summary>Annotates the days in place.</summary>
+    /// <summary>Annotates the days of a window in place.</summary>
     /// <param name="days">The daily rows, newest first, as the API returns them.</param>
     /// <param name="hourWindow">True for an Nh window, whose oldest day is partial too.</param>
     /// <param name="threshold">Flag a day when |deviation| of its count or value exceeds this.</param>
     public static void Annotate(IReadOnlyList<SocialCurrencyAuditDay> days, bool hourWindow, double threshold = DefaultThreshold)
     {
-        if (!(threshold > 0) || double.IsInfinity(threshold))
-            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The anomaly threshold must be a positive number.");
-        if (days.Count == 0) return;
-
+        CheckThreshold(threshold);
         // The window ends at the server's now, so today's row is partial; an hour window
         // starts mid-day too. Partial days are never judged: a half day is not a drop.
-        for (var i = 0; i < days.Count; i++)
-        {
-            days[i].Complete = !(i == 0 || hourWindow && i == days.Count - 1);
-            days[i].ExpectedCount = days[i].ExpectedValue = days[i].CountDeviation = days[i].ValueDeviation = null;
-            days[i].Anomaly = days[i].AnomalyIn = null;
-        }
+        for (var i = 0; i < days.Count; i++) days[i].Complete = !(i == 0 || hourWindow && i == days.Count - 1);
+        Judge(days, threshold);
+    }
 
-        var peak = days.Max(d => d.Count);
-        foreach (var day in days) day.ShareOfPeak = peak > 0 ? (double)day.Count / peak : 0;
+    /// <summary>Annotates days whose <see cref="SocialCurrencyAuditDay.Complete"/> is already
+    /// set (the rows of a calendar period and the days before it): each complete day against
+    /// the other complete days of the list.</summary>
+    public static void Judge(IReadOnlyList<SocialCurrencyAuditDay> days, double threshold = DefaultThreshold)
+    {
+        CheckThreshold(threshold);
+        foreach (var day in days)
+        {
+            day.ExpectedCount = day.ExpectedValue = day.CountDeviation = day.ValueDeviation = null;
+            day.Anomaly = day.AnomalyIn = null;
+        }
+        if (days.Count == 0) return;
+        SetSharesOfPeak(days);
 
         var complete = days.Where(d => d.Complete).ToList();
         var byWeekday = complete.GroupBy(d => d.Date.DayOfWeek).ToDictionary(g => g.Key, g => g.Count());
@@ -96,6 +101,8 @@ public static class CurrencyAnomalies
             var typicalCount = Math.Max(RobustScore.Median(counts), 1);
             var (countMedian, countSigma) = RobustScore.Baseline(counts, Math.Sqrt(typicalCount));
             var (valueMedian, valueSigma) = RobustScore.Baseline(values, Math.Max(1, Math.Abs(RobustScore.Median(values)) / Math.Sqrt(typicalCount)));
+            // The reward mix does not keep a weekly rhythm: it is learnt from every other complete day.
+            valueSigma = Math.Max(valueSigma, RewardMixSigma(complete.Where(d => !ReferenceEquals(d, day)).ToList(), countSigma, typicalCount));
             var countScore = (day.Count - countMedian) / countSigma;
             var valueScore = (day.Value - valueMedian) / valueSigma;
             day.ExpectedCount = countMedian;
@@ -111,6 +118,39 @@ public static class CurrencyAnomalies
             day.Anomaly = leading > 0 ? "High" : "Low";
             day.AnomalyIn = countFlag && valueFlag ? "Count, Value" : countFlag ? "Count" : "Value";
         }
+    }
+
+    /// <summary>The spread a day's value has as a sum of rewards (many small, a few large): the
+    /// count's spread times the (median) value per event, and the spread of the reward mix, Var(V) ≈
+    /// σ_count² · r² + n · Var(X) for n events of value X with mean r (a compound Poisson sum).
+    /// Var(X) comes from how far each other complete day's value per event is off r: a day of c events
+    /// deviates by about √(Var(X)/c), so c · (v/c − r)² estimates Var(X). Those squares are
+    /// averaged (a median would miss the rare large rewards that make the tail), the largest
+    /// left out so that one odd day in the baseline does not hide another. A median and MAD of
+    /// a few weeks of daily values alone see too few large rewards: on seeded histories they
+    /// flagged ordinary days at 6 robust deviations (bench/REPORT.md, section 6).</summary>
+    internal static double RewardMixSigma(IReadOnlyList<SocialCurrencyAuditDay> others, double countSigma, double typicalCount)
+    {
+        var active = others.Where(d => d.Count > 0).ToList();
+        if (active.Count < 3) return 0;
+        // The median day's value per event: one day of oversized rewards does not move it.
+        var perEvent = RobustScore.Median(active.Select(d => (double)d.Value / d.Count).ToList());
+        var squares = active.Select(d => d.Count * Math.Pow((double)d.Value / d.Count - perEvent, 2)).OrderBy(x => x).ToList();
+        var mixVariance = squares.Take(squares.Count - 1).Average();
+        return Math.Sqrt(countSigma * countSigma * perEvent * perEvent + typicalCount * mixVariance);
+    }
+
+    /// <summary>Each day's count as a share of the largest count of <paramref name="days"/>.</summary>
+    public static void SetSharesOfPeak(IReadOnlyList<SocialCurrencyAuditDay> days)
+    {
+        var peak = days.Count == 0 ? 0 : days.Max(d => d.Count);
+        foreach (var day in days) day.ShareOfPeak = peak > 0 ? (double)day.Count / peak : 0;
+    }
+
+    private static void CheckThreshold(double threshold)
+    {
+        if (!(threshold > 0) || double.IsInfinity(threshold))
+            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The anomaly threshold must be a positive number.");
     }
 
     private static bool IsWeekend(DayOfWeek day) => day == DayOfWeek.Saturday || day == DayOfWeek.Sunday;

@@ -33,8 +33,11 @@ public sealed class CurrencyReport
     public static readonly TimeSpan ExpiringWithin = TimeSpan.FromDays(7);
 
     public CurrencyReport(string host, string window, DateTime generatedAt, IReadOnlyList<CurrencyReportMetric> metrics,
-        Leaderboard leaderboard, IReadOnlyList<SocialGift> expiring, string? comparisonNote, double threshold)
+        Leaderboard leaderboard, IReadOnlyList<SocialGift> expiring, string? comparisonNote, double threshold,
+        CurrencyPeriod? period = null, string? baselineNote = null)
     {
+        Period = period;
+        BaselineNote = baselineNote;
         Host = host;
         Window = window;
         GeneratedAt = generatedAt;
@@ -47,7 +50,12 @@ public sealed class CurrencyReport
 
     /// <summary>The connection's host (and port), never its key.</summary>
     public string Host { get; }
+    /// <summary>The window (30d), or for a calendar period the period's label (2026-11).</summary>
     public string Window { get; }
+    /// <summary>The calendar period reported on; null for a window ending now.</summary>
+    public CurrencyPeriod? Period { get; }
+    /// <summary>Why the anomaly baseline holds fewer days before the period than it should; null when it holds them all.</summary>
+    public string? BaselineNote { get; }
     /// <summary>When the report was made (UTC).</summary>
     public DateTime GeneratedAt { get; }
     public IReadOnlyList<CurrencyReportMetric> Metrics { get; }
@@ -88,6 +96,51 @@ public sealed class CurrencyReport
             metrics.Add(new CurrencyReportMetric(current.Summary, current.Days.Reverse().ToList(), previousCount, previousValue));
         }
 
+        var (leaderboard, expiring) = await LeaderboardAndExpiringAsync(client, top, generatedAtUtc, cancellationToken).ConfigureAwait(false);
+        return new CurrencyReport(client.BaseUri.Authority, window, generatedAtUtc, metrics, leaderboard, expiring, note, threshold);
+    }
+
+    /// <summary>The report of a calendar period: per metric one window reaching back to the
+    /// previous period of the same kind (the month, quarter or as many days before) when that
+    /// is at most 365 days back, else to four weeks before the period (the anomaly baseline)
+    /// as far as the API allows. Count and value are compared with the previous period only
+    /// when the window covers it; otherwise the report says why not.</summary>
+    public static async Task<CurrencyReport> CollectAsync(SocialOsClient client, CurrencyPeriod period, int top, double threshold,
+        DateTime generatedAtUtc, CancellationToken cancellationToken = default)
+    {
+        if (client == null) throw new ArgumentNullException(nameof(client));
+        if (period == null) throw new ArgumentNullException(nameof(period));
+        var previous = period.Previous();
+        var daysBefore = Math.Max(CurrencyPeriodAudit.BaselineDaysBefore, (int)(period.From - previous.From).TotalDays);
+        string? note = null, baselineNote = null;
+        var metrics = new List<CurrencyReportMetric>();
+        foreach (var metric in StrictInput.Metrics)
+        {
+            var read = await CurrencyPeriodAudit.ReadAsync(client, metric, period, daysBefore, generatedAtUtc, cancellationToken).ConfigureAwait(false);
+            long? previousCount = null, previousValue = null;
+            if (read.Covers(previous))
+            {
+                var days = read.DaysOf(previous);
+                previousCount = days.Sum(d => d.Count);
+                previousValue = days.Sum(d => d.Value);
+            }
+            else
+            {
+                note = $"No comparison with {previous.Label}: {period.Label} against {previous.Label} needs one window from {previous.From:yyyy-MM-dd}, "
+                    + $"{(read.Today - previous.From).TotalDays + 1:0} days back counting today, and the API's longest window is {CurrencyPeriod.MaxWindowDays} days.";
+            }
+            baselineNote = read.BaselineNote(period);
+            var judged = read.JudgedDaysOf(period, threshold);
+            metrics.Add(new CurrencyReportMetric(read.Summarize(period), judged.Reverse().ToList(), previousCount, previousValue));
+        }
+
+        var (leaderboard, expiring) = await LeaderboardAndExpiringAsync(client, top, generatedAtUtc, cancellationToken).ConfigureAwait(false);
+        return new CurrencyReport(client.BaseUri.Authority, period.Label, generatedAtUtc, metrics, leaderboard, expiring, note, threshold, period, baselineNote);
+    }
+
+    private static async Task<(Leaderboard, IReadOnlyList<SocialGift>)> LeaderboardAndExpiringAsync(SocialOsClient client, int top,
+        DateTime generatedAtUtc, CancellationToken cancellationToken)
+    {
         var leaderboard = await client.GetLeaderboardAsync(top, cancellationToken).ConfigureAwait(false);
 
         var expiring = new List<SocialGift>();
@@ -100,7 +153,6 @@ public sealed class CurrencyReport
             cursor = page.NextCursor;
         } while (cursor != null);
 
-        return new CurrencyReport(client.BaseUri.Authority, window, generatedAtUtc, metrics, leaderboard,
-            expiring.OrderBy(g => g.Expires).ThenBy(g => g.GiftId, StringComparer.Ordinal).ToList(), note, threshold);
+        return (leaderboard, expiring.OrderBy(g => g.Expires).ThenBy(g => g.GiftId, StringComparer.Ordinal).ToList());
     }
 }

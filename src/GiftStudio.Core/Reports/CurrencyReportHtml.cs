@@ -22,11 +22,23 @@ public static class CurrencyReportHtml
     private const string Muted = "#4D4D4D";           // 8.4:1 on white
     private const string Rule = "#BFBFBF";
 
-    private const string TableStyle = "border-collapse:collapse;font-size:13px;margin:0 0 12px 0";
+    /// <summary>Every row of the daily chart and table is one line of this height (plus padding
+    /// and rule), so the two line up when they stand side by side.</summary>
+    internal const int RowHeight = 18;
+    private const string TableStyle = "border-collapse:collapse;font-size:13px;line-height:18px;margin:0 0 12px 0";
     private const string CellStyle = "padding:3px 6px;border-bottom:1px solid " + Rule;
+    private const string NoWrapCellStyle = CellStyle + ";white-space:nowrap";
     private const string NumberStyle = "padding:3px 6px;border-bottom:1px solid " + Rule + ";text-align:right;white-space:nowrap";
-    private const string HeadStyle = "padding:3px 6px;border-bottom:2px solid " + Text + ";text-align:left;font-weight:bold";
+    private const string HeadStyle = "padding:3px 6px;border-bottom:2px solid " + Text + ";text-align:left;font-weight:bold;white-space:nowrap";
+    private const string CaptionStyle = "text-align:left;font-weight:bold;padding:0 0 4px 0;white-space:nowrap";
+    /// <summary>One line high, clipping: see <see cref="DateText"/>.</summary>
+    private const string DateCellStyle = CellStyle;
     private const string Column = "display:inline-block;vertical-align:top;width:100%;max-width:520px;margin:0 16px 8px 0";
+    // The daily table has six columns: it gets the wider half of the 1,068 px content width.
+    private const string ChartColumn = "display:inline-block;vertical-align:top;width:100%;max-width:420px;margin:0 16px 8px 0";
+    /// <summary>A wide table scrolls sideways inside its box on a phone instead of widening the page.</summary>
+    private const string Scrolls = "overflow-x:auto";
+    private const string TableColumn = "display:inline-block;vertical-align:top;width:100%;max-width:620px;margin:0 0 8px 0;" + Scrolls;
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -36,7 +48,9 @@ public static class CurrencyReportHtml
         var html = new StringBuilder(64 * 1024);
         var first = report.Metrics.FirstOrDefault()?.Summary;
         var period = first == null ? "" : $"{first.PeriodStart:yyyy-MM-dd} to {first.PeriodEnd:yyyy-MM-dd}";
-        var title = $"GiftStudio currency report: {report.Window} to {(first == null ? "" : first.PeriodEnd.ToString("yyyy-MM-dd", Invariant))}";
+        var title = report.Period != null
+            ? $"GiftStudio currency report: {report.Period.Label} ({period})"
+            : $"GiftStudio currency report: {report.Window} to {(first == null ? "" : first.PeriodEnd.ToString("yyyy-MM-dd", Invariant))}";
 
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -46,8 +60,9 @@ public static class CurrencyReportHtml
             .Append("<div style=\"max-width:1100px;margin:0 auto;padding:16px\">\n")
             .Append("<h1 style=\"font-size:22px;margin:0 0 4px 0\">Currency report</h1>\n")
             .Append("<p id=\"meta\" style=\"margin:0 0 16px 0;color:").Append(Muted).Append("\">Host <b>").Append(Encode(report.Host))
-            .Append("</b> · window <b>").Append(Encode(report.Window)).Append("</b> (").Append(Encode(period))
-            .Append(", UTC days) · generated ").Append(Encode(report.GeneratedAt.ToString("yyyy-MM-dd HH:mm", Invariant))).Append(" UTC</p>\n");
+            .Append("</b> · ").Append(report.Period != null ? "period" : "window").Append(" <b>").Append(Encode(report.Window)).Append("</b> (").Append(Encode(period))
+            .Append(", UTC days").Append(first != null && report.Period != null && !first.Complete ? "; not over yet, the totals are so far" : "")
+            .Append(") · generated ").Append(Encode(report.GeneratedAt.ToString("yyyy-MM-dd HH:mm", Invariant))).Append(" UTC</p>\n");
 
         Totals(html, report);
         foreach (var metric in report.Metrics) Daily(html, metric, report.Threshold);
@@ -58,7 +73,10 @@ public static class CurrencyReportHtml
             .Append("Anomalies: the modified z-score (Iglewicz and Hoaglin) of each complete day's count and value against the median ")
             .Append("and median absolute deviation of the other complete days of the window (the same weekday in windows of five weeks and more); ")
             .Append("flagged beyond ").Append(Encode(report.Threshold.ToString("0.##", Invariant)))
-            .Append(". Partial days (today, the first day of an hour window) are not judged. Made by GiftStudio.</p>\n")
+            .Append(". Partial days (today, the first day of an hour window) are not judged.")
+            .Append(report.Period != null ? " A calendar period's days are judged against its other days and the four weeks before it." : "")
+            .Append(report.BaselineNote != null ? " " + Encode(report.BaselineNote) : "")
+            .Append(" Made by GiftStudio.</p>\n")
             .Append("</div>\n</body>\n</html>\n");
         return html.ToString();
     }
@@ -72,16 +90,20 @@ public static class CurrencyReportHtml
             html.Append("<div style=\"").Append(Column).Append("\">\n")
                 .Append("<table class=\"totals\" id=\"totals-").Append(Encode(s.Metric)).Append("\" style=\"").Append(TableStyle).Append(";width:100%\">\n")
                 .Append("<caption style=\"text-align:left;font-weight:bold;padding:0 0 4px 0\">").Append(Encode(s.Metric)).Append("</caption>\n")
-                .Append("<thead><tr>").Append(Head("")).Append(Head("This window")).Append(Head("Previous window")).Append(Head("Change")).Append("</tr></thead>\n<tbody>\n");
+                .Append("<thead><tr>").Append(Head("")).Append(Head(report.Period != null ? "This period" : "This window")).Append(Head(report.Period != null ? "Previous " + report.Period.Previous().Label : "Previous window")).Append(Head("Change")).Append("</tr></thead>\n<tbody>\n");
             TotalRow(html, "Count", s.TotalGifts, metric.PreviousCount);
             TotalRow(html, "Value", s.TotalValue, metric.PreviousValue);
-            html.Append("<tr>").Append(Cell("Unique recipients")).Append(Number(s.UniqueRecipients)).Append(Cell("—")).Append(Cell("")).Append("</tr>\n")
-                .Append("<tr>").Append(Cell("Top tier")).Append(Cell(s.TopTier ?? "none")).Append(Cell("—")).Append(Cell("")).Append("</tr>\n")
+            // A calendar period is added up from daily rows: who received and which tier cannot be had.
+            var notAvailable = s.Partial != null ? "n/a (calendar period)" : null;
+            html.Append("<tr>").Append(Cell("Unique recipients")).Append(s.UniqueRecipients is long r ? Number(r) : Cell(notAvailable ?? "—")).Append(Cell("—")).Append(Cell("")).Append("</tr>\n")
+                .Append("<tr>").Append(Cell("Top tier")).Append(Cell(s.TopTier ?? notAvailable ?? "none")).Append(Cell("—")).Append(Cell("")).Append("</tr>\n")
                 .Append("</tbody>\n</table>\n</div>\n");
         }
         html.Append("<p style=\"margin:0 0 8px 0;font-size:12px;color:").Append(Muted).Append("\">");
         if (report.ComparisonNote != null) html.Append(Encode(report.ComparisonNote)).Append(' ');
-        html.Append("Unique recipients and top tier are not compared: the API gives them only for windows ending now.</p>\n");
+        html.Append(report.Period != null
+            ? "Unique recipients and top tier are not available for a calendar period: it is added up from daily rows, and the API gives them only for whole windows ending now.</p>\n"
+            : "Unique recipients and top tier are not compared: the API gives them only for windows ending now.</p>\n");
     }
 
     private static void TotalRow(StringBuilder html, string label, long current, long? previous)
@@ -114,38 +136,52 @@ public static class CurrencyReportHtml
             .Append("shaded rows: Saturday and Sunday · ▲ High / ▼ Low: anomaly</p>\n");
 
         // The chart (hidden from screen readers: the table beside it has the same numbers).
-        html.Append("<div style=\"").Append(Column).Append("\">\n")
-            .Append("<table class=\"chart\" id=\"chart-").Append(Encode(name)).Append("\" aria-hidden=\"true\" role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse;width:100%;font-size:12px\">\n");
+        // Chart and table share the caption, header and row geometry (one line of RowHeight
+        // per day, nothing wraps), so that side by side each bar is level with its table row.
+        html.Append("<div style=\"").Append(ChartColumn).Append("\">\n")
+            .Append("<table class=\"chart\" id=\"chart-").Append(Encode(name)).Append("\" aria-hidden=\"true\" role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"").Append(TableStyle).Append(";width:100%\">\n")
+            .Append("<caption style=\"").Append(CaptionStyle).Append("\">").Append(Encode(name)).Append(" per UTC day</caption>\n")
+            .Append("<thead><tr>").Append(Head("Date")).Append(Head("Count and value")).Append(Head("")).Append("</tr></thead>\n<tbody>\n");
         foreach (var day in days)
         {
             html.Append("<tr").Append(DayAttributes(day)).Append('>')
-                .Append("<td style=\"padding:1px 6px 1px 2px;white-space:nowrap;width:1%\">").Append(Encode(day.Date.ToString("MM-dd ddd", Invariant))).Append("</td>")
-                .Append("<td style=\"padding:2px 0\">");
+                .Append("<td class=\"date\" style=\"").Append(DateCellStyle).Append(";width:1%;white-space:nowrap\">").Append(DateText(day.Date.ToString("MM-dd", Invariant), day)).Append("</td>")
+                .Append("<td style=\"").Append(CellStyle).Append(";padding:0 6px\">");
             Bar(html, "bar count", day.Count, peakCount, CountColour);
             Bar(html, "bar value", day.Value, peakValue, ValueColour);
-            html.Append("</td><td class=\"mark\" style=\"padding:1px 2px 1px 6px;white-space:nowrap;width:1%;font-weight:bold\">")
+            html.Append("</td><td class=\"mark\" style=\"").Append(NoWrapCellStyle).Append(";width:1%;font-weight:bold\">")
                 .Append(Encode(Mark(day))).Append("</td></tr>\n");
         }
-        html.Append("</table>\n</div>\n");
+        html.Append("</tbody>\n</table>\n</div>\n");
 
-        // The same numbers as a table.
-        html.Append("<div style=\"").Append(Column).Append("\">\n")
+        // The same numbers as a table; on a phone it scrolls sideways inside its box.
+        html.Append("<div style=\"").Append(TableColumn).Append("\">\n")
             .Append("<table class=\"daily\" id=\"daily-").Append(Encode(name)).Append("\" style=\"").Append(TableStyle).Append(";width:100%\">\n")
-            .Append("<caption style=\"text-align:left;font-weight:bold;padding:0 0 4px 0\">").Append(Encode(name)).Append(" per UTC day</caption>\n")
-            .Append("<thead><tr>").Append(Head("Date")).Append(Head("Count")).Append(Head("Value")).Append(Head("Expected")).Append(Head("Anomaly")).Append("</tr></thead>\n<tbody>\n");
+            .Append("<caption style=\"").Append(CaptionStyle).Append("\">").Append(Encode(name)).Append(" per UTC day</caption>\n")
+            .Append("<thead><tr>").Append(Head("Date")).Append(Head("Count")).Append(Head("Value")).Append(Head("Exp. count")).Append(Head("Exp. value")).Append(Head("Anomaly")).Append("</tr></thead>\n<tbody>\n");
         foreach (var day in days)
         {
-            // The date never breaks; on a phone the weekday may go to the next line.
-            var date = "<span style=\"white-space:nowrap\">" + day.Date.ToString("yyyy-MM-dd", Invariant) + "</span> "
-                + day.Date.ToString("ddd", Invariant) + (day.Complete ? "" : " (partial)");
             var anomaly = day.Anomaly == null ? "" : $"{Mark(day)} ({day.AnomalyIn})";
             html.Append("<tr").Append(DayAttributes(day)).Append('>')
-                .Append("<td style=\"").Append(CellStyle).Append("\">").Append(date).Append("</td>").Append(Number(day.Count)).Append(Number(day.Value))
-                .Append(day.ExpectedCount is double e ? NumberText(e.ToString("#,0.#", Invariant)) : Cell(""))
-                .Append(Cell(anomaly)).Append("</tr>\n");
+                .Append("<td class=\"date\" style=\"").Append(DateCellStyle).Append("\">").Append(DateText(day.Date.ToString("yyyy-MM-dd", Invariant), day)).Append("</td>")
+                .Append(Number(day.Count)).Append(Number(day.Value))
+                .Append(day.ExpectedCount is double count ? Number(Whole(count)) : Cell(""))
+                .Append(day.ExpectedValue is double value ? Number(Whole(value)) : Cell(""))
+                .Append("<td style=\"").Append(NoWrapCellStyle).Append("\">").Append(Encode(anomaly)).Append("</td></tr>\n");
         }
         html.Append("</tbody>\n</table>\n</div>\n");
     }
+
+    /// <summary>An expectation in whole units (a median of an even number of days ends in .5).</summary>
+    private static long Whole(double value) => (long)Math.Round(value, MidpointRounding.AwayFromZero);
+
+    /// <summary>A date cell's text: the date never breaks, and the weekday (and "partial") follow
+    /// on the same line where there is room. The cell is one line high and clips what does
+    /// not fit, so on a phone the weekday is dropped instead of wrapping onto a second line;
+    /// no style sheet or media query is needed, which mail clients would strip.</summary>
+    private static string DateText(string date, SocialCurrencyAuditDay day) =>
+        "<div style=\"height:18px;overflow:hidden\"><span style=\"white-space:nowrap\">" + Encode(date) + "</span> <span class=\"weekday\">"
+        + day.Date.ToString("ddd", Invariant) + (day.Complete ? "" : " (partial)") + "</span></div>";
 
     private static string DayAttributes(SocialCurrencyAuditDay day)
     {
@@ -168,13 +204,14 @@ public static class CurrencyReportHtml
         html.Append("<table width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"border-collapse:collapse\"><tr>")
             .Append("<td class=\"").Append(cssClass).Append("\" data-value=\"").Append(value.ToString(Invariant)).Append("\" width=\"").Append(width)
             .Append("\" bgcolor=\"").Append(colour).Append("\" style=\"width:").Append(width).Append(";background:").Append(colour)
-            .Append(";font-size:1px\">").Append(share > 0 ? "&nbsp;" : "").Append("</td>")
+            .Append(";font-size:1px;line-height:1px\">").Append(share > 0 ? "&nbsp;" : "").Append("</td>")
             .Append("<td style=\"height:7px;font-size:1px;line-height:1px\">&nbsp;</td></tr></table>");
     }
 
     private static void LeaderboardSection(StringBuilder html, Leaderboard board)
     {
         html.Append("<h2 style=\"font-size:18px;margin:16px 0 8px 0\">Leaderboard</h2>\n")
+            .Append("<div style=\"").Append(Scrolls).Append("\">\n")
             .Append("<table class=\"leaderboard\" id=\"leaderboard\" style=\"").Append(TableStyle).Append("\">\n")
             .Append("<caption style=\"text-align:left;padding:0 0 4px 0;color:").Append(Muted).Append("\">Top ")
             .Append(board.Entries.Count.ToString(Invariant)).Append(" of ").Append(board.Total.ToString("N0", Invariant)).Append(" users with a score</caption>\n")
@@ -183,7 +220,7 @@ public static class CurrencyReportHtml
         {
             html.Append("<tr>").Append(Number(entry.Rank)).Append(Cell(entry.UserId)).Append(Number(entry.Score)).Append(Cell(entry.TierName)).Append("</tr>\n");
         }
-        html.Append("</tbody>\n</table>\n");
+        html.Append("</tbody>\n</table>\n</div>\n");
     }
 
     private static void ExpiringSection(StringBuilder html, CurrencyReport report)
@@ -195,14 +232,15 @@ public static class CurrencyReportHtml
             html.Append("<p id=\"expiring-none\" style=\"margin:0\">None.</p>\n");
             return;
         }
-        html.Append("<table class=\"expiring\" id=\"expiring\" style=\"").Append(TableStyle).Append("\">\n")
+        html.Append("<div style=\"").Append(Scrolls).Append("\">\n")
+            .Append("<table class=\"expiring\" id=\"expiring\" style=\"").Append(TableStyle).Append("\">\n")
             .Append("<thead><tr>").Append(Head("Expires (UTC)")).Append(Head("Gift")).Append(Head("Name")).Append(Head("Tier")).Append(Head("Reward")).Append("</tr></thead>\n<tbody>\n");
         foreach (var gift in report.Expiring)
         {
             html.Append("<tr>").Append(Cell(gift.Expires?.ToString("yyyy-MM-dd HH:mm", Invariant) ?? ""))
                 .Append(Cell(gift.GiftId)).Append(Cell(gift.Name)).Append(Cell(gift.Tier)).Append(Number(gift.Reward)).Append("</tr>\n");
         }
-        html.Append("</tbody>\n</table>\n");
+        html.Append("</tbody>\n</table>\n</div>\n");
     }
 
     private static string Head(string text) => "<th scope=\"col\" style=\"" + HeadStyle + "\">" + Encode(text) + "</th>";

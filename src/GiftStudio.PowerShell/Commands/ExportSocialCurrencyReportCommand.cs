@@ -28,6 +28,24 @@ public sealed class ExportSocialCurrencyReportCommand : SocialCmdlet
     [ArgumentCompleter(typeof(WindowCompleter))]
     public string Window { get; set; } = "30d";
 
+    /// <summary>A calendar month, yyyy-MM (e.g. 2026-11), compared with the month before.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(MonthCompleter))]
+    public string? Month { get; set; }
+
+    /// <summary>A calendar quarter, yyyyQn (e.g. 2026Q3), compared with the quarter before.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(QuarterCompleter))]
+    public string? Quarter { get; set; }
+
+    /// <summary>The period's first UTC day (yyyy-MM-dd), with -To; compared with as many days before.</summary>
+    [Parameter]
+    public object? From { get; set; }
+
+    /// <summary>The period's last UTC day, inclusive, with -From.</summary>
+    [Parameter]
+    public object? To { get; set; }
+
     /// <summary>How many leaderboard entries to show.</summary>
     [Parameter]
     [ValidateRange(1, 1000)]
@@ -46,10 +64,13 @@ public sealed class ExportSocialCurrencyReportCommand : SocialCmdlet
     {
         try
         {
-            var window = StrictInput.Window(Window);
+            var period = CurrencyPeriod.FromParameters(MyInvocation.BoundParameters.ContainsKey(nameof(Window)), Month, Quarter, Unwrap(From), Unwrap(To));
+            var window = period == null ? StrictInput.Window(Window) : null;
             var target = AsString ? null : GetUnresolvedProviderPathFromPSPath(Path);
             if (target != null && !ShouldProcess(target, "Write the currency report")) return;
-            var report = Run((client, cancel) => CurrencyReport.CollectAsync(client, window, Top, AnomalyThreshold, DateTime.UtcNow, cancel));
+            var report = Run((client, cancel) => period != null
+                ? CurrencyReport.CollectAsync(client, period, Top, AnomalyThreshold, DateTime.UtcNow, cancel)
+                : CurrencyReport.CollectAsync(client, window!, Top, AnomalyThreshold, DateTime.UtcNow, cancel));
             var html = CurrencyReportHtml.Render(report);
             if (target == null)
             {
@@ -62,7 +83,7 @@ public sealed class ExportSocialCurrencyReportCommand : SocialCmdlet
         }
         catch (Exception error) when (!(error is PipelineStoppedException))
         {
-            WriteFailure(error, AsString ? (object)Window : Path);
+            WriteFailure(error, AsString ? (object?)(Month ?? Quarter ?? (From != null || To != null ? $"{Unwrap(From)}..{Unwrap(To)}" : Window)) : Path);
         }
     }
 }
