@@ -104,7 +104,7 @@ public sealed class SandboxBuilder : IAsyncDisposable
             var app = Web.Build();
             app.UseMiddleware<Gate>();
             new Api(store, app.Services.GetRequiredService<Idempotency>(), clock, stats, app.Services.GetService<FaultInjector>(), Options.StrictProperties).Map(app);
-            return new SandboxApp(app, database, store, stats, seeded);
+            return new SandboxApp(app, database, store, stats, seeded, Sink);
         }
         catch
         {

@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Tasks;
 using GiftStudio.Sandbox.Logging;
+using GiftStudio.Sandbox.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -91,6 +92,10 @@ public sealed class Gate
         {
             // The client went away; nothing left to answer.
             notes.Dropped = true;
+        }
+        catch (Exception error) when (!response.HasStarted && StorageFailure.Reason(error) is { } reason)
+        {
+            await Reply.WriteProblemAsync(context, StorageFailure.Problem(reason));
         }
         catch (Exception error) when (!response.HasStarted)
         {
