@@ -53,7 +53,7 @@ public sealed class SandboxBuilder : IAsyncDisposable
         });
         var tiers = TierRules.FromConfiguration(web.Configuration);
         var clock = new Clock(options.Now, options.ManualClock, time);
-        var sink = new LogSink(options.LogFormat, options.LogFile, clock, logOutput);
+        var sink = new LogSink(options.LogFormat, options.LogFile, clock, logOutput, new KeyRedactor(options.ApiKeys));
         web.Logging.ClearProviders();
         web.Logging.AddProvider(new SandboxLoggerProvider(sink));
         // A failed bind is reported in one line (exit code 4), not as Kestrel's stack trace.

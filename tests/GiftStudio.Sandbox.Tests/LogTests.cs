@@ -128,6 +128,42 @@ public sealed class LogTests
         Assert.Equal("stop", entries[^1].Str("event"));
     }
 
+    [Theory]
+    [InlineData("text")]
+    [InlineData("json")]
+    public async Task A_key_planted_anywhere_a_client_can_put_it_never_reaches_either_log_format(string format)
+    {
+        // One key that is a well-formed request id, one whose URL-encoded form differs from it.
+        const string plain = "sk_live.Plant3d-Key_42";
+        const string special = "sk/Plant+ed=Key%42";
+        using var data = new TempData();
+        using var log = new TempData(".log");
+        await using var server = await SandboxProcess.StartAsync(new SandboxStart
+        {
+            DataPath = data.Path,
+            Keys = new[] { plain, special },
+            ExtraArgs = new[] { "--log-format", format, "--log-file", log.Path },
+        });
+        var client = server.Client(plain);
+        var base64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(plain));
+        var specialBase64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(special));
+
+        var asId = await client.ExchangeAsync(Get(Api.Gifts, requestId: plain));
+        Assert.NotEqual(plain, asId.RequestId);
+        await client.ExchangeAsync(Get($"{Api.Score}/{plain}"));
+        await client.ExchangeAsync(Get($"{Api.Score}/{Uri.EscapeDataString(special)}"));
+        await client.ExchangeAsync(Get($"{Api.Gifts}?q=Bearer%20{plain}&b={Uri.EscapeDataString(specialBase64)}&c={base64}"));
+        await client.ExchangeAsync(Get($"/nowhere/{base64}/{Uri.EscapeDataString(special).ToLowerInvariant()}"));
+        await client.ExchangeAsync(Post(Api.Score, $"{{\"userId\":\"planted\",\"metric\":\"tier\",\"action\":\"adjustment\",\"value\":1,\"{plain}\":1,\"{special}\":2}}", "ignored-1"));
+        Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+
+        var logged = await File.ReadAllTextAsync(log.Path) + "\n" + string.Join("\n", server.StdoutLines);
+        Assert.Contains("ignored-1", logged, StringComparison.Ordinal);
+        Assert.Contains("REDACTED", logged, StringComparison.Ordinal);
+        foreach (var form in new[] { plain, special, Uri.EscapeDataString(special), base64.TrimEnd('='), specialBase64.TrimEnd('=') })
+            Assert.False(logged.Contains(form, StringComparison.OrdinalIgnoreCase), $"'{form}' is in the {format} log:\n{logged}");
+    }
+
     [Fact]
     public async Task A_dropped_connection_is_logged_as_dropped_and_the_fault_names_its_request_id()
     {

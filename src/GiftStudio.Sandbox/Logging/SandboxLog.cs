@@ -27,9 +27,12 @@ public sealed class LogSink : IAsyncDisposable
 
     /// <param name="output">Where the lines go instead of standard output (an in-process sandbox
     /// in a test run, whose standard output is the test runner's).</param>
-    public LogSink(LogFormat format, string? filePath, Clock clock, TextWriter? output = null)
+    private readonly KeyRedactor _redactor;
+
+    public LogSink(LogFormat format, string? filePath, Clock clock, TextWriter? output = null, KeyRedactor? redactor = null)
     {
         Format = format;
+        _redactor = redactor ?? new KeyRedactor(Array.Empty<string>());
         Clock = clock;
         _output = output;
         if (filePath is not null)
@@ -56,6 +59,7 @@ public sealed class LogSink : IAsyncDisposable
     public void Write(LogLevel level, string category, string message, IEnumerable<KeyValuePair<string, object?>> fields, Exception? error = null)
     {
         var wall = DateTimeOffset.UtcNow;
+        message = _redactor.Redact(message);
         string line;
         if (Format == LogFormat.Json)
         {
@@ -72,9 +76,9 @@ public sealed class LogSink : IAsyncDisposable
                 {
                     if (name == "{OriginalFormat}") continue;
                     json.WritePropertyName(SnakeCase(name));
-                    WriteValue(json, value);
+                    WriteValue(json, value, _redactor);
                 }
-                if (error is not null) json.WriteString("exception", error.ToString());
+                if (error is not null) json.WriteString("exception", _redactor.Redact(error.ToString()));
                 json.WriteEndObject();
             }
             line = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
@@ -82,7 +86,7 @@ public sealed class LogSink : IAsyncDisposable
         else
         {
             line = $"{wall.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fff", CultureInfo.InvariantCulture)}Z {LevelName(level)}: {category} {message}";
-            if (error is not null) line += " " + error.ToString().ReplaceLineEndings(" | ");
+            if (error is not null) line += " " + _redactor.Redact(error.ToString()).ReplaceLineEndings(" | ");
         }
         if (!_lines.Writer.TryWrite(line)) System.Threading.Interlocked.Increment(ref _dropped);
     }
@@ -117,7 +121,7 @@ public sealed class LogSink : IAsyncDisposable
         if (_file is not null) await _file.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static void WriteValue(Utf8JsonWriter json, object? value)
+    private static void WriteValue(Utf8JsonWriter json, object? value, KeyRedactor redactor)
     {
         switch (value)
         {
@@ -128,7 +132,7 @@ public sealed class LogSink : IAsyncDisposable
             case double d: json.WriteNumberValue(Math.Round(d, 3)); break;
             case IEnumerable<string> list:
                 json.WriteStartArray();
-                foreach (var item in list) json.WriteStringValue(item);
+                foreach (var item in list) json.WriteStringValue(redactor.Redact(item));
                 json.WriteEndArray();
                 break;
             case IEnumerable<KeyValuePair<string, long>> counts:
@@ -136,7 +140,7 @@ public sealed class LogSink : IAsyncDisposable
                 foreach (var (k, v) in counts) json.WriteNumber(k, v);
                 json.WriteEndObject();
                 break;
-            default: json.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
+            default: json.WriteStringValue(redactor.Redact(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "")); break;
         }
     }
 
