@@ -211,13 +211,16 @@ public sealed class ServiceProcessTests
         }
         await using (var earlier = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-10T14:00:00Z" }))
         {
-            var warning = await earlier.WaitForStderrAsync(l => l.Contains("Warning:", StringComparison.Ordinal));
+            // From the ready file, written after every warning: no waiting on the console.
+            var warning = Assert.Single(earlier.Warnings);
             Assert.Contains("2 score events", warning, StringComparison.Ordinal);
+            Assert.Contains(earlier.StderrLines, l => l == "GiftStudio.Sandbox: Warning: " + warning);
             Assert.Contains("the clock, which started at 2026-02-10T14:00:00Z (--now)", warning, StringComparison.Ordinal);
             Assert.Contains("newest is at 2026-02-20T14:00:0", warning, StringComparison.Ordinal);
         }
 
         await using var onTime = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-21T14:00:00Z" });
+        Assert.Empty(onTime.Warnings);
         Assert.True(await onTime.TerminateAsync(ExitTimeout), onTime.Describe());
         Assert.DoesNotContain(onTime.StderrLines, l => l.Contains("Warning:", StringComparison.Ordinal));
     }

@@ -41,6 +41,7 @@ public sealed class LogSink : IAsyncDisposable
             {
                 var folder = Path.GetDirectoryName(Path.GetFullPath(filePath));
                 if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+                CreatedFile = File.Exists(filePath) ? null : Path.GetFullPath(filePath);
                 _file = new StreamWriter(new FileStream(filePath, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -53,6 +54,9 @@ public sealed class LogSink : IAsyncDisposable
 
     public LogFormat Format { get; }
     public Clock Clock { get; }
+
+    /// <summary>The --log-file when this run created it (a failed start removes it again), else null.</summary>
+    public string? CreatedFile { get; }
 
     /// <summary>Formats one entry. <paramref name="fields"/> become JSON properties (names in
     /// snake_case); the text format shows <paramref name="message"/> only.</summary>
