@@ -113,8 +113,10 @@ public sealed class SandboxProcess : IAsyncDisposable
     private SandboxProcess(IReadOnlyList<string> args, string? ownedDataPath, IReadOnlyDictionary<string, string>? environment)
     {
         Directory.CreateDirectory(TempData.Folder);
-        ReadyFile = Path.Combine(TempData.Folder, Guid.NewGuid().ToString("N") + ".ready.json");
-        Arguments = args.Concat(new[] { "--ready-file", ReadyFile }).ToList();
+        // The test's own --ready-file when it gives one, else one of ours.
+        var given = args.ToList().IndexOf("--ready-file");
+        ReadyFile = given >= 0 && given + 1 < args.Count ? args[given + 1] : Path.Combine(TempData.Folder, Guid.NewGuid().ToString("N") + ".ready.json");
+        Arguments = given >= 0 ? args : args.Concat(new[] { "--ready-file", ReadyFile }).ToList();
         _ownedDataPath = ownedDataPath;
         var info = new ProcessStartInfo(DotnetHost)
         {
