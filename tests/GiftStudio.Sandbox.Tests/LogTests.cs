@@ -200,4 +200,30 @@ public sealed class LogTests
         Assert.Equal(2, process.ExitCode);
         Assert.Contains("--log-file", Assert.Single(process.StderrLines), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task With_the_json_log_format_every_line_on_standard_output_is_json_start_lines_included()
+    {
+        using var data = new TempData();
+        await using var server = await SandboxProcess.StartAsync(new SandboxStart
+        {
+            DataPath = data.Path,
+            Now = "2026-02-20T14:00:00Z",
+            ExtraArgs = new[] { "--log-format", "json", "--strict-properties" },
+        });
+        (await server.Client("K1").FetchAsync(Api.Gifts)).IsOk();
+        Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+
+        var lines = server.StdoutLines.Where(l => l.Length > 0).ToList();
+        foreach (var line in lines)
+        {
+            using var document = JsonDocument.Parse(line);
+            Assert.Equal(JsonValueKind.Object, document.RootElement.ValueKind);
+        }
+        var listening = JsonDocument.Parse(lines[0]).RootElement;
+        Assert.Equal("listening", listening.Str("event"));
+        Assert.Equal(server.BaseAddress.ToString().TrimEnd('/'), listening.Str("url"));
+        Assert.Contains(lines, l => l.Contains("\"event\":\"data\"", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("\"event\":\"stop\"", StringComparison.Ordinal));
+    }
 }
