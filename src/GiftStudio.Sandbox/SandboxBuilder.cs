@@ -58,6 +58,8 @@ public sealed class SandboxBuilder : IAsyncDisposable
         web.Logging.AddProvider(new SandboxLoggerProvider(sink));
         // A failed bind is reported in one line (exit code 4), not as Kestrel's stack trace.
         web.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.None);
+        // Except what Kestrel refuses itself: one line each (KestrelRefusals).
+        web.Logging.AddFilter(KestrelRefusals.Category, LogLevel.Debug);
         web.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.None);
         web.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         return new SandboxBuilder(options, web, tiers, clock, sink);

@@ -226,4 +226,48 @@ public sealed class LogTests
         Assert.Contains(lines, l => l.Contains("\"event\":\"data\"", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("\"event\":\"stop\"", StringComparison.Ordinal));
     }
+
+    /// <summary>Sends raw bytes on a socket of its own and returns the status line's code.</summary>
+    private static async Task<int> RawStatusAsync(Uri server, string request)
+    {
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(server.Host, server.Port);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        var statusLine = await reader.ReadLineAsync() ?? "";
+        return int.Parse(statusLine.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Theory]
+    [InlineData("text")]
+    [InlineData("json")]
+    public async Task What_Kestrel_refuses_itself_is_logged_with_its_status_and_reason_and_405_keeps_its_problem_body(string format)
+    {
+        using var data = new TempData();
+        using var log = new TempData(".log");
+        await using var server = await SandboxProcess.StartAsync(new SandboxStart
+        {
+            DataPath = data.Path,
+            ExtraArgs = new[] { "--log-format", format, "--log-file", log.Path },
+        });
+
+        Assert.Equal(431, await RawStatusAsync(server.BaseAddress, $"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: {new string('h', 40 * 1024)}\r\n\r\n"));
+        Assert.Equal(414, await RawStatusAsync(server.BaseAddress, $"GET /{new string('p', 9 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n"));
+        Assert.Equal(400, await RawStatusAsync(server.BaseAddress, "NOT A REQUEST LINE\r\n\r\n"));
+        // Anything that reaches the application keeps the contract: a problem body and a request id.
+        var notAllowed = await server.Anonymous.ExchangeAsync(new HttpRequestMessage(HttpMethod.Delete, "/health"));
+        notAllowed.Is(405, "method-not-allowed");
+        Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+
+        var refusals = (await File.ReadAllLinesAsync(log.Path)).Where(l => l.Contains("refused by Kestrel", StringComparison.Ordinal)).ToList();
+        foreach (var status in new[] { "431", "414", "400" })
+            Assert.True(refusals.Count(l => l.Contains($"Kestrel before the application: {status} ", StringComparison.Ordinal)) == 1, $"{status}:\n{string.Join("\n", refusals)}");
+        if (format == "json")
+        {
+            var entries = ReadJsonLines(log.Path).Where(e => e.TryGetProperty("event", out var ev) && ev.GetString() == "kestrel-refused").ToList();
+            Assert.Equal(new long[] { 400, 414, 431 }, entries.Select(e => e.Int("status")).Order());
+            Assert.All(entries, e => Assert.False(string.IsNullOrEmpty(e.Str("reason"))));
+        }
+    }
 }

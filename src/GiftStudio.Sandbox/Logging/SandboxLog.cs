@@ -198,6 +198,7 @@ public sealed class SandboxLoggerProvider(LogSink sink) : ILoggerProvider
         {
             if (!IsEnabled(logLevel)) return;
             var fields = state as IEnumerable<KeyValuePair<string, object?>> ?? Array.Empty<KeyValuePair<string, object?>>();
+            if (KestrelRefusals.TryWrite(sink, category, fields, exception)) return;
             sink.Write(logLevel, category, formatter(state, exception), fields, exception);
         }
     }
