@@ -590,7 +590,7 @@ Describe 'Start-SocialSandbox -Fresh and what the sandbox says at start' {
         finally { Remove-Item -Recurse -Force $dir -ErrorAction Ignore }
     }
 
-    It 'passes the sandbox''s warnings on: a --now earlier than the newest event' {
+    It 'passes every warning of the sandbox''s ready file on: a --now earlier than the newest event' {
         $dir = Join-Path ([IO.Path]::GetTempPath()) ("gs-now-" + [guid]::NewGuid().ToString('n'))
         New-Item -ItemType Directory $dir | Out-Null
         $data = Join-Path $dir 'now.db'
@@ -599,8 +599,15 @@ Describe 'Start-SocialSandbox -Fresh and what the sandbox says at start' {
             try { Set-SocialTierScore -Connection ($one | Connect-SocialOS -PassThru) -UserId 'now.user' -Value 5 | Out-Null }
             finally { $one | Stop-SocialSandbox }
             $two = Start-SocialSandbox -DataPath $data -Now '2026-02-19T14:00:00Z' -WarningVariable warned -WarningAction SilentlyContinue
-            $two | Stop-SocialSandbox
-            @($warned | Where-Object { "$_" -like '*later than the clock*' }).Count | Should -BeGreaterOrEqual 1 -Because ($warned -join "`n")
+            try {
+                # Read from the server's ready file (written after every warning), not its console:
+                # exactly the warnings the file lists, none lost to timing.
+                $ready = Get-Content -Raw -LiteralPath (Join-Path (Split-Path $two.LogPath) 'ready.json') | ConvertFrom-Json
+                @($ready.warnings).Count | Should -Be 1
+                @($warned | ForEach-Object { "$_" }) | Should -Be @($ready.warnings)
+                "$warned" | Should -BeLike '*later than the clock*'
+            }
+            finally { $two | Stop-SocialSandbox }
         }
         finally { Remove-Item -Recurse -Force $dir -ErrorAction Ignore }
     }
