@@ -10,7 +10,6 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using Xunit;
 
 namespace GiftStudio.Testing;
 
