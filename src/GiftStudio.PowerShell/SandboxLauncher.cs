@@ -79,6 +79,7 @@ internal static class SandboxLauncher
 
         string keyText, keyFile;
         string? keptKeyPath = null;
+        var keyFileMadeHere = false;
         if (chosenKey != null)
         {
             keyText = chosenKey;
@@ -88,6 +89,7 @@ internal static class SandboxLauncher
         else
         {
             keptKeyPath = keyFile = KeyPathFor(dataPath);
+            keyFileMadeHere = !File.Exists(keyFile);
             keyText = ReadOrCreateKey(keyFile, dataPath, settings.Warn);
         }
 
@@ -168,6 +170,8 @@ internal static class SandboxLauncher
         catch
         {
             TryKill(process);
+            // A failed start leaves no file it made: a key file written for this start goes too.
+            if (keyFileMadeHere) TryDelete(keyFile);
             throw;
         }
         finally

@@ -590,6 +590,20 @@ Describe 'Start-SocialSandbox -Fresh and what the sandbox says at start' {
         finally { Remove-Item -Recurse -Force $dir -ErrorAction Ignore }
     }
 
+    It 'leaves no key file beside a data file the sandbox refuses, and the file as it was' {
+        $dir = Join-Path ([IO.Path]::GetTempPath()) ("gs-refused-" + [guid]::NewGuid().ToString('n'))
+        New-Item -ItemType Directory $dir | Out-Null
+        $data = Join-Path $dir 'notes.db'
+        try {
+            Set-Content -LiteralPath $data -Value 'precious notes, not a database'
+            $before = (Get-FileHash -LiteralPath $data).Hash
+            { Start-SocialSandbox -DataPath $data -WarningAction SilentlyContinue } | Should -Throw -ErrorId 'SandboxStartFailed*' -ExpectedMessage '*exit code 5*'
+            (Get-FileHash -LiteralPath $data).Hash | Should -Be $before
+            Test-Path -LiteralPath "$data.key" | Should -BeFalse
+        }
+        finally { Remove-Item -Recurse -Force $dir -ErrorAction Ignore }
+    }
+
     It 'passes every warning of the sandbox''s ready file on: a --now earlier than the newest event' {
         $dir = Join-Path ([IO.Path]::GetTempPath()) ("gs-now-" + [guid]::NewGuid().ToString('n'))
         New-Item -ItemType Directory $dir | Out-Null

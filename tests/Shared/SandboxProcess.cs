@@ -10,6 +10,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using Xunit;
 
 namespace GiftStudio.Testing;
 
@@ -223,6 +224,7 @@ public sealed class SandboxProcess : IAsyncDisposable
         using (var document = JsonDocument.Parse(await File.ReadAllTextAsync(ReadyFile)))
             _ready.TrySetResult(document.RootElement.Clone());
         var uri = BaseAddress;
+        Assert.Equal("127.0.0.1", uri.Host);
         using var probe = new HttpClient { BaseAddress = uri, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
         while (true)
