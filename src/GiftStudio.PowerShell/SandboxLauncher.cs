@@ -72,9 +72,13 @@ internal static class SandboxLauncher
         File.WriteAllText(owners, CurrentProcessId + "\n");
         var dataPath = settings.DataPath != null ? Path.GetFullPath(settings.DataPath) : Path.Combine(work, "sandbox.db");
         var logPath = Path.Combine(work, "sandbox.log");
+        // Written by the server once it listens, after every start line and warning: the launcher
+        // reads the port and the warnings there, never from console lines.
+        var readyPath = Path.Combine(work, "ready.json");
 
         string keyText, keyFile;
         string? keptKeyPath = null;
+        var keyFileMadeHere = false;
         if (chosenKey != null)
         {
             keyText = chosenKey;
@@ -84,6 +88,7 @@ internal static class SandboxLauncher
         else
         {
             keptKeyPath = keyFile = KeyPathFor(dataPath);
+            keyFileMadeHere = !File.Exists(keyFile);
             keyText = ReadOrCreateKey(keyFile, dataPath, settings.Warn);
         }
 
@@ -101,6 +106,7 @@ internal static class SandboxLauncher
         {
             Quote(serverDll), "--urls", $"http://127.0.0.1:{settings.Port}", "--api-key-file", Quote(keyFile),
             "--parent-pid", CurrentProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--ready-file", Quote(readyPath),
         }
         // In memory, the key still lives in the work folder (dataPath is only where it sits).
         .Concat(settings.InMemory ? new[] { "--storage", "memory" } : new[] { "--data", Quote(dataPath) })
@@ -113,33 +119,23 @@ internal static class SandboxLauncher
         Detach(start, dotnet, string.Join(" ", arguments), settings.Verbose);
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var errors = new StringBuilder();
-        // What the server says at start that the user should see: its warnings, and what the data file holds.
-        var notices = new System.Collections.Concurrent.ConcurrentQueue<(bool Warning, string Text)>();
-        var bannerDone = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var exited = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var log = new LineLog(logPath);
         // Keep draining the server's output into its log, or it would block on a full pipe.
         process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data == null) return;
-            log.Write(e.Data);
-            if (e.Data.StartsWith("Listening on ", StringComparison.Ordinal)) listening.TrySetResult(e.Data.Substring("Listening on ".Length).Trim());
-            else if (e.Data.StartsWith("Data: ", StringComparison.Ordinal)) notices.Enqueue((false, e.Data));
-            // The start banner ends with the "Log:" line: after it every notice is in.
-            else if (e.Data.StartsWith("Log: ", StringComparison.Ordinal)) bannerDone.TrySetResult(true);
+            if (e.Data != null) log.Write(e.Data);
         };
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data == null) return;
             log.Write(e.Data);
             lock (errors) errors.AppendLine(e.Data);
-            const string warning = "GiftStudio.Sandbox: Warning: ";
-            if (e.Data.StartsWith(warning, StringComparison.Ordinal)) notices.Enqueue((true, e.Data.Substring(warning.Length)));
         };
         process.Exited += (_, __) =>
         {
-            listening.TrySetException(new SandboxException("SandboxStartFailed", StartFailure(process, errors)));
+            exited.TrySetResult(true);
             log.Close();
         };
         try
@@ -158,26 +154,11 @@ internal static class SandboxLauncher
 
         try
         {
-            bool reported;
-            try
-            {
-                reported = listening.Task.Wait((int)settings.StartTimeout.TotalMilliseconds, cancellationToken);
-            }
-            catch (AggregateException e) when (e.InnerException is SandboxException failure)
-            {
-                // The server exited at startup: its own error (SandboxStartFailed), not the wrapper.
-                throw failure;
-            }
-            if (!reported)
-                throw new SandboxException("SandboxStartFailed", $"The sandbox did not report its address within {settings.StartTimeout.TotalSeconds:0} s; see {logPath}.");
-            var url = listening.Task.Result.TrimEnd('/');
+            var ready = WaitForReadyFile(readyPath, process, exited.Task, errors, settings.StartTimeout, logPath, cancellationToken);
+            var url = ready.BaseUri.TrimEnd('/');
             WaitForHealth(url, settings.StartTimeout, cancellationToken);
-            bannerDone.Task.Wait((int)settings.StartTimeout.TotalMilliseconds, cancellationToken);
-            while (notices.TryDequeue(out var notice))
-            {
-                if (notice.Warning) settings.Warn?.Invoke(notice.Text);
-                else if (notice.Text.StartsWith("Data: ", StringComparison.Ordinal)) settings.Verbose?.Invoke("Sandbox " + notice.Text);
-            }
+            foreach (var warning in ready.Warnings) settings.Warn?.Invoke(warning);
+            if (ready.DataSummary != null) settings.Verbose?.Invoke("Sandbox " + ready.DataSummary);
             var key = new SecureString();
             foreach (var c in keyText) key.AppendChar(c);
             key.MakeReadOnly();
@@ -188,6 +169,8 @@ internal static class SandboxLauncher
         catch
         {
             TryKill(process);
+            // A failed start leaves no file it made: a key file written for this start goes too.
+            if (keyFileMadeHere) TryDelete(keyFile);
             throw;
         }
         finally
@@ -382,6 +365,51 @@ internal static class SandboxLauncher
             catch (UnauthorizedAccessException) { return false; }
         }
         return false;
+    }
+
+    /// <summary>What the server's ready file says (--ready-file).</summary>
+    internal sealed class ReadyFile
+    {
+        public ReadyFile(string baseUri, string? dataSummary, string[] warnings)
+        {
+            BaseUri = baseUri;
+            DataSummary = dataSummary;
+            Warnings = warnings;
+        }
+
+        public string BaseUri { get; }
+        public string? DataSummary { get; }
+        public string[] Warnings { get; }
+
+        public static ReadyFile Parse(string json)
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            var root = document.RootElement;
+            var summary = root.TryGetProperty("data", out var data) && data.TryGetProperty("summary", out var text) ? text.GetString() : null;
+            var warnings = root.TryGetProperty("warnings", out var list) ? list.EnumerateArray().Select(w => w.GetString() ?? "").ToArray() : new string[0];
+            return new ReadyFile(root.GetProperty("base_uri").GetString() ?? "", summary, warnings);
+        }
+    }
+
+    /// <summary>Waits for the server's ready file (written aside and renamed, so whole once it
+    /// exists); a server that exits first failed to start, with its own one-line reason.</summary>
+    private static ReadyFile WaitForReadyFile(string path, Process process, Task exited, StringBuilder errors, TimeSpan timeout, string logPath, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!File.Exists(path))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (exited.IsCompleted)
+            {
+                // Its last stderr lines may still be on their way: wait for the stream's end.
+                process.WaitForExit();
+                throw new SandboxException("SandboxStartFailed", StartFailure(process, errors));
+            }
+            if (DateTime.UtcNow > deadline)
+                throw new SandboxException("SandboxStartFailed", $"The sandbox did not report that it listens within {timeout.TotalSeconds:0} s; see {logPath}.");
+            Task.WaitAny(new[] { exited }, 50, cancellationToken);
+        }
+        return ReadyFile.Parse(File.ReadAllText(path));
     }
 
     private static void WaitForHealth(string url, TimeSpan timeout, CancellationToken cancellationToken)

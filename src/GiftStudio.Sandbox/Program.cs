@@ -40,11 +40,19 @@ catch (ArgumentException e)
 SandboxBuilder sandbox;
 try
 {
+    // Checked before anything is opened or announced: a file that cannot be written is an
+    // argument error, not a sandbox that listens and then fails.
+    if (options.PortFile is { } portFilePath) StartFiles.CheckWritable(portFilePath, "--port-file");
+    if (options.ReadyFile is { } readyFilePath) StartFiles.CheckWritable(readyFilePath, "--ready-file");
     sandbox = SandboxBuilder.Create(options);
 }
 catch (ArgumentException e)
 {
     return Fail(ExitCodes.BadArguments, e.Message);
+}
+catch (StartupFailure failure)
+{
+    return Fail(failure.ExitCode, failure.Message);
 }
 sandbox.Web.WebHost.UseUrls(options.Url);
 sandbox.Web.WebHost.ConfigureKestrel(kestrel =>
@@ -54,9 +62,11 @@ sandbox.Web.WebHost.ConfigureKestrel(kestrel =>
     // smaller default would cut the connection first.
     kestrel.Limits.MaxRequestBodySize = 65L * 1024 * 1024;
 });
+sandbox.Web.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
 
 var clock = sandbox.Clock;
 var sink = sandbox.Sink;
+var lines = new StartLines(options.LogFormat, clock);
 DataFile? dataFile = null;
 SandboxApp? app = null;
 var listening = false;
@@ -64,6 +74,7 @@ try
 {
     dataFile = DataFile.Acquire(options.DataPath);
     if (options.Fresh) dataFile.Wipe(options.Force);
+    else dataFile.CheckOwned();
     app = await sandbox.BuildAsync(dataFile.Path);
     var store = app.Store;
     var stats = app.Stats;
@@ -72,7 +83,7 @@ try
     {
         await app.Web.StartAsync();
     }
-    catch (IOException e)
+    catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
     {
         var reason = (e.InnerException ?? e).Message.TrimEnd('.');
         throw new StartupFailure(ExitCodes.CannotListen,
@@ -81,21 +92,27 @@ try
     listening = true;
     var address = app.Web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
     var port = new Uri(address).Port;
-    // Launchers read this first line to learn the port that --urls ...:0 picked: keep it first and unchanged.
-    Console.WriteLine($"Listening on {address}");
-    if (options.KeyWasGenerated)
-        Console.WriteLine($"No --api-key given; generated one for this run: {options.ApiKeys[0]}");
-    Console.WriteLine(DescribeData(store, dataFile, options.Fresh, options.InMemory));
-    if (app.Seeded is { } seeded) Console.WriteLine(seeded);
-    if (options.Faults is not null) Console.WriteLine($"Fault injection ON: {options.Faults.Describe()}.");
-    if (options.StrictProperties) Console.WriteLine("Unknown JSON properties are refused with a 400 (--strict-properties).");
-    Console.WriteLine($"Log: {(options.LogFormat == LogFormat.Json ? "JSON lines" : "text")} on standard output{(options.LogFile is null ? "" : $" and in {Path.GetFullPath(options.LogFile)}")}.");
+    var data = DescribeData(store, dataFile, options.Fresh, options.InMemory);
+    var warnings = new List<string>();
     if (!SandboxOptions.IsLoopback(options.Url))
-        Warn($"listening on {address}, beyond loopback: other machines can reach this sandbox. Use --urls http://127.0.0.1:PORT to keep it local.");
+        warnings.Add($"listening on {address}, beyond loopback: other machines can reach this sandbox. Use --urls http://127.0.0.1:PORT to keep it local.");
     if (store.Contents().NewestEventMs is { } newest && newest > clock.NowMs)
-        Warn($"{store.EventsAfter(clock.NowMs)} score events in the data file are later than the clock, which started at {Rfc3339.Format(clock.Start.ToUnixTimeMilliseconds())}{(options.Now is null ? "" : " (--now)")}; " +
+        warnings.Add($"{store.EventsAfter(clock.NowMs)} score events in the data file are later than the clock, which started at {Rfc3339.Format(clock.Start.ToUnixTimeMilliseconds())}{(options.Now is null ? "" : " (--now)")}; " +
              $"analytics do not count them until the clock passes them (the newest is at {Rfc3339.Format(newest)}).");
-    if (options.PortFile is { } portFile) WritePortFile(portFile, port);
+
+    // Launchers that read the console take the port from this first line: keep it first and unchanged.
+    lines.Info($"Listening on {address}", "listening", ("Url", address));
+    if (options.KeyWasGenerated)
+        lines.Info($"No --api-key given; generated one for this run: {options.ApiKeys[0]}", "generated-key", ("ApiKey", options.ApiKeys[0]));
+    lines.Info(data.Text, "data", ("Data", data.Path));
+    if (app.Seeded is { } seeded) lines.Info(seeded, "seeded");
+    if (options.Faults is not null) lines.Info($"Fault injection ON: {options.Faults.Describe()}.", "faults");
+    if (options.StrictProperties) lines.Info("Unknown JSON properties are refused with a 400 (--strict-properties).", "strict-properties");
+    lines.Info($"Log: {(options.LogFormat == LogFormat.Json ? "JSON lines" : "text")} on standard output{(options.LogFile is null ? "" : $" and in {Path.GetFullPath(options.LogFile)}")}.", "log");
+    foreach (var warning in warnings) lines.Warn(warning);
+    // The files last: once a launcher sees one, every start line and warning is out.
+    if (options.PortFile is { } portFile) StartFiles.Write(portFile, "--port-file", port.ToString(CultureInfo.InvariantCulture) + "\n");
+    if (options.ReadyFile is { } readyFile) StartFiles.Write(readyFile, "--ready-file", StartFiles.ReadyJson(port, address, data, warnings));
     app.Web.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GiftStudio.Sandbox").Log(LogLevel.Information, default,
         new LogFields($"GiftStudio.Sandbox {SandboxVersion.Text} listening on {address}", new List<KeyValuePair<string, object?>>
         {
@@ -103,7 +120,7 @@ try
         }), null, (s, _) => s.Text);
 
     if (options.ParentPid is { } parentPid)
-        _ = WatchParentAsync(parentPid, app.Web.Lifetime);
+        _ = WatchParentAsync(parentPid, app.Web.Lifetime, lines);
 
     var started = Stopwatch.GetTimestamp();
     await app.Web.WaitForShutdownAsync();
@@ -114,20 +131,19 @@ try
     app.Web.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GiftStudio.Sandbox").Log(LogLevel.Information, default,
         new LogFields($"Stopped after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s: served {string.Join(", ", totals.Select(t => $"{t.Key.Replace('_', ' ')} {t.Value}"))}.", shutdown),
         null, (s, _) => s.Text);
-    if (options.PortFile is { } written) RemovePortFile(written, port);
+    if (options.PortFile is { } written) StartFiles.RemoveIfOurs(written, port.ToString(CultureInfo.InvariantCulture) + "\n");
+    if (options.ReadyFile is { } readyWritten) StartFiles.RemoveIfOurs(readyWritten, StartFiles.ReadyJson(port, address, data, warnings));
     return ExitCodes.Stopped;
 }
 catch (StartupFailure failure)
 {
-    // The application and its data file close before a file this start created is removed.
-    if (app is not null) await app.DisposeAsync();
-    app = null;
-    if (!listening) dataFile?.RemoveIfCreated();
+    await CloseAfterFailedStartAsync();
     return Fail(failure.ExitCode, failure.Message);
 }
 catch (Exception error)
 {
     // A bug: exit 1 with the whole story (an unhandled exception would abort with 134).
+    await CloseAfterFailedStartAsync();
     return Fail(ExitCodes.Unexpected, $"unexpected failure: {error}");
 }
 finally
@@ -136,6 +152,16 @@ finally
     dataFile?.Dispose();
     if (options.InMemory) MemoryStorage.Remove(options.DataPath);
     await sandbox.DisposeAsync();
+    // A failed start leaves no file it created: the log it opened goes too.
+    if (!listening && sink.CreatedFile is { } createdLog) File.Delete(createdLog);
+}
+
+// The application and its data file close before a file this start created is removed.
+async Task CloseAfterFailedStartAsync()
+{
+    if (app is not null) await app.DisposeAsync();
+    app = null;
+    if (!listening) dataFile?.RemoveIfCreated();
 }
 
 static int Fail(int exitCode, string message)
@@ -144,53 +170,21 @@ static int Fail(int exitCode, string message)
     return exitCode;
 }
 
-static void Warn(string message) => Console.Error.WriteLine($"GiftStudio.Sandbox: Warning: {message}");
-
 // The start line's account of the data file, in words.
-static string DescribeData(SandboxStore store, DataFile file, bool fresh, bool inMemory)
+static DataSummary DescribeData(SandboxStore store, DataFile file, bool fresh, bool inMemory)
 {
     var (tenants, gifts, users, events, _) = store.Contents();
     var origin = inMemory ? "in memory with --storage memory: a temporary file, deleted when the process ends"
         : fresh ? "emptied by --fresh" : file.Created ? "new file" : "existing file";
-    return $"Data: {file.Path} ({origin}; SQLite WAL, synchronous={store.Database.Synchronous}): " +
+    var text = $"Data: {file.Path} ({origin}; SQLite WAL, synchronous={store.Database.Synchronous}): " +
            $"{Count(tenants, "tenant")}, {Count(gifts, "gift")}, {Count(users, "user")} with scores, {Count(events, "score event")}.";
+    return new DataSummary(text, file.Path, inMemory ? "memory" : fresh ? "fresh" : file.Created ? "new" : "existing", tenants, gifts, users, events);
 
     static string Count(long n, string noun) => $"{n.ToString(CultureInfo.InvariantCulture)} {noun}{(n == 1 ? "" : "s")}";
 }
 
-// Written to a temporary name and renamed, so a reader never sees a partial number.
-static void WritePortFile(string path, int port)
-{
-    try
-    {
-        var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-        var temporary = full + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + ".tmp";
-        File.WriteAllText(temporary, port.ToString(CultureInfo.InvariantCulture) + "\n");
-        File.Move(temporary, full, overwrite: true);
-    }
-    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-    {
-        throw new StartupFailure(ExitCodes.BadArguments, $"--port-file '{path}' cannot be written ({e.Message}). Give a path in a writable folder.");
-    }
-}
-
-// Only our own number: a newer sandbox may have written the file since.
-static void RemovePortFile(string path, int port)
-{
-    try
-    {
-        if (File.Exists(path) && File.ReadAllText(path).Trim() == port.ToString(CultureInfo.InvariantCulture)) File.Delete(path);
-    }
-    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-    {
-        // Best effort on the way out.
-    }
-}
-
 // Ends the server when the process that started it is gone, so a sandbox never outlives its script.
-static async Task WatchParentAsync(int pid, IHostApplicationLifetime lifetime)
+static async Task WatchParentAsync(int pid, IHostApplicationLifetime lifetime, StartLines lines)
 {
     using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
     try
@@ -198,7 +192,7 @@ static async Task WatchParentAsync(int pid, IHostApplicationLifetime lifetime)
         while (await timer.WaitForNextTickAsync(lifetime.ApplicationStopping))
         {
             if (SandboxOptions.ProcessIsAlive(pid)) continue;
-            Console.WriteLine($"Parent process {pid} has ended; stopping.");
+            lines.Info($"Parent process {pid} has ended; stopping.", "parent-ended");
             lifetime.StopApplication();
             return;
         }

@@ -1,9 +1,12 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using GiftStudio.Sandbox.Http;
+using GiftStudio.Sandbox.Logging;
 using GiftStudio.Sandbox.Storage;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
 
 namespace GiftStudio.Sandbox;
 
@@ -15,8 +18,11 @@ public sealed class SandboxApp : IAsyncDisposable
     private readonly Database _database;
     private int _disposed;
 
-    internal SandboxApp(WebApplication web, Database database, SandboxStore store, RequestStats stats, string? seeded)
+    private readonly LogSink _sink;
+
+    internal SandboxApp(WebApplication web, Database database, SandboxStore store, RequestStats stats, string? seeded, LogSink sink)
     {
+        _sink = sink;
         Web = web;
         _database = database;
         Store = store;
@@ -36,5 +42,9 @@ public sealed class SandboxApp : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await Web.DisposeAsync();
         await _database.DisposeAsync();
+        // One line, and the stop goes on to its exit code.
+        if (_database.CloseFailure is { } failure)
+            _sink.Write(LogLevel.Error, "GiftStudio.Sandbox", $"Stopping: {failure}.",
+                new[] { new KeyValuePair<string, object?>("Event", "close-failed"), new KeyValuePair<string, object?>("Reason", failure) });
     }
 }

@@ -53,11 +53,13 @@ public sealed class SandboxBuilder : IAsyncDisposable
         });
         var tiers = TierRules.FromConfiguration(web.Configuration);
         var clock = new Clock(options.Now, options.ManualClock, time);
-        var sink = new LogSink(options.LogFormat, options.LogFile, clock, logOutput);
+        var sink = new LogSink(options.LogFormat, options.LogFile, clock, logOutput, new KeyRedactor(options.ApiKeys));
         web.Logging.ClearProviders();
         web.Logging.AddProvider(new SandboxLoggerProvider(sink));
         // A failed bind is reported in one line (exit code 4), not as Kestrel's stack trace.
         web.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.None);
+        // Except what Kestrel refuses itself: one line each (KestrelRefusals).
+        web.Logging.AddFilter(KestrelRefusals.Category, LogLevel.Debug);
         web.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.None);
         web.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         return new SandboxBuilder(options, web, tiers, clock, sink);
@@ -104,7 +106,7 @@ public sealed class SandboxBuilder : IAsyncDisposable
             var app = Web.Build();
             app.UseMiddleware<Gate>();
             new Api(store, app.Services.GetRequiredService<Idempotency>(), clock, stats, app.Services.GetService<FaultInjector>(), Options.StrictProperties).Map(app);
-            return new SandboxApp(app, database, store, stats, seeded);
+            return new SandboxApp(app, database, store, stats, seeded, Sink);
         }
         catch
         {

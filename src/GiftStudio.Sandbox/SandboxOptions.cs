@@ -43,6 +43,18 @@ public sealed class SandboxOptions
     public string? LogFile { get; private set; }
     public string? PortFile { get; private set; }
 
+    /// <summary>--ready-file: once listening, one JSON object with the port, base URI, version,
+    /// what the data file holds and every start-up warning.</summary>
+    public string? ReadyFile { get; private set; }
+
+    /// <summary>--shutdown-timeout: how long a stop waits for requests in flight.</summary>
+    public TimeSpan ShutdownTimeout { get; private set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The instants --now accepts: the clock, its windows and its timestamps stay
+    /// within what RFC 3339 and the analytics' day arithmetic can represent.</summary>
+    public static readonly DateTimeOffset EarliestNow = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    public static readonly DateTimeOffset LatestNow = new(2200, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     public static string Usage =>
         """
         GiftStudio.Sandbox: a local server implementing the SocialOS v2 contract.
@@ -53,6 +65,7 @@ public sealed class SandboxOptions
           --api-key-file PATH   a file with one API key per line (keeps keys out of the process list)
           --data PATH           the SQLite data file (created if missing; default giftstudio-sandbox.db)
           --now INSTANT         start the clock at this RFC 3339 instant, e.g. 2026-02-20T14:00:00Z
+                                (from 2000-01-01T00:00:00Z to before 2200-01-01T00:00:00Z)
           --rate-limit N        requests per second per key (token bucket; off when absent)
           --parent-pid PID      exit when that process ends
           --seed USERS,DAYS[,EVENTS]
@@ -73,6 +86,11 @@ public sealed class SandboxOptions
           --log-file PATH       also append the log to this file (same format)
           --port-file PATH      once listening, write the bound port (digits and a newline) to PATH;
                                 removed again on a clean stop
+          --ready-file PATH     once listening, write one JSON object to PATH: port, base_uri, version,
+                                data (what the file holds) and warnings; removed again on a clean stop
+          --shutdown-timeout SECONDS
+                                how long a stop waits for requests in flight (default 30); a request
+                                still running then is cut off and its transaction is not committed
           --version             print the version and exit
           --help                this text
 
@@ -82,11 +100,13 @@ public sealed class SandboxOptions
         Exit codes:
           0  stopped normally (SIGTERM, Ctrl+C, or --parent-pid ended)
           1  unexpected failure (a bug: the stack trace is on stderr)
-          2  argument error (a switch is unknown, lacks its value or has a bad one)
+          2  argument error (a switch is unknown, lacks its value or has a bad one, or a
+             --port-file, --ready-file or --log-file cannot be written)
           3  the data file is in use by another running sandbox
           4  cannot listen on --urls (port in use, address not available)
-          5  the data path is unusable (a folder, not writable, not a SQLite file, another schema
-             version, or --fresh refused to wipe a file the sandbox did not create)
+          5  the data path is unusable (a folder, not writable, not a SQLite file, another
+             application's SQLite file, another schema version, or --fresh refused to wipe a
+             file the sandbox did not create)
         """;
 
     /// <exception cref="ArgumentException">A switch is unknown, lacks its value or has a bad one.</exception>
@@ -122,6 +142,8 @@ public sealed class SandboxOptions
                 case "--log-format": options.LogFormat = ParseLogFormat(Value()); break;
                 case "--log-file": options.LogFile = Value(); break;
                 case "--port-file": options.PortFile = Value(); break;
+                case "--ready-file": options.ReadyFile = Value(); break;
+                case "--shutdown-timeout": options.ShutdownTimeout = ParseShutdownTimeout(Value()); break;
                 default: throw new ArgumentException($"Unknown switch '{name}'. Run with --help for the accepted switches.");
             }
         }
@@ -192,10 +214,19 @@ public sealed class SandboxOptions
         return IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip);
     }
 
-    private static DateTimeOffset ParseInstant(string value) =>
-        Rfc3339.TryParse(value, out var instant)
-            ? instant
-            : throw new ArgumentException($"--now '{value}' is not an RFC 3339 instant such as 2026-02-20T14:00:00Z.");
+    private static DateTimeOffset ParseInstant(string value)
+    {
+        if (!Rfc3339.TryParse(value, out var instant))
+            throw new ArgumentException($"--now '{value}' is not an RFC 3339 instant such as 2026-02-20T14:00:00Z.");
+        if (instant < EarliestNow || instant >= LatestNow)
+            throw new ArgumentException($"--now '{value}' is out of range: give an instant from {Rfc3339.Format(EarliestNow.ToUnixTimeMilliseconds())} to before {Rfc3339.Format(LatestNow.ToUnixTimeMilliseconds())}.");
+        return instant;
+    }
+
+    private static TimeSpan ParseShutdownTimeout(string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= 3600
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new ArgumentException($"--shutdown-timeout '{value}' is not a whole number of seconds from 0 to 3600.");
 
     private static bool ParseStorage(string value) =>
         value switch

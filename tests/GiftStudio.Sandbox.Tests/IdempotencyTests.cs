@@ -224,4 +224,27 @@ public sealed class IdempotencyTests : IClassFixture<SharedInProcessSandbox>
         Assert.Equal("true", second.Header("Idempotent-Replayed"));
         Assert.Equal(3, await _sandbox.Client1.CurrentScoreAsync(user));
     }
+
+    [Fact]
+    public async Task A_key_expires_48_hours_later_on_the_sandbox_clock_while_it_runs()
+    {
+        await using var sandbox = await InProcessSandbox.StartAsync(new SandboxStart { Now = "2026-02-20T14:00:00Z", ExtraArgs = new[] { "--clock", "manual" } });
+        var client = sandbox.Client("K1");
+        var key = Ids.Key();
+        var body = Api.ScoreBody("expiring", 7);
+        (await client.PostJsonAsync(Api.Score, body, key)).IsOk();
+
+        (await client.PostJsonAsync("/_sandbox/clock?advance=172799", "{}")).IsOk();
+        Assert.Equal("true", (await client.PostJsonAsync(Api.Score, body, key)).Header("Idempotent-Replayed"));
+        Assert.Equal(7, await client.CurrentScoreAsync("expiring"));
+
+        (await client.PostJsonAsync("/_sandbox/clock?advance=3601", "{}")).IsOk();
+        var after = await client.PostJsonAsync(Api.Score, body, key);
+        after.IsOk();
+        Assert.Null(after.Header("Idempotent-Replayed"));
+        Assert.Equal(14, await client.CurrentScoreAsync("expiring"));
+        // The new answer is the key's record from now on.
+        Assert.Equal("true", (await client.PostJsonAsync(Api.Score, body, key)).Header("Idempotent-Replayed"));
+        Assert.Equal(14, await client.CurrentScoreAsync("expiring"));
+    }
 }

@@ -43,6 +43,9 @@ public sealed class InProcessSandbox : IAsyncDisposable
 
     public Uri BaseAddress => _server.BaseAddress;
 
+    /// <summary>The store, for its fault seam (<see cref="Database.LimitPagesAsync"/>).</summary>
+    public SandboxStore Store => _app.Store;
+
     /// <summary>Builds and starts the application with the switches <paramref name="start"/> stands for
     /// (--storage memory unless it names a data file). Configuration is the shipped appsettings.json:
     /// <see cref="SandboxStart.Environment"/> is for child processes only.</summary>

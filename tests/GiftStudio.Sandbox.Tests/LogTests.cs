@@ -128,6 +128,42 @@ public sealed class LogTests
         Assert.Equal("stop", entries[^1].Str("event"));
     }
 
+    [Theory]
+    [InlineData("text")]
+    [InlineData("json")]
+    public async Task A_key_planted_anywhere_a_client_can_put_it_never_reaches_either_log_format(string format)
+    {
+        // One key that is a well-formed request id, one whose URL-encoded form differs from it.
+        const string plain = "sk_live.Plant3d-Key_42";
+        const string special = "sk/Plant+ed=Key%42";
+        using var data = new TempData();
+        using var log = new TempData(".log");
+        await using var server = await SandboxProcess.StartAsync(new SandboxStart
+        {
+            DataPath = data.Path,
+            Keys = new[] { plain, special },
+            ExtraArgs = new[] { "--log-format", format, "--log-file", log.Path },
+        });
+        var client = server.Client(plain);
+        var base64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(plain));
+        var specialBase64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(special));
+
+        var asId = await client.ExchangeAsync(Get(Api.Gifts, requestId: plain));
+        Assert.NotEqual(plain, asId.RequestId);
+        await client.ExchangeAsync(Get($"{Api.Score}/{plain}"));
+        await client.ExchangeAsync(Get($"{Api.Score}/{Uri.EscapeDataString(special)}"));
+        await client.ExchangeAsync(Get($"{Api.Gifts}?q=Bearer%20{plain}&b={Uri.EscapeDataString(specialBase64)}&c={base64}"));
+        await client.ExchangeAsync(Get($"/nowhere/{base64}/{Uri.EscapeDataString(special).ToLowerInvariant()}"));
+        await client.ExchangeAsync(Post(Api.Score, $"{{\"userId\":\"planted\",\"metric\":\"tier\",\"action\":\"adjustment\",\"value\":1,\"{plain}\":1,\"{special}\":2}}", "ignored-1"));
+        Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+
+        var logged = await File.ReadAllTextAsync(log.Path) + "\n" + string.Join("\n", server.StdoutLines);
+        Assert.Contains("ignored-1", logged, StringComparison.Ordinal);
+        Assert.Contains("REDACTED", logged, StringComparison.Ordinal);
+        foreach (var form in new[] { plain, special, Uri.EscapeDataString(special), base64.TrimEnd('='), specialBase64.TrimEnd('=') })
+            Assert.False(logged.Contains(form, StringComparison.OrdinalIgnoreCase), $"'{form}' is in the {format} log:\n{logged}");
+    }
+
     [Fact]
     public async Task A_dropped_connection_is_logged_as_dropped_and_the_fault_names_its_request_id()
     {
@@ -163,5 +199,75 @@ public sealed class LogTests
         Assert.True(await process.WaitForExitAsync(ExitTimeout), process.Describe());
         Assert.Equal(2, process.ExitCode);
         Assert.Contains("--log-file", Assert.Single(process.StderrLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_the_json_log_format_every_line_on_standard_output_is_json_start_lines_included()
+    {
+        using var data = new TempData();
+        await using var server = await SandboxProcess.StartAsync(new SandboxStart
+        {
+            DataPath = data.Path,
+            Now = "2026-02-20T14:00:00Z",
+            ExtraArgs = new[] { "--log-format", "json", "--strict-properties" },
+        });
+        (await server.Client("K1").FetchAsync(Api.Gifts)).IsOk();
+        Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+
+        var lines = server.StdoutLines.Where(l => l.Length > 0).ToList();
+        foreach (var line in lines)
+        {
+            using var document = JsonDocument.Parse(line);
+            Assert.Equal(JsonValueKind.Object, document.RootElement.ValueKind);
+        }
+        var listening = JsonDocument.Parse(lines[0]).RootElement;
+        Assert.Equal("listening", listening.Str("event"));
+        Assert.Equal(server.BaseAddress.ToString().TrimEnd('/'), listening.Str("url"));
+        Assert.Contains(lines, l => l.Contains("\"event\":\"data\"", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("\"event\":\"stop\"", StringComparison.Ordinal));
+    }
+
+    /// <summary>Sends raw bytes on a socket of its own and returns the status line's code.</summary>
+    private static async Task<int> RawStatusAsync(Uri server, string request)
+    {
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(server.Host, server.Port);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        var statusLine = await reader.ReadLineAsync() ?? "";
+        return int.Parse(statusLine.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Theory]
+    [InlineData("text")]
+    [InlineData("json")]
+    public async Task What_Kestrel_refuses_itself_is_logged_with_its_status_and_reason_and_405_keeps_its_problem_body(string format)
+    {
+        using var data = new TempData();
+        using var log = new TempData(".log");
+        await using var server = await SandboxProcess.StartAsync(new SandboxStart
+        {
+            DataPath = data.Path,
+            ExtraArgs = new[] { "--log-format", format, "--log-file", log.Path },
+        });
+
+        Assert.Equal(431, await RawStatusAsync(server.BaseAddress, $"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: {new string('h', 40 * 1024)}\r\n\r\n"));
+        Assert.Equal(414, await RawStatusAsync(server.BaseAddress, $"GET /{new string('p', 9 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n"));
+        Assert.Equal(400, await RawStatusAsync(server.BaseAddress, "NOT A REQUEST LINE\r\n\r\n"));
+        // Anything that reaches the application keeps the contract: a problem body and a request id.
+        var notAllowed = await server.Anonymous.ExchangeAsync(new HttpRequestMessage(HttpMethod.Delete, "/health"));
+        notAllowed.Is(405, "method-not-allowed");
+        Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+
+        var refusals = (await File.ReadAllLinesAsync(log.Path)).Where(l => l.Contains("refused by Kestrel", StringComparison.Ordinal)).ToList();
+        foreach (var status in new[] { "431", "414", "400" })
+            Assert.True(refusals.Count(l => l.Contains($"Kestrel before the application: {status} ", StringComparison.Ordinal)) == 1, $"{status}:\n{string.Join("\n", refusals)}");
+        if (format == "json")
+        {
+            var entries = ReadJsonLines(log.Path).Where(e => e.TryGetProperty("event", out var ev) && ev.GetString() == "kestrel-refused").ToList();
+            Assert.Equal(new long[] { 400, 414, 431 }, entries.Select(e => e.Int("status")).Order());
+            Assert.All(entries, e => Assert.False(string.IsNullOrEmpty(e.Str("reason"))));
+        }
     }
 }

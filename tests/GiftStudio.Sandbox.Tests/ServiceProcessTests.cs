@@ -211,13 +211,16 @@ public sealed class ServiceProcessTests
         }
         await using (var earlier = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-10T14:00:00Z" }))
         {
-            var warning = await earlier.WaitForStderrAsync(l => l.Contains("Warning:", StringComparison.Ordinal));
+            // From the ready file, written after every warning: no waiting on the console.
+            var warning = Assert.Single(earlier.Warnings);
             Assert.Contains("2 score events", warning, StringComparison.Ordinal);
+            Assert.Contains(earlier.StderrLines, l => l == "GiftStudio.Sandbox: Warning: " + warning);
             Assert.Contains("the clock, which started at 2026-02-10T14:00:00Z (--now)", warning, StringComparison.Ordinal);
             Assert.Contains("newest is at 2026-02-20T14:00:0", warning, StringComparison.Ordinal);
         }
 
         await using var onTime = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-21T14:00:00Z" });
+        Assert.Empty(onTime.Warnings);
         Assert.True(await onTime.TerminateAsync(ExitTimeout), onTime.Describe());
         Assert.DoesNotContain(onTime.StderrLines, l => l.Contains("Warning:", StringComparison.Ordinal));
     }
@@ -321,5 +324,33 @@ public sealed class ServiceProcessTests
         Assert.Equal(listening, server.StdoutLines[0]);
         var warning = await server.WaitForStderrAsync(l => l.Length > 0);
         Assert.Contains("beyond loopback", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_request_still_running_at_the_shutdown_timeout_is_cut_off_uncommitted_and_the_stop_exits_0()
+    {
+        using var data = new TempData();
+        using var log = new TempData(".log");
+        var start = new SandboxStart { DataPath = data.Path, ExtraArgs = new[] { "--shutdown-timeout", "1", "--faults", "delay=60000,only=POST", "--log-file", log.Path } };
+        await using (var server = await SandboxProcess.StartAsync(start))
+        {
+            using var slow = server.NewClient("K1");
+            var running = slow.PostAsync(Api.Score, new StringContent(Api.ScoreBody("cut.off", 5), System.Text.Encoding.UTF8, "application/json"));
+            // In flight once the sandbox has counted it (the delay comes after).
+            var deadline = Stopwatch.StartNew();
+            while (!(await server.Client("K1").FetchAsync("/_sandbox/stats")).Text.Contains("POST /v2/gamification/score", StringComparison.Ordinal))
+            {
+                Assert.True(deadline.Elapsed < ExitTimeout, server.Describe());
+                await Task.Delay(20);
+            }
+
+            Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+            Assert.Equal(0, server.ExitCode);
+            await Assert.ThrowsAnyAsync<Exception>(() => running);
+            var line = Assert.Single(await File.ReadAllLinesAsync(log.Path), l => l.Contains($"POST {Api.Score}", StringComparison.Ordinal));
+            Assert.Contains("dropped", line, StringComparison.Ordinal);
+        }
+        await using var again = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path });
+        Assert.Null(await again.Client("K1").CurrentScoreAsync("cut.off"));
     }
 }

@@ -68,7 +68,7 @@ public sealed class ToolPackageTests : IClassFixture<PackedTool>
         var readme = await File.ReadAllTextAsync(Path.Combine(PackedTool.RepositoryRoot, "README.md"));
         var section = readme[readme.IndexOf("### Using the sandbox in CI", StringComparison.Ordinal)..];
         var script = Regex.Match(section, "```bash\n(.*?)```", RegexOptions.Singleline).Groups[1].Value;
-        Assert.Contains("--port-file", script, StringComparison.Ordinal);
+        Assert.Contains("--ready-file", script, StringComparison.Ordinal);
         var work = Directory.CreateDirectory(Path.Combine(TempData.Folder, "ci-" + Guid.NewGuid().ToString("N"))).FullName;
         try
         {

@@ -4,8 +4,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
     Import-Module (Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1') -Force
-    $script:Work = Join-Path ([IO.Path]::GetTempPath()) ('gs-periods-' + [guid]::NewGuid().ToString('n'))
-    New-Item -ItemType Directory $Work | Out-Null
+    $script:Work = [IO.Directory]::CreateTempSubdirectory('gs-periods-').FullName
     # 10:00 UTC: the sandbox's day stays 2 December however long the run takes.
     $script:Sandbox = Start-TestSandbox -Now '2026-12-02T10:00:00Z' -Seed 300, 120
     $script:Connection = Connect-SocialOS -BaseUri $Sandbox.ApiUri -ApiKey (ConvertTo-SecureString $Sandbox.Key -AsPlainText -Force) -PassThru

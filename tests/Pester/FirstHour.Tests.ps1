@@ -600,7 +600,20 @@ Describe 'Start-SocialSandbox -Fresh and what the sandbox says at start' {
         finally { Remove-Item -Recurse -Force $dir -ErrorAction Ignore }
     }
 
-    It 'passes the sandbox''s warnings on: a --now earlier than the newest event' {
+    It 'leaves no key file beside a data file the sandbox refuses, and the file as it was' {
+        $dir = [IO.Directory]::CreateTempSubdirectory('gs-refused-').FullName
+        $data = Join-Path $dir 'notes.db'
+        try {
+            Set-Content -LiteralPath $data -Value 'precious notes, not a database'
+            $before = (Get-FileHash -LiteralPath $data).Hash
+            { Start-SocialSandbox -DataPath $data -WarningAction SilentlyContinue } | Should -Throw -ErrorId 'SandboxStartFailed*' -ExpectedMessage '*exit code 5*'
+            (Get-FileHash -LiteralPath $data).Hash | Should -Be $before
+            Test-Path -LiteralPath "$data.key" | Should -BeFalse
+        }
+        finally { Remove-Item -Recurse -Force $dir -ErrorAction Ignore }
+    }
+
+    It 'passes every warning of the sandbox''s ready file on: a --now earlier than the newest event' {
         $dir = [IO.Directory]::CreateTempSubdirectory('gs-now-').FullName
         $data = Join-Path $dir 'now.db'
         try {
@@ -608,8 +621,15 @@ Describe 'Start-SocialSandbox -Fresh and what the sandbox says at start' {
             try { Set-SocialTierScore -Connection ($one | Connect-SocialOS -PassThru) -UserId 'now.user' -Value 5 | Out-Null }
             finally { $one | Stop-SocialSandbox }
             $two = Start-SocialSandbox -DataPath $data -Now '2026-02-19T14:00:00Z' -WarningVariable warned -WarningAction SilentlyContinue
-            $two | Stop-SocialSandbox
-            @($warned | Where-Object { "$_" -like '*later than the clock*' }).Count | Should -BeGreaterOrEqual 1 -Because ($warned -join "`n")
+            try {
+                # Read from the server's ready file (written after every warning), not its console:
+                # exactly the warnings the file lists, none lost to timing.
+                $ready = Get-Content -Raw -LiteralPath (Join-Path (Split-Path $two.LogPath) 'ready.json') | ConvertFrom-Json
+                @($ready.warnings).Count | Should -Be 1
+                @($warned | ForEach-Object { "$_" }) | Should -Be @($ready.warnings)
+                "$warned" | Should -BeLike '*later than the clock*'
+            }
+            finally { $two | Stop-SocialSandbox }
         }
         finally { Remove-Item -Recurse -Force $dir -ErrorAction Ignore }
     }

@@ -1,5 +1,5 @@
 # Starts and stops a sandbox for the Pester tests through the module's own Start-SocialSandbox,
-# so the tests run what users run (loopback, a free port read from the server's announcement,
+# so the tests run what users run (loopback, a free port read from the server's ready file,
 # a session of its own, --parent-pid, the key handed over in a file deleted once read, a start
 # timeout generous enough for a loaded machine). What this adds: a key the test knows in plain
 # text (for headers, and to reopen a -DataPath on the same tenant), memory storage unless the

@@ -7,6 +7,7 @@ using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
@@ -89,8 +90,9 @@ public sealed class TempData : IDisposable
 }
 
 /// <summary>The real sandbox as a child process: `dotnet GiftStudio.Sandbox.dll ...` from this
-/// test's output folder. Reads the port from its own "Listening on" line (it binds port 0, so
-/// the port is free), waits for /health, hands out one HttpClient per API key, captures
+/// test's output folder, always with a --ready-file of its own. Reads the port, base URI and
+/// start-up warnings from that file (written once the sandbox listens, after every start line),
+/// never from the console, waits for /health, hands out one HttpClient per API key, captures
 /// stdout/stderr, and kills + waits + cleans up on dispose.</summary>
 public sealed class SandboxProcess : IAsyncDisposable
 {
@@ -101,7 +103,7 @@ public sealed class SandboxProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _stdout = new();
     private readonly ConcurrentQueue<string> _stderr = new();
-    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<JsonElement> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
@@ -110,7 +112,11 @@ public sealed class SandboxProcess : IAsyncDisposable
 
     private SandboxProcess(IReadOnlyList<string> args, string? ownedDataPath, IReadOnlyDictionary<string, string>? environment)
     {
-        Arguments = args;
+        Directory.CreateDirectory(TempData.Folder);
+        // The test's own --ready-file when it gives one, else one of ours.
+        var given = args.ToList().IndexOf("--ready-file");
+        ReadyFile = given >= 0 && given + 1 < args.Count ? args[given + 1] : Path.Combine(TempData.Folder, Guid.NewGuid().ToString("N") + ".ready.json");
+        Arguments = given >= 0 ? args : args.Concat(new[] { "--ready-file", ReadyFile }).ToList();
         _ownedDataPath = ownedDataPath;
         var info = new ProcessStartInfo(DotnetHost)
         {
@@ -121,7 +127,7 @@ public sealed class SandboxProcess : IAsyncDisposable
             WorkingDirectory = Directory.CreateDirectory(TempData.Folder).FullName,
         };
         info.ArgumentList.Add(ServerDll);
-        foreach (var arg in args) info.ArgumentList.Add(arg);
+        foreach (var arg in Arguments) info.ArgumentList.Add(arg);
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         if (environment is not null)
         {
@@ -134,12 +140,9 @@ public sealed class SandboxProcess : IAsyncDisposable
             if (e.Data is null)
             {
                 _stdoutClosed.TrySetResult();
-                _ = FailStartAsync("closed its standard output");
                 return;
             }
             _stdout.Enqueue(e.Data);
-            if (e.Data.StartsWith("Listening on ", StringComparison.Ordinal))
-                _listening.TrySetResult(new Uri(e.Data["Listening on ".Length..].Trim()));
         };
         _process.ErrorDataReceived += (_, e) =>
         {
@@ -160,7 +163,17 @@ public sealed class SandboxProcess : IAsyncDisposable
 
     public IReadOnlyList<string> Arguments { get; }
     public int Pid { get; }
-    public Uri BaseAddress => _listening.Task.IsCompletedSuccessfully ? _listening.Task.Result : throw new InvalidOperationException("The sandbox is not listening.");
+
+    /// <summary>Where the sandbox writes its ready file (--ready-file).</summary>
+    public string ReadyFile { get; }
+
+    /// <summary>The ready file's object: port, base_uri, version, data, warnings.</summary>
+    public JsonElement Ready => _ready.Task.IsCompletedSuccessfully ? _ready.Task.Result : throw new InvalidOperationException("The sandbox is not listening.");
+
+    public Uri BaseAddress => new(Ready.GetProperty("base_uri").GetString()!);
+
+    /// <summary>Every start-up warning, from the ready file.</summary>
+    public IReadOnlyList<string> Warnings => Ready.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()!).ToList();
 
     /// <summary>The API root, e.g. http://127.0.0.1:41234/v2: written without a trailing slash,
     /// as users write it, so the client's tests meet that form.</summary>
@@ -195,18 +208,22 @@ public sealed class SandboxProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits for the "Listening on" line, then for GET /health to answer 200.</summary>
+    /// <summary>Waits for the ready file, then for GET /health to answer 200.</summary>
     public async Task WaitUntilReadyAsync()
     {
-        Uri uri;
-        try
+        var waited = Stopwatch.StartNew();
+        while (!File.Exists(ReadyFile))
         {
-            uri = await _listening.Task.WaitAsync(StartTimeout);
+            if (_process.HasExited && _stdoutClosed.Task.IsCompleted)
+                throw new InvalidOperationException($"The sandbox exited before writing its ready file. {Describe()}");
+            if (waited.Elapsed > StartTimeout)
+                throw new TimeoutException($"The sandbox wrote no ready file within {StartTimeout}. {Describe()}");
+            await Task.Delay(20);
         }
-        catch (TimeoutException)
-        {
-            throw new TimeoutException($"The sandbox printed no 'Listening on' line within {StartTimeout}. {Describe()}");
-        }
+        // Written aside and renamed: whole once it exists.
+        using (var document = JsonDocument.Parse(await File.ReadAllTextAsync(ReadyFile)))
+            _ready.TrySetResult(document.RootElement.Clone());
+        var uri = BaseAddress;
         Assert.Equal("127.0.0.1", uri.Host);
         // One limit for the whole wait, none per probe: on a loaded machine the first /health can
         // take longer than any short per-request timeout (a 5 s one failed starts under load).
@@ -319,12 +336,7 @@ public sealed class SandboxProcess : IAsyncDisposable
         await KillAsync();
         _process.Dispose();
         if (_ownedDataPath is not null) TempData.Delete(_ownedDataPath);
-    }
-
-    private async Task FailStartAsync(string what)
-    {
-        if (_listening.Task.IsCompleted) return;
-        await _stderrClosed.Task.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
-        _listening.TrySetException(new InvalidOperationException($"The sandbox {what} before printing 'Listening on'. {Describe()}"));
+        try { File.Delete(ReadyFile); }
+        catch (IOException) { /* best effort: a temp file */ }
     }
 }

@@ -37,7 +37,8 @@ public sealed class Api
     public void Map(IEndpointRouteBuilder app)
     {
         // HEAD answers like GET (Kestrel sends the headers, Content-Length included, without the body).
-        app.MapMethods("/health", new[] { "GET", "HEAD" }, context => Reply.Ok(new HealthDto("ok", SandboxVersion.Text), WireJson.Wire.HealthDto).WriteAsync(context));
+        app.MapMethods("/health", new[] { "GET", "HEAD" }, Ready);
+        app.MapMethods("/health/live", new[] { "GET", "HEAD" }, context => Reply.Ok(new HealthDto("ok", SandboxVersion.Text), WireJson.Wire.HealthDto).WriteAsync(context));
         app.MapPost("/v2/gamification/gifts", CreateGift);
         app.MapGet("/v2/gamification/gifts", ListGifts);
         app.MapGet("/v2/gamification/gifts/{giftId}", GetGift);
@@ -49,6 +50,7 @@ public sealed class Api
         app.MapPost("/_sandbox/clock", AdvanceClock);
 
         MethodNotAllowed(app, "/health", "GET", "HEAD");
+        MethodNotAllowed(app, "/health/live", "GET", "HEAD");
         MethodNotAllowed(app, "/v2/gamification/gifts", "GET", "POST");
         MethodNotAllowed(app, "/v2/gamification/gifts/{giftId}", "GET");
         MethodNotAllowed(app, "/v2/gamification/score", "POST");
@@ -68,6 +70,18 @@ public sealed class Api
                 $"{context.Request.Method} is not allowed on {context.Request.Path.Value}; allowed: {string.Join(", ", allowed)}.")
         { Allow = allowed })
             .WithOrder(1);
+
+    /// <summary>Readiness: 200 while the data file takes writes; 503 naming the reason after a
+    /// write could not be stored, until a write (a client's, or this route's probe) is stored
+    /// again. /health/live is liveness: 200 whenever the process answers.</summary>
+    private async Task Ready(HttpContext context)
+    {
+        if (_store.Database.WriteFailure is not null && await _store.Database.ProbeWriteAsync() is { } reason)
+            throw new ApiProblem(503, "not-ready", "Not ready",
+                $"The sandbox cannot store writes: {reason}. Reads are still answered; /health answers 200 again once a write is stored.",
+                ProblemErrors.One("storage", reason));
+        await Reply.Ok(new HealthDto("ok", SandboxVersion.Text), WireJson.Wire.HealthDto).WriteAsync(context);
+    }
 
     private async Task CreateGift(HttpContext context)
     {

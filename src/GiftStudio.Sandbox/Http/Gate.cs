@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Tasks;
 using GiftStudio.Sandbox.Logging;
+using GiftStudio.Sandbox.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -47,7 +48,9 @@ public sealed class Gate
         var started = Stopwatch.GetTimestamp();
         var request = context.Request;
         var response = context.Response;
-        var requestId = ClientRequestId(request.Headers) ?? "req_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        // A client id that is a key would be echoed and logged: replaced like a malformed one.
+        var clientId = ClientRequestId(request.Headers);
+        var requestId = clientId is not null && !_tenants.IsKey(clientId) ? clientId : "req_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         context.TraceIdentifier = requestId;
         var traceparent = ValidTraceparent(request.Headers);
         var notes = new RequestNotes { RequestId = requestId, TraceId = traceparent?.Substring(3, 32) };
@@ -92,6 +95,10 @@ public sealed class Gate
             // The client went away; nothing left to answer.
             notes.Dropped = true;
         }
+        catch (Exception error) when (!response.HasStarted && StorageFailure.Reason(error) is { } reason)
+        {
+            await Reply.WriteProblemAsync(context, StorageFailure.Problem(reason));
+        }
         catch (Exception error) when (!response.HasStarted)
         {
             _log.LogError(error, "Request {RequestId} failed", requestId);
@@ -107,8 +114,8 @@ public sealed class Gate
         }
     }
 
-    /// <summary>One request's log line: never a key (a query value that is a key is redacted)
-    /// and never a body.</summary>
+    /// <summary>One request's log line: never a body; a query value named like a secret is
+    /// redacted here, any configured key wherever it stands by the log itself (<see cref="KeyRedactor"/>).</summary>
     private LogFields LogLine(HttpContext context, RequestNotes notes, Tenant? tenant, double elapsedMs)
     {
         var request = context.Request;
@@ -141,7 +148,7 @@ public sealed class Gate
         });
     }
 
-    private string RedactedQuery(IQueryCollection query)
+    private static string RedactedQuery(IQueryCollection query)
     {
         if (query.Count == 0) return "";
         var text = new StringBuilder();
@@ -150,8 +157,7 @@ public sealed class Gate
             foreach (var value in values)
             {
                 text.Append(text.Length == 0 ? '?' : '&').Append(Uri.EscapeDataString(name)).Append('=');
-                var secret = SecretName(name) || (value is { Length: > 0 } && _tenants.IsKey(value));
-                text.Append(secret ? "REDACTED" : Uri.EscapeDataString(value ?? ""));
+                text.Append(SecretName(name) ? KeyRedactor.Mark : Uri.EscapeDataString(value ?? ""));
             }
         }
         return text.ToString();

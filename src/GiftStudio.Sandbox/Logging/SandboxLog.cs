@@ -27,9 +27,12 @@ public sealed class LogSink : IAsyncDisposable
 
     /// <param name="output">Where the lines go instead of standard output (an in-process sandbox
     /// in a test run, whose standard output is the test runner's).</param>
-    public LogSink(LogFormat format, string? filePath, Clock clock, TextWriter? output = null)
+    private readonly KeyRedactor _redactor;
+
+    public LogSink(LogFormat format, string? filePath, Clock clock, TextWriter? output = null, KeyRedactor? redactor = null)
     {
         Format = format;
+        _redactor = redactor ?? new KeyRedactor(Array.Empty<string>());
         Clock = clock;
         _output = output;
         if (filePath is not null)
@@ -38,6 +41,7 @@ public sealed class LogSink : IAsyncDisposable
             {
                 var folder = Path.GetDirectoryName(Path.GetFullPath(filePath));
                 if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+                CreatedFile = File.Exists(filePath) ? null : Path.GetFullPath(filePath);
                 _file = new StreamWriter(new FileStream(filePath, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -51,11 +55,15 @@ public sealed class LogSink : IAsyncDisposable
     public LogFormat Format { get; }
     public Clock Clock { get; }
 
+    /// <summary>The --log-file when this run created it (a failed start removes it again), else null.</summary>
+    public string? CreatedFile { get; }
+
     /// <summary>Formats one entry. <paramref name="fields"/> become JSON properties (names in
     /// snake_case); the text format shows <paramref name="message"/> only.</summary>
     public void Write(LogLevel level, string category, string message, IEnumerable<KeyValuePair<string, object?>> fields, Exception? error = null)
     {
         var wall = DateTimeOffset.UtcNow;
+        message = _redactor.Redact(message);
         string line;
         if (Format == LogFormat.Json)
         {
@@ -72,9 +80,9 @@ public sealed class LogSink : IAsyncDisposable
                 {
                     if (name == "{OriginalFormat}") continue;
                     json.WritePropertyName(SnakeCase(name));
-                    WriteValue(json, value);
+                    WriteValue(json, value, _redactor);
                 }
-                if (error is not null) json.WriteString("exception", error.ToString());
+                if (error is not null) json.WriteString("exception", _redactor.Redact(error.ToString()));
                 json.WriteEndObject();
             }
             line = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
@@ -82,7 +90,7 @@ public sealed class LogSink : IAsyncDisposable
         else
         {
             line = $"{wall.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fff", CultureInfo.InvariantCulture)}Z {LevelName(level)}: {category} {message}";
-            if (error is not null) line += " " + error.ToString().ReplaceLineEndings(" | ");
+            if (error is not null) line += " " + _redactor.Redact(error.ToString()).ReplaceLineEndings(" | ");
         }
         if (!_lines.Writer.TryWrite(line)) System.Threading.Interlocked.Increment(ref _dropped);
     }
@@ -117,7 +125,7 @@ public sealed class LogSink : IAsyncDisposable
         if (_file is not null) await _file.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static void WriteValue(Utf8JsonWriter json, object? value)
+    private static void WriteValue(Utf8JsonWriter json, object? value, KeyRedactor redactor)
     {
         switch (value)
         {
@@ -128,7 +136,7 @@ public sealed class LogSink : IAsyncDisposable
             case double d: json.WriteNumberValue(Math.Round(d, 3)); break;
             case IEnumerable<string> list:
                 json.WriteStartArray();
-                foreach (var item in list) json.WriteStringValue(item);
+                foreach (var item in list) json.WriteStringValue(redactor.Redact(item));
                 json.WriteEndArray();
                 break;
             case IEnumerable<KeyValuePair<string, long>> counts:
@@ -136,7 +144,7 @@ public sealed class LogSink : IAsyncDisposable
                 foreach (var (k, v) in counts) json.WriteNumber(k, v);
                 json.WriteEndObject();
                 break;
-            default: json.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
+            default: json.WriteStringValue(redactor.Redact(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "")); break;
         }
     }
 
@@ -190,6 +198,7 @@ public sealed class SandboxLoggerProvider(LogSink sink) : ILoggerProvider
         {
             if (!IsEnabled(logLevel)) return;
             var fields = state as IEnumerable<KeyValuePair<string, object?>> ?? Array.Empty<KeyValuePair<string, object?>>();
+            if (KestrelRefusals.TryWrite(sink, category, fields, exception)) return;
             sink.Write(logLevel, category, formatter(state, exception), fields, exception);
         }
     }

@@ -70,7 +70,7 @@ public sealed class DataFile : IDisposable
     /// wiped only with <paramref name="force"/>, so a mistyped --data never destroys a stranger's data.</summary>
     public void Wipe(bool force)
     {
-        if (_lock.Length > 0 && !force && !IsSandboxFile(Path))
+        if (_lock.Length > 0 && !force && Refusal(Path) is not null)
             throw Unusable($"--fresh refused: '{Path}' is not a sandbox data file. Give --force too to wipe it anyway, or another --data path.");
         // Truncate through the locked handle (deleting would drop the lock with the old inode).
         _lock.SetLength(0);
@@ -79,20 +79,43 @@ public sealed class DataFile : IDisposable
         Created = true;
     }
 
-    /// <summary>A file the sandbox wrote: SQLite with the sandbox's meta table.</summary>
-    private static bool IsSandboxFile(string path)
+    /// <summary>Without --fresh: a missing or empty file, or one this sandbox made. Anything
+    /// else is refused before SQLite opens it for writing, so its bytes stay as they were.</summary>
+    /// <exception cref="StartupFailure">Another application's file (exit 5).</exception>
+    public void CheckOwned()
+    {
+        if (_lock.Length == 0) return;
+        if (Refusal(Path) is { } refusal)
+            throw Unusable($"--data '{Path}' {refusal}; it was left unchanged. Give another path, or --fresh --force to wipe it.");
+    }
+
+    /// <summary>Reads the file's tables without changing it (read-only, its own connection):
+    /// null for a sandbox data file (its meta table with a schema version), else why not.</summary>
+    private static string? Refusal(string path)
     {
         try
         {
-            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT value FROM meta WHERE key = 'schema_version';";
-            return command.ExecuteScalar() is string;
+            command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name;";
+            var tables = new System.Collections.Generic.List<string>();
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read()) tables.Add(reader.GetString(0));
+            }
+            if (tables.Contains("meta"))
+            {
+                command.CommandText = "SELECT value FROM meta WHERE key = 'schema_version';";
+                if (command.ExecuteScalar() is string) return null;
+            }
+            // An empty database (no tables yet) is as good as an empty file.
+            if (tables.Count == 0) return null;
+            return $"is another application's SQLite file, not a sandbox data file (its tables: {string.Join(", ", tables)})";
         }
-        catch (SqliteException)
+        catch (SqliteException e)
         {
-            return false;
+            return $"cannot be used as a SQLite data file ({e.Message.TrimEnd('.')})";
         }
     }
 

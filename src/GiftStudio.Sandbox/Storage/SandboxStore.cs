@@ -300,20 +300,26 @@ public sealed class SandboxStore
 
     // ---- idempotency ----------------------------------------------------------------------
 
+    /// <summary>Idempotency records expire 48 hours after they were written, on the sandbox's
+    /// clock (real or manual): an older record is as good as none, while the sandbox runs.</summary>
+    internal const long ReplyLifetimeMs = 2 * DayMs;
+
     public StoredReply? FindReply(SqliteConnection c, long tenant, string key)
     {
-        using var reader = Command(c, "SELECT fingerprint, status, body FROM idempotency WHERE tenant_id = $t AND key = $k;",
-            ("$t", tenant), ("$k", key)).ExecuteReader();
+        using var reader = Command(c, "SELECT fingerprint, status, body FROM idempotency WHERE tenant_id = $t AND key = $k AND created_ms >= $cutoff;",
+            ("$t", tenant), ("$k", key), ("$cutoff", _clock.NowMs - ReplyLifetimeMs)).ExecuteReader();
         return reader.Read() ? new StoredReply((byte[])reader[0], reader.GetInt32(1), (byte[])reader[2]) : null;
     }
 
     public void SaveReply(SqliteConnection c, long tenant, string key, byte[] fingerprint, int status, byte[] body) =>
-        Command(c, "INSERT INTO idempotency (tenant_id, key, fingerprint, status, body, created_ms) VALUES ($t, $k, $f, $s, $b, $now);",
+        // REPLACE: an expired record of the same key may still be in the table.
+        Command(c, "INSERT OR REPLACE INTO idempotency (tenant_id, key, fingerprint, status, body, created_ms) VALUES ($t, $k, $f, $s, $b, $now);",
             ("$t", tenant), ("$k", key), ("$f", fingerprint), ("$s", status), ("$b", body), ("$now", _clock.NowMs)).ExecuteNonQuery();
 
-    /// <summary>Records are kept at least 24 hours (the contract); this drops those past 48.</summary>
+    /// <summary>Records are kept at least 24 hours (the contract); this drops those past 48
+    /// (at start-up; while running, <see cref="FindReply"/> ignores them).</summary>
     public int PurgeReplies(SqliteConnection c) =>
-        Command(c, "DELETE FROM idempotency WHERE created_ms < $cutoff;", ("$cutoff", _clock.NowMs - 2 * DayMs)).ExecuteNonQuery();
+        Command(c, "DELETE FROM idempotency WHERE created_ms < $cutoff;", ("$cutoff", _clock.NowMs - ReplyLifetimeMs)).ExecuteNonQuery();
 
     // ---- reset ----------------------------------------------------------------------------
 
