@@ -7,7 +7,11 @@ using Xunit;
 namespace GiftStudio.Sandbox.Tests;
 
 /// <summary>--storage memory: the same service on a temporary, non-durable file that is gone
-/// when the process ends (a clean stop removes it, the next start removes a killed one's).</summary>
+/// when the process ends (a clean stop removes it, the next start removes a killed one's).
+/// Alone, never beside other tests: every memory sandbox's start clears the files of dead ones in
+/// the shared folder, so a sandbox another test starts would remove the killed one's file before
+/// this test could see it left behind (a run failed that way).</summary>
+[Collection(nameof(MemoryStorageTests))]
 public sealed class MemoryStorageTests
 {
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(30);
@@ -86,3 +90,7 @@ public sealed class MemoryStorageTests
         Assert.Contains(process.StderrLines, l => l.Contains("--storage 'ram'", StringComparison.Ordinal));
     }
 }
+
+/// <summary>Runs <see cref="MemoryStorageTests"/> after the parallel tests, on its own.</summary>
+[CollectionDefinition(nameof(MemoryStorageTests), DisableParallelization = true)]
+public sealed class MemoryStorageCollection;
