@@ -225,7 +225,7 @@ public static class StrictInput
             CheckNameCategory(text, i, value, rule);
         }
         if (codePoints > MaxGiftNameLength)
-            throw Invalid("Name", value, $"{rule}; '{Shown(text.Substring(0, 20))}...' has {codePoints}.");
+            throw Invalid("Name", value, $"{rule}; '{Shown(text.Substring(0, 20))}...' has {codePoints} characters.");
         return text;
     }
 
