@@ -4,16 +4,27 @@ using System.Linq;
 
 namespace GiftStudio;
 
-/// <summary>The client-side rules: only what the published contract fixes (types, required
-/// values, whole numbers, tier names, the window form). Culture-proof: PowerShell's own
-/// conversion would turn '501.5' into 502, '0x1F4' into 500 and read '03/04/2026' by the
-/// current culture; none of that happens here. Ranges and formats that depend on the
-/// server's configuration are left to the server.</summary>
+/// <summary>The client-side rules: what the contract fixes for each field on its own (types,
+/// required values, whole numbers, tier names, the window form, and Part B's validation table
+/// for a gift and a score update: <see cref="Gift"/>, <see cref="ScoreUpdate"/>). A row that
+/// breaks one is refused before ShouldProcess, so -WhatIf shows it too. Culture-proof:
+/// PowerShell's own conversion would turn '501.5' into 502, '0x1F4' into 500 and read
+/// '03/04/2026' by the current culture; none of that happens here. What needs the server's
+/// state (its clock for an expiry, a gift id's existence, a score falling below 0) is left to
+/// the server. tests/Shared/InputRules.json holds the cases the sandbox must agree with.</summary>
 public static class StrictInput
 {
     public static readonly string[] Tiers = { "bronze", "silver", "gold", "platinum" };
     public static readonly string[] Metrics = { "gifts_redeemed", "points_awarded" };
     public static readonly string[] Actions = { ScoreActions.GiftRedeemed, ScoreActions.Adjustment };
+
+    /// <summary>Part B's limits: a gift's reward is 1 to MaxReward, a score change at most
+    /// MaxScoreValue either way, a user id at most MaxUserIdLength characters, a gift name at
+    /// most MaxGiftNameLength code points after trimming.</summary>
+    public const long MaxReward = 1_000_000;
+    public const long MaxScoreValue = 1_000_000;
+    public const int MaxUserIdLength = 128;
+    public const int MaxGiftNameLength = 100;
 
     private static readonly string[] LocalDateFormats =
     {
@@ -150,6 +161,129 @@ public static class StrictInput
         if (text.Length >= 2 && (text[text.Length - 1] == 'h' || text[text.Length - 1] == 'd') && text.Take(text.Length - 1).All(c => c >= '0' && c <= '9'))
             return text;
         throw Invalid("Window", value, $"Window must be a number of hours or days such as 24h or 7d; '{value}' is not.");
+    }
+
+    /// <summary>A new gift, every field checked: name, tier, reward (1 to <see cref="MaxReward"/>), expiry form.</summary>
+    public static NewGiftRequest Gift(object? name, string? tier, object? reward, bool badge, object? expires) => new NewGiftRequest
+    {
+        Name = GiftName(name),
+        Tier = Tier(tier),
+        Reward = Reward(reward),
+        Badge = badge,
+        Expires = UtcDateTime(expires, "Expires"),
+    };
+
+    /// <summary>A score change, every field checked: the user id's form, the value (a whole
+    /// number up to <see cref="MaxScoreValue"/> either way; above 0 for gift_redeemed, not 0
+    /// for adjustment), the action (default gift_redeemed), a gift id only with gift_redeemed.</summary>
+    public static ScoreUpdateRequest ScoreUpdate(object? userId, object? value, string? action, string? giftId)
+    {
+        var id = UserId(userId);
+        var number = WholeNumber(value, "Value");
+        var chosen = string.IsNullOrWhiteSpace(action) ? ScoreActions.GiftRedeemed : OneOf(action, "Action", Actions);
+        var gift = OptionalText(giftId);
+        if (gift != null && chosen != ScoreActions.GiftRedeemed)
+            throw Invalid("GiftId", giftId, $"GiftId is allowed only with action {ScoreActions.GiftRedeemed}; this row's action is {chosen}. Leave GiftId empty for an adjustment.");
+        return new ScoreUpdateRequest { UserId = id, Value = ScoreValue(number, chosen, value), Action = chosen, GiftId = gift };
+    }
+
+    /// <summary>1 to 128 ASCII letters, digits, '.', '_', '-' or '@'; not '.' or '..'
+    /// (surrounding spaces are trimmed first).</summary>
+    public static string UserId(object? value)
+    {
+        var text = RequiredText(value, "UserId").Trim();
+        var rule = $"UserId must be 1 to {MaxUserIdLength} ASCII letters, digits, '.', '_', '-' or '@', and not '.' or '..'";
+        if (text.Length > MaxUserIdLength)
+            throw Invalid("UserId", value, $"{rule}; '{text}' has {text.Length} characters.");
+        if (text == "." || text == "..")
+            throw Invalid("UserId", value, $"{rule}; '{text}' is not.");
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (!IsUserIdChar(text[i]))
+                throw Invalid("UserId", value, $"{rule}; '{Shown(text)}' has {CharName(text, i)} at position {i + 1}.");
+        }
+        return text;
+    }
+
+    /// <summary>1 to 100 code points after trimming, without control (Cc) or format (Cf)
+    /// characters or unpaired surrogates.</summary>
+    public static string GiftName(object? value)
+    {
+        var text = RequiredText(value, "Name").Trim();
+        var rule = $"Name must be 1 to {MaxGiftNameLength} characters without control or format characters";
+        var codePoints = 0;
+        for (var i = 0; i < text.Length; i++, codePoints++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                CheckNameCategory(text, i, value, rule);
+                i++;
+                continue;
+            }
+            if (char.IsSurrogate(text[i]))
+                throw Invalid("Name", value, $"{rule}; '{Shown(text)}' has an unpaired surrogate {CharName(text, i)} at position {i + 1}.");
+            CheckNameCategory(text, i, value, rule);
+        }
+        if (codePoints > MaxGiftNameLength)
+            throw Invalid("Name", value, $"{rule}; '{Shown(text.Substring(0, 20))}...' has {codePoints} characters.");
+        return text;
+    }
+
+    /// <summary>A whole number from 1 to <see cref="MaxReward"/>.</summary>
+    public static long Reward(object? value)
+    {
+        var reward = WholeNumber(value, "Reward");
+        if (reward < 1 || reward > MaxReward)
+            throw Invalid("Reward", value, $"Reward must be a whole number from 1 to {MaxReward}; {reward} is not.");
+        return reward;
+    }
+
+    private static long ScoreValue(long value, string action, object? given)
+    {
+        if (value < -MaxScoreValue || value > MaxScoreValue)
+            throw Invalid("Value", given, $"Value must be from -{MaxScoreValue} to {MaxScoreValue}; {value} is not.");
+        if (action == ScoreActions.GiftRedeemed && value <= 0)
+            throw Invalid("Value", given, $"Value must be above 0 for action {ScoreActions.GiftRedeemed}; {value} is not. To take points away, use -Action {ScoreActions.Adjustment}.");
+        if (action == ScoreActions.Adjustment && value == 0)
+            throw Invalid("Value", given, $"Value must not be 0 for action {ScoreActions.Adjustment} (any other value from -{MaxScoreValue} to {MaxScoreValue}).");
+        return value;
+    }
+
+    private static void CheckNameCategory(string text, int index, object? value, string rule)
+    {
+        var category = CharUnicodeInfo.GetUnicodeCategory(text, index);
+        if (category == UnicodeCategory.Control || category == UnicodeCategory.Format)
+            throw Invalid("Name", value, $"{rule}; '{Shown(text)}' has {CharName(text, index)} at position {index + 1}.");
+    }
+
+    private static bool IsUserIdChar(char c) =>
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' || c == '@';
+
+    /// <summary>How a character is named in a message: 'a space', 'U+200B', or the character itself.</summary>
+    private static string CharName(string text, int index)
+    {
+        var c = text[index];
+        if (c == ' ') return "a space";
+        if (char.IsHighSurrogate(c) && index + 1 < text.Length && char.IsLowSurrogate(text[index + 1]))
+            return $"U+{char.ConvertToUtf32(c, text[index + 1]):X4}";
+        var category = CharUnicodeInfo.GetUnicodeCategory(c);
+        if (c < ' ' || char.IsSurrogate(c) || char.IsWhiteSpace(c) || category == UnicodeCategory.Control || category == UnicodeCategory.Format)
+            return $"U+{(int)c:X4}";
+        return $"'{c}'";
+    }
+
+    /// <summary>A value in a message, its invisible characters written as \uXXXX so the message stays readable.</summary>
+    private static string Shown(string text)
+    {
+        var builder = new System.Text.StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            var category = CharUnicodeInfo.GetUnicodeCategory(c);
+            if (c < ' ' || char.IsSurrogate(c) || category == UnicodeCategory.Control || category == UnicodeCategory.Format)
+                builder.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+            else builder.Append(c);
+        }
+        return builder.ToString();
     }
 
     private static bool IsSignedDigits(string text)

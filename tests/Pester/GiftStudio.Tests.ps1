@@ -235,12 +235,13 @@ Describe 'Errors' {
     }
 
     It 'carries the server detail and request id of a validation error' {
-        Set-SocialTierScore -UserId '..' -Value 5 -ErrorVariable err -ErrorAction SilentlyContinue
+        # A gift id's form is the server's to judge (the module checks only the contract's per-field table).
+        Set-SocialTierScore -UserId 'server.rules' -Value 5 -GiftId 'not a gift id' -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be 'ApiValidationFailed,GiftStudio.PowerShell.Commands.SetSocialTierScoreCommand'
-        $err[0].Exception.Errors.Keys | Should -Contain 'userId'
-        $err[0].Exception.Message | Should -Match 'userId must be'
+        $err[0].Exception.Errors.Keys | Should -Contain 'giftId'
+        $err[0].Exception.Message | Should -Match 'giftId must be'
         $err[0].Exception.Message | Should -Match 'request id req_[0-9a-f]+'
-        $err[0].ErrorDetails.RecommendedAction | Should -Match 'userId'
+        $err[0].ErrorDetails.RecommendedAction | Should -Match 'giftId'
     }
 
     It 'stops at the first failure under -ErrorAction Stop' {

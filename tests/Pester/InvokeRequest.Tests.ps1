@@ -261,14 +261,15 @@ Describe 'Errors carry the same ids as the cmdlets' {
     }
 
     It '400 with field errors: ApiValidationFailed naming the field' {
-        Set-SocialTierScore -UserId '..' -Value 5 -ErrorVariable typed -ErrorAction SilentlyContinue
-        Invoke-SocialOSRequest -Method POST /gamification/score -Body @{ userId = '..'; metric = 'tier'; action = 'adjustment'; value = 5 } -ErrorVariable raw -ErrorAction SilentlyContinue
+        # A gift id's form is the server's to judge; the module checks the user id itself.
+        Set-SocialTierScore -UserId 'ir.user' -Value 5 -GiftId 'not a gift id' -ErrorVariable typed -ErrorAction SilentlyContinue
+        Invoke-SocialOSRequest -Method POST /gamification/score -Body @{ userId = 'ir.user'; metric = 'tier'; action = 'gift_redeemed'; value = 5; giftId = 'not a gift id' } -ErrorVariable raw -ErrorAction SilentlyContinue
         $raw[0].FullyQualifiedErrorId.Split(',')[0] | Should -Be 'ApiValidationFailed'
         $raw[0].FullyQualifiedErrorId.Split(',')[0] | Should -Be $typed[0].FullyQualifiedErrorId.Split(',')[0]
         $raw[0].CategoryInfo.Category | Should -Be $typed[0].CategoryInfo.Category
         $raw[0].Exception.Errors.Keys | Should -Be @($typed[0].Exception.Errors.Keys)
         $raw[0].Exception.Detail | Should -Be $typed[0].Exception.Detail
-        $raw[0].ErrorDetails.RecommendedAction | Should -Match 'userId'
+        $raw[0].ErrorDetails.RecommendedAction | Should -Match 'giftId'
         $raw[0].Exception.Outcome | Should -Be 'Refused'
         $raw[0].Exception.IdempotencyKey | Should -Not -BeNullOrEmpty
     }

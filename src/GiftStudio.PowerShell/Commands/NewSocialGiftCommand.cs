@@ -40,14 +40,7 @@ public sealed class NewSocialGiftCommand : SocialWriteCmdlet
     protected override void ProcessRecord() =>
         ProcessWrite(TargetObject(Name), "Creating gifts", () =>
         {
-            var gift = new NewGiftRequest
-            {
-                Name = StrictInput.RequiredText(Name, "Name").Trim(),
-                Tier = StrictInput.Tier(Tier),
-                Reward = StrictInput.WholeNumber(Unwrap(Reward), "Reward"),
-                Badge = Badge.IsPresent,
-                Expires = StrictInput.UtcDateTime(Unwrap(Expires), "Expires"),
-            };
+            var gift = StrictInput.Gift(Name, Tier, Unwrap(Reward), Badge.IsPresent, Unwrap(Expires));
             var what = $"gift '{gift.Name}' ({gift.Tier}, {gift.Reward} points{(gift.Badge ? ", badge" : "")}{(gift.Expires is DateTime e ? $", expires {e:yyyy-MM-dd HH:mm}Z" : "")})";
             return new WriteOperation<SocialGift>(what, "Create", SocialOsClient.GiftsRoute, () => SocialOsClient.GiftRequestBody(gift), (client, key, cancel) => client.CreateGiftAsync(gift, key, cancel));
         });

@@ -35,13 +35,7 @@ public sealed class SetSocialTierScoreCommand : SocialWriteCmdlet
     protected override void ProcessRecord() =>
         ProcessWrite(TargetObject(UserId), "Updating tier scores", () =>
         {
-            var update = new ScoreUpdateRequest
-            {
-                UserId = StrictInput.RequiredText(UserId, "UserId").Trim(),
-                Value = StrictInput.WholeNumber(Unwrap(Value), "Value"),
-                Action = string.IsNullOrWhiteSpace(Action) ? ScoreActions.GiftRedeemed : StrictInput.OneOf(Action, "Action", StrictInput.Actions),
-                GiftId = StrictInput.OptionalText(GiftId),
-            };
+            var update = StrictInput.ScoreUpdate(UserId, Unwrap(Value), Action, GiftId);
             var change = $"{update.Action} {update.Value:+#;-#;0}{(update.GiftId != null ? $" (gift {update.GiftId})" : "")}";
             // Rows of one user apply in input order, even with several in flight.
             return new WriteOperation<SocialTierScore>($"tier score of '{update.UserId}'", change, SocialOsClient.ScoreRoute, () => SocialOsClient.ScoreRequestBody(update),
