@@ -111,6 +111,7 @@ function Write-OptionalTools {
     $tools = [ordered]@{
         'chromium (the report''s browser test)' = $chromium
         'setsid (the Ctrl+C tests, Linux)'     = (Get-Command setsid -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source
+        'tmux (the tab-completion tests, Linux)' = (Get-Command tmux -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source
     }
     $found = @(foreach ($name in $tools.Keys) { if ($tools[$name]) { "$name at $($tools[$name])" } })
     $missing = @(foreach ($name in $tools.Keys) { if (-not $tools[$name]) { $name } })

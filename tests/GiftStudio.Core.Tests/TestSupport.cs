@@ -59,7 +59,7 @@ internal sealed class RecordingLog : IRequestLog
 
     public string All => string.Join("\n", VerboseLines.Concat(DebugLines));
 
-    /// <summary>Waits (up to 10 s) until a verbose line matches.</summary>
+    /// <summary>Waits (up to a generous 60 s, for a loaded machine) until a verbose line matches.</summary>
     public async Task<string> WaitForVerboseAsync(Func<string, bool> match)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -67,7 +67,7 @@ internal sealed class RecordingLog : IRequestLog
         {
             var line = VerboseLines.FirstOrDefault(match);
             if (line is not null) return line;
-            if (clock.Elapsed > TimeSpan.FromSeconds(10)) throw new TimeoutException("No matching log line within 10 s:\n" + All);
+            if (clock.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("No matching log line within 60 s:\n" + All);
             await Task.Delay(20);
         }
     }
