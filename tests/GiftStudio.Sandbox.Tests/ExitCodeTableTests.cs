@@ -19,8 +19,6 @@ namespace GiftStudio.Sandbox.Tests;
 /// without a scenario fails here.</summary>
 public sealed class ExitCodeTableTests
 {
-    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(60);
-
     private static string Pid => Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The codes of the README's table (| code | meaning |, under "Exit codes").</summary>
@@ -100,7 +98,7 @@ public sealed class ExitCodeTableTests
             args.AddRange(extra(folder));
             var before = Directory.GetFiles(folder).Select(f => (f, File.ReadAllBytes(f))).ToList();
             await using var process = SandboxProcess.Launch(args);
-            Assert.True(await process.WaitForExitAsync(ExitTimeout), process.Describe());
+            Assert.True(await process.WaitForExitAsync(SandboxProcess.Patience), process.Describe());
             Assert.True(process.ExitCode == code, $"expected exit code {code}: {process.Describe()}");
             var stderr = Assert.Single(process.StderrLines, l => l.Length > 0);
             Assert.StartsWith("GiftStudio.Sandbox: ", stderr, StringComparison.Ordinal);
@@ -120,7 +118,7 @@ public sealed class ExitCodeTableTests
     {
         using var data = new TempData();
         await using var server = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path });
-        Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+        Assert.True(await server.TerminateAsync(SandboxProcess.Patience), server.Describe());
         Assert.Equal(code, server.ExitCode);
     }
 

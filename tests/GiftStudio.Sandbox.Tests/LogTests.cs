@@ -15,8 +15,6 @@ public sealed class LogTests
 {
     private const string SecretKey = "sk_log_test_9f8e7d6c5b4a";
     private const string BodyMarker = "BodyMarkerNeverLogged";
-    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(30);
-
     private static List<JsonElement> ReadJsonLines(string path)
     {
         var entries = new List<JsonElement>();
@@ -78,7 +76,7 @@ public sealed class LogTests
         Assert.Null(badId.Header("traceparent"));
         (await client.ExchangeAsync(Get("/v2/nowhere", "missing-1"))).Is(404);
 
-        Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+        Assert.True(await server.TerminateAsync(SandboxProcess.Patience), server.Describe());
         Assert.Equal(0, server.ExitCode);
 
         var text = await File.ReadAllTextAsync(log.Path);
@@ -155,7 +153,7 @@ public sealed class LogTests
         await client.ExchangeAsync(Get($"{Api.Gifts}?q=Bearer%20{plain}&b={Uri.EscapeDataString(specialBase64)}&c={base64}"));
         await client.ExchangeAsync(Get($"/nowhere/{base64}/{Uri.EscapeDataString(special).ToLowerInvariant()}"));
         await client.ExchangeAsync(Post(Api.Score, $"{{\"userId\":\"planted\",\"metric\":\"tier\",\"action\":\"adjustment\",\"value\":1,\"{plain}\":1,\"{special}\":2}}", "ignored-1"));
-        Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+        Assert.True(await server.TerminateAsync(SandboxProcess.Patience), server.Describe());
 
         var logged = await File.ReadAllTextAsync(log.Path) + "\n" + string.Join("\n", server.StdoutLines);
         Assert.Contains("ignored-1", logged, StringComparison.Ordinal);
@@ -179,7 +177,7 @@ public sealed class LogTests
 
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.SendAsync(Post(Api.Score, Api.ScoreBody("dropped", 4), "drop-me-1")));
         Assert.Equal(4, await server.Client("K1").CurrentScoreAsync("dropped"));
-        Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+        Assert.True(await server.TerminateAsync(SandboxProcess.Patience), server.Describe());
 
         var lines = await File.ReadAllLinesAsync(log.Path);
         var request = Assert.Single(lines, l => l.Contains("GiftStudio.Sandbox.Requests", StringComparison.Ordinal) && l.Contains("drop-me-1", StringComparison.Ordinal));
@@ -196,7 +194,7 @@ public sealed class LogTests
         await File.WriteAllTextAsync(file.Path, "a file, so no folder can be made under it");
         await using var process = SandboxProcess.Launch(new[] { "--api-key", "K1", "--log-file", Path.Combine(file.Path, "sandbox.log"), "--data", Path.Combine(TempData.Folder, "unused.db") });
 
-        Assert.True(await process.WaitForExitAsync(ExitTimeout), process.Describe());
+        Assert.True(await process.WaitForExitAsync(SandboxProcess.Patience), process.Describe());
         Assert.Equal(2, process.ExitCode);
         Assert.Contains("--log-file", Assert.Single(process.StderrLines), StringComparison.Ordinal);
     }
@@ -212,7 +210,7 @@ public sealed class LogTests
             ExtraArgs = new[] { "--log-format", "json", "--strict-properties" },
         });
         (await server.Client("K1").FetchAsync(Api.Gifts)).IsOk();
-        Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+        Assert.True(await server.TerminateAsync(SandboxProcess.Patience), server.Describe());
 
         var lines = server.StdoutLines.Where(l => l.Length > 0).ToList();
         foreach (var line in lines)
@@ -258,7 +256,7 @@ public sealed class LogTests
         // Anything that reaches the application keeps the contract: a problem body and a request id.
         var notAllowed = await server.Anonymous.ExchangeAsync(new HttpRequestMessage(HttpMethod.Delete, "/health"));
         notAllowed.Is(405, "method-not-allowed");
-        Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+        Assert.True(await server.TerminateAsync(SandboxProcess.Patience), server.Describe());
 
         var refusals = (await File.ReadAllLinesAsync(log.Path)).Where(l => l.Contains("refused by Kestrel", StringComparison.Ordinal)).ToList();
         foreach (var status in new[] { "431", "414", "400" })

@@ -14,8 +14,6 @@ namespace GiftStudio.Sandbox.Tests;
 [Collection(nameof(MemoryStorageTests))]
 public sealed class MemoryStorageTests
 {
-    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(30);
-
     private static string MemoryFileOf(SandboxProcess server)
     {
         var line = server.StdoutLines.First(l => l.StartsWith("Data: ", StringComparison.Ordinal));
@@ -37,7 +35,7 @@ public sealed class MemoryStorageTests
         (await client.ScoreAsync("mem.user", 40)).IsOk();
         Assert.Equal(40, await client.CurrentScoreAsync("mem.user"));
 
-        Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+        Assert.True(await server.TerminateAsync(SandboxProcess.Patience), server.Describe());
         Assert.False(File.Exists(file), $"{file} outlived its sandbox");
         Assert.False(File.Exists(file + "-wal"));
     }
@@ -76,7 +74,7 @@ public sealed class MemoryStorageTests
     public async Task Memory_with_a_data_file_or_fresh_is_an_argument_error(params string[] extra)
     {
         await using var process = SandboxProcess.Launch(new[] { "--api-key", "K1", "--storage", "memory" }.Concat(extra));
-        Assert.True(await process.WaitForExitAsync(ExitTimeout), process.Describe());
+        Assert.True(await process.WaitForExitAsync(SandboxProcess.Patience), process.Describe());
         Assert.Equal(2, process.ExitCode);
         Assert.Contains(process.StderrLines, l => l.Contains("--storage memory", StringComparison.Ordinal));
     }
@@ -85,7 +83,7 @@ public sealed class MemoryStorageTests
     public async Task An_unknown_storage_kind_is_an_argument_error()
     {
         await using var process = SandboxProcess.Launch(new[] { "--api-key", "K1", "--storage", "ram" });
-        Assert.True(await process.WaitForExitAsync(ExitTimeout), process.Describe());
+        Assert.True(await process.WaitForExitAsync(SandboxProcess.Patience), process.Describe());
         Assert.Equal(2, process.ExitCode);
         Assert.Contains(process.StderrLines, l => l.Contains("--storage 'ram'", StringComparison.Ordinal));
     }

@@ -125,7 +125,7 @@ public sealed class RequestRuleTests : IClassFixture<SharedInProcessSandbox>
         var deadline = System.Diagnostics.Stopwatch.StartNew();
         while ((await otherClient.FetchAsync("/_sandbox/stats")).Json.GetProperty("requests").TryGetProperty("POST /v2/gamification/score", out _) is false)
         {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "the first request never reached the server");
+            Assert.True(deadline.Elapsed < SandboxProcess.Patience, "the first request never reached the server");
             await Task.Delay(20);
         }
         var conflict = await otherClient.PostBytesAsync(Api.Score, body, "application/json", key);

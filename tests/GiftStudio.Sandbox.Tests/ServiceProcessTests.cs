@@ -17,15 +17,13 @@ namespace GiftStudio.Sandbox.Tests;
 /// startup failure, --fresh, --port-file, --version, SIGTERM with a shutdown line.</summary>
 public sealed class ServiceProcessTests
 {
-    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(30);
-
     private static string Pid => Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Launches with the arguments, waits for the exit, and checks the one-line refusal.</summary>
     private static async Task<string> RefusedAsync(int exitCode, params string[] args)
     {
         await using var process = SandboxProcess.Launch(args);
-        Assert.True(await process.WaitForExitAsync(ExitTimeout), $"still running: {process.Describe()}");
+        Assert.True(await process.WaitForExitAsync(SandboxProcess.Patience), $"still running: {process.Describe()}");
         Assert.True(exitCode == process.ExitCode, $"expected exit code {exitCode}: {process.Describe()}");
         Assert.DoesNotContain(process.StdoutLines, l => l.StartsWith("Listening on", StringComparison.Ordinal));
         var stderr = process.StderrLines.Where(l => l.Length > 0).ToList();
@@ -58,7 +56,7 @@ public sealed class ServiceProcessTests
         var owner = await SandboxProcess.StartAsync(start);
         await owner.Client("K1").AddScoreAsync("kept", 42);
         Assert.Equal(0, Signals.Kill(owner.Pid, Signals.SIGKILL));
-        Assert.True(await owner.WaitForExitAsync(ExitTimeout), owner.Describe());
+        Assert.True(await owner.WaitForExitAsync(SandboxProcess.Patience), owner.Describe());
         Assert.Equal(137, owner.ExitCode);
         await owner.DisposeAsync();
 
@@ -100,7 +98,7 @@ public sealed class ServiceProcessTests
         await using (var first = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path }))
         {
             await first.Client("K1").AddScoreAsync("stays", 3);
-            Assert.True(await first.TerminateAsync(ExitTimeout), first.Describe());
+            Assert.True(await first.TerminateAsync(SandboxProcess.Patience), first.Describe());
         }
         using var occupied = new TcpListener(IPAddress.Loopback, 0);
         occupied.Start();
@@ -189,7 +187,7 @@ public sealed class ServiceProcessTests
                 await k1.NewGiftAsync();
                 await k1.AddScoreAsync("a", 1);
                 await k1.AddScoreAsync("a", 2);
-                Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+                Assert.True(await server.TerminateAsync(SandboxProcess.Patience), server.Describe());
             }
             await using var again = await SandboxProcess.StartAsync(new SandboxStart { DataPath = dataPath, Keys = new[] { "K1" } });
             await again.WaitForStdoutAsync(l => l == $"Data: {dataPath} (existing file; SQLite WAL, synchronous=FULL): 2 tenants, 1 gift, 1 user with scores, 2 score events.");
@@ -204,7 +202,8 @@ public sealed class ServiceProcessTests
     public async Task Restarting_with_an_earlier_now_warns_that_later_events_are_not_counted()
     {
         using var data = new TempData();
-        await using (var later = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-20T14:00:00Z" }))
+        // A manual clock records both events at exactly --now, however slowly this machine starts.
+        await using (var later = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-20T14:00:00Z", ExtraArgs = new[] { "--clock", "manual" } }))
         {
             await later.Client("K1").AddScoreAsync("future", 10, "gift_redeemed");
             await later.Client("K1").AddScoreAsync("future", 10, "gift_redeemed");
@@ -216,12 +215,12 @@ public sealed class ServiceProcessTests
             Assert.Contains("2 score events", warning, StringComparison.Ordinal);
             Assert.Contains(earlier.StderrLines, l => l == "GiftStudio.Sandbox: Warning: " + warning);
             Assert.Contains("the clock, which started at 2026-02-10T14:00:00Z (--now)", warning, StringComparison.Ordinal);
-            Assert.Contains("newest is at 2026-02-20T14:00:0", warning, StringComparison.Ordinal);
+            Assert.Contains("(the newest is at 2026-02-20T14:00:00Z)", warning, StringComparison.Ordinal);
         }
 
         await using var onTime = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = "2026-02-21T14:00:00Z" });
         Assert.Empty(onTime.Warnings);
-        Assert.True(await onTime.TerminateAsync(ExitTimeout), onTime.Describe());
+        Assert.True(await onTime.TerminateAsync(SandboxProcess.Patience), onTime.Describe());
         Assert.DoesNotContain(onTime.StderrLines, l => l.Contains("Warning:", StringComparison.Ordinal));
     }
 
@@ -268,7 +267,7 @@ public sealed class ServiceProcessTests
         await k1.AddScoreAsync("counted", 1);
         (await k1.ScoreAsync("counted", 0)).Is(400);
 
-        Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+        Assert.True(await server.TerminateAsync(SandboxProcess.Patience), server.Describe());
 
         Assert.Equal(0, server.ExitCode);
         Assert.False(File.Exists(portFile.Path), "the port file outlived the sandbox");
@@ -285,7 +284,7 @@ public sealed class ServiceProcessTests
 
         await using (var printed = SandboxProcess.Launch(new[] { "--version" }))
         {
-            Assert.True(await printed.WaitForExitAsync(ExitTimeout), printed.Describe());
+            Assert.True(await printed.WaitForExitAsync(SandboxProcess.Patience), printed.Describe());
             Assert.Equal(0, printed.ExitCode);
             Assert.Equal(new[] { $"GiftStudio.Sandbox {version}" }, printed.StdoutLines.Where(l => l.Length > 0).ToArray());
         }
@@ -305,7 +304,7 @@ public sealed class ServiceProcessTests
     public async Task Help_documents_every_exit_code()
     {
         await using var help = SandboxProcess.Launch(new[] { "--help" });
-        Assert.True(await help.WaitForExitAsync(ExitTimeout), help.Describe());
+        Assert.True(await help.WaitForExitAsync(SandboxProcess.Patience), help.Describe());
         var text = string.Join("\n", help.StdoutLines);
         foreach (var code in new[] { "0  stopped", "1  unexpected", "2  argument error", "3  the data file is in use", "4  cannot listen", "5  the data path is unusable" })
             Assert.Contains(code, text, StringComparison.Ordinal);
@@ -340,11 +339,11 @@ public sealed class ServiceProcessTests
             var deadline = Stopwatch.StartNew();
             while (!(await server.Client("K1").FetchAsync("/_sandbox/stats")).Text.Contains("POST /v2/gamification/score", StringComparison.Ordinal))
             {
-                Assert.True(deadline.Elapsed < ExitTimeout, server.Describe());
+                Assert.True(deadline.Elapsed < SandboxProcess.Patience, server.Describe());
                 await Task.Delay(20);
             }
 
-            Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+            Assert.True(await server.TerminateAsync(SandboxProcess.Patience), server.Describe());
             Assert.Equal(0, server.ExitCode);
             await Assert.ThrowsAnyAsync<Exception>(() => running);
             var line = Assert.Single(await File.ReadAllLinesAsync(log.Path), l => l.Contains($"POST {Api.Score}", StringComparison.Ordinal));

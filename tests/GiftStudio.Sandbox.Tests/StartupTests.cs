@@ -41,7 +41,7 @@ public sealed class StartupTests
         using var data = new TempData();
         await using var process = SandboxProcess.Launch(args.Concat(new[] { "--data", data.Path }));
 
-        Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(30)), $"still running: {process.Describe()}");
+        Assert.True(await process.WaitForExitAsync(SandboxProcess.Patience), $"still running: {process.Describe()}");
 
         Assert.NotEqual(0, process.ExitCode);
         var stderr = string.Join("\n", process.StderrLines);
@@ -56,7 +56,7 @@ public sealed class StartupTests
         await using var process = SandboxProcess.Launch(new[] { "--api-key", "K1", "--data", data.Path },
             environment: new Dictionary<string, string> { ["Tiers__gold"] = "100" });
 
-        Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(30)), process.Describe());
+        Assert.True(await process.WaitForExitAsync(SandboxProcess.Patience), process.Describe());
 
         Assert.NotEqual(0, process.ExitCode);
         Assert.Contains("gold", string.Join("\n", process.StderrLines), StringComparison.Ordinal);

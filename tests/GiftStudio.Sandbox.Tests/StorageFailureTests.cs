@@ -16,8 +16,6 @@ namespace GiftStudio.Sandbox.Tests;
 /// as root (CI does).</summary>
 public sealed class StorageFailureTests
 {
-    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(60);
-
     private static async Task<Answer> RawAsync(HttpClient client, HttpRequestMessage request)
     {
         using (request)
@@ -107,7 +105,7 @@ public sealed class StorageFailureTests
             Assert.True(health.Status == 503, health.ToString());
             Assert.Contains("disk is full", health.Json.Str("detail"), StringComparison.Ordinal);
 
-            Assert.True(await server.TerminateAsync(ExitTimeout), server.Describe());
+            Assert.True(await server.TerminateAsync(SandboxProcess.Patience), server.Describe());
             Assert.True(server.ExitCode == 0, server.Describe());
             Assert.DoesNotContain(server.StderrLines, l => l.Contains("Exception", StringComparison.Ordinal));
             Assert.DoesNotContain(server.StdoutLines, l => l.Contains("   at ", StringComparison.Ordinal));

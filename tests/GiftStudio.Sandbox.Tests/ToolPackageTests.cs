@@ -139,7 +139,7 @@ public sealed class ToolPackageTests : IClassFixture<PackedTool>
             Assert.Contains($"\"version\":\"{version}\"", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
             Assert.Equal(0, Signals.Kill(server.Id, Signals.SIGTERM));
-            using var timeout = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var timeout = new System.Threading.CancellationTokenSource(SandboxProcess.Patience);
             await server.WaitForExitAsync(timeout.Token);
             Assert.Equal(0, server.ExitCode);
             Assert.StartsWith($"Listening on http://127.0.0.1:{port}", await output, StringComparison.Ordinal);
