@@ -24,13 +24,13 @@ public sealed record GiftQuery(int? Tier, bool? Active, int Limit, long After);
 /// <summary>GET /v2/analytics: one of its two types.</summary>
 public abstract record AnalyticsQuery;
 
-public sealed record CurrencyQuery(string Metric, Window Window) : AnalyticsQuery;
+public sealed record CurrencyQuery(CurrencyMetric Metric, Window Window) : AnalyticsQuery;
 
 public sealed record LeaderboardQuery(int Limit) : AnalyticsQuery;
 
 /// <summary>Every validation rule of the contract (bodies, query parameters, route values,
 /// the JSON content type and the body size), in one place; Http/Api.cs only routes.</summary>
-public static class Requests
+public static class RequestValidation
 {
     public const long MaxReward = 1_000_000;
     public const long MaxScoreValue = 1_000_000;
@@ -135,9 +135,8 @@ public static class Requests
         {
             case "currency":
                 {
-                    var metric = errors.Check(() => Single(query, "metric") is "gifts_redeemed" or "points_awarded"
-                        ? Single(query, "metric")!
-                        : throw ApiProblem.Validation("metric", "must be gifts_redeemed or points_awarded for type currency"));
+                    var metric = errors.Check(() => CurrencyMetric.Find(Single(query, "metric"))
+                        ?? throw ApiProblem.Validation("metric", $"must be {CurrencyMetric.NamesText} for type currency"));
                     var window = errors.Check(() => ReadWindow(Single(query, "window") ?? "7d", now));
                     errors.ThrowIfAny();
                     return new CurrencyQuery(metric!, window!);
@@ -154,13 +153,15 @@ public static class Requests
         }
     }
 
+    private const long MaxClockAdvanceSeconds = 366 * SandboxStore.DayMs / 1000;
+
     /// <summary>POST /_sandbox/clock?advance=SECONDS: more than 0 and at most 366 days.</summary>
     public static TimeSpan ReadClockAdvance(IQueryCollection query)
     {
         var text = query["advance"].ToString();
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
-            || double.IsNaN(seconds) || seconds <= 0 || seconds > 366 * 86400)
-            throw ApiProblem.Validation("advance", "must be a number of seconds greater than 0 and at most 31622400");
+            || double.IsNaN(seconds) || seconds <= 0 || seconds > MaxClockAdvanceSeconds)
+            throw ApiProblem.Validation("advance", $"must be a number of seconds greater than 0 and at most {MaxClockAdvanceSeconds}");
         return TimeSpan.FromSeconds(seconds);
     }
 
