@@ -58,9 +58,9 @@ sandbox.Web.WebHost.UseUrls(options.Url);
 sandbox.Web.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.AddServerHeader = false;
-    // The API's own 64 KiB rule answers (with 413, after draining up to 64 MiB); Kestrel's
-    // smaller default would cut the connection first.
-    kestrel.Limits.MaxRequestBodySize = 65L * 1024 * 1024;
+    // The API's own 64 KiB rule answers (JsonBody); Kestrel's smaller default would cut the
+    // connection first.
+    kestrel.Limits.MaxRequestBodySize = GiftStudio.Sandbox.Http.JsonBody.ServerLimitBytes;
 });
 sandbox.Web.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
 
@@ -191,7 +191,7 @@ static async Task WatchParentAsync(int pid, IHostApplicationLifetime lifetime, S
     {
         while (await timer.WaitForNextTickAsync(lifetime.ApplicationStopping))
         {
-            if (SandboxOptions.ProcessIsAlive(pid)) continue;
+            if (Processes.IsRunning(pid)) continue;
             lines.Info($"Parent process {pid} has ended; stopping.", "parent-ended");
             lifetime.StopApplication();
             return;

@@ -75,12 +75,12 @@ public sealed class SandboxBuilder : IAsyncDisposable
         {
             var store = new SandboxStore(database, Tiers, Clock);
             var keys = new ApiKeys(Options.ApiKeys);
-            var tenants = new Tenants(keys, store.EnsureTenants(keys.TenantNames));
-            await database.WriteAsync(store.PurgeReplies);
+            var tenants = new Tenants(keys, await store.EnsureTenantsAsync(keys.TenantNames));
+            await database.WriteAsync(store.Replies.Purge);
             string? seeded = null;
             if (Options.Seed is { } seed)
             {
-                var firstTenant = store.EnsureTenants(keys.TenantNames.Take(1)).Values.Single();
+                var firstTenant = (await store.EnsureTenantsAsync(keys.TenantNames.Take(1))).Values.Single();
                 var seedStarted = Stopwatch.GetTimestamp();
                 var filled = await database.WriteAsync(c => new Seeder(Tiers).Seed(c, firstTenant, seed, Clock.NowMs));
                 if (filled) database.CheckpointNow();
@@ -104,8 +104,17 @@ public sealed class SandboxBuilder : IAsyncDisposable
                 services.AddSingleton(provider => new FaultInjector(faultSpec, provider.GetRequiredService<ILoggerFactory>().CreateLogger("GiftStudio.Sandbox.Faults")));
 
             var app = Web.Build();
-            app.UseMiddleware<Gate>();
-            new Api(store, app.Services.GetRequiredService<Idempotency>(), clock, stats, app.Services.GetService<FaultInjector>(), Options.StrictProperties).Map(app);
+            var faults = app.Services.GetService<FaultInjector>();
+            // In this order: a problem body is logged, and a 401 or 429 is a problem body.
+            app.UseMiddleware<RequestIdentity>();
+            app.UseMiddleware<RequestLogging>();
+            app.UseMiddleware<RateLimitHeaders>();
+            app.UseMiddleware<ProblemResponses>();
+            app.UseMiddleware<Authentication>();
+            app.UseMiddleware<RateLimiting>();
+            if (faults is not null)
+                app.Use((context, next) => Authentication.IsApi(context.Request.Path) ? faults.InvokeAsync(context, next) : next(context));
+            new Api(store, app.Services.GetRequiredService<Idempotency>(), clock, stats, faults, Options.StrictProperties).Map(app);
             return new SandboxApp(app, database, store, stats, seeded, Sink);
         }
         catch

@@ -254,25 +254,8 @@ public sealed class SandboxOptions
         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid <= 0)
             throw new ArgumentException($"--parent-pid '{value}' is not a process id.");
         // Watching a process that is already gone would stop the sandbox at once: say so now.
-        if (!ProcessIsAlive(pid))
+        if (!Processes.IsRunning(pid))
             throw new ArgumentException($"--parent-pid {pid}: no such process is running; give the id of a running process (the sandbox stops when it ends).");
         return pid;
-    }
-
-    internal static bool ProcessIsAlive(int pid)
-    {
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
     }
 }

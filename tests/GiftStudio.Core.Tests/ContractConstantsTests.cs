@@ -28,7 +28,7 @@ public sealed class ContractConstantsTests
     [InlineData("365d")]
     public void A_window_the_sandbox_accepts_the_client_accepts(string window)
     {
-        Requests.ReadWindow(window, Now);
+        RequestValidation.ReadWindow(window, Now);
         Assert.Equal(window, StrictInput.Window(window));
     }
 
@@ -43,7 +43,7 @@ public sealed class ContractConstantsTests
     public void A_window_form_the_client_refuses_the_sandbox_refuses_too(string window)
     {
         Assert.Throws<SocialOsInputException>(() => StrictInput.Window(window));
-        Assert.Throws<ApiProblem>(() => Requests.ReadWindow(window, Now));
+        Assert.Throws<ApiProblem>(() => RequestValidation.ReadWindow(window, Now));
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class ContractConstantsTests
         for (var i = 0; i < 1000; i++)
         {
             var id = GiftIds.New(random.Next);
-            Requests.ValidGiftId(id, "giftId");
+            RequestValidation.ValidGiftId(id, "giftId");
             Assert.StartsWith("gift_", id, StringComparison.Ordinal);
             var uri = RequestRules.Resolve(baseUri, "gamification/gifts/" + Uri.EscapeDataString(id));
             Assert.Equal("/v2/gamification/gifts/" + id, uri.AbsolutePath);

@@ -44,9 +44,9 @@ public sealed class RequestIdentityUnitTests
     public void Client_request_ids_are_honoured_only_when_well_formed(string id, bool honoured)
     {
         var headers = new HeaderDictionary { ["X-Request-Id"] = id };
-        Assert.Equal(honoured ? id : null, Gate.ClientRequestId(headers));
-        Assert.Null(Gate.ClientRequestId(new HeaderDictionary { ["X-Request-Id"] = new string('a', 129) }));
-        Assert.Null(Gate.ClientRequestId(new HeaderDictionary { ["X-Request-Id"] = new Microsoft.Extensions.Primitives.StringValues(new[] { "a", "b" }) }));
+        Assert.Equal(honoured ? id : null, RequestIdentity.ClientRequestId(headers));
+        Assert.Null(RequestIdentity.ClientRequestId(new HeaderDictionary { ["X-Request-Id"] = new string('a', 129) }));
+        Assert.Null(RequestIdentity.ClientRequestId(new HeaderDictionary { ["X-Request-Id"] = new Microsoft.Extensions.Primitives.StringValues(new[] { "a", "b" }) }));
     }
 
     [Theory]
@@ -58,5 +58,5 @@ public sealed class RequestIdentityUnitTests
     [InlineData("01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", false)]
     [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331", false)]
     public void Traceparent_is_honoured_only_when_valid(string value, bool honoured) =>
-        Assert.Equal(honoured ? value : null, Gate.ValidTraceparent(new HeaderDictionary { ["traceparent"] = value }));
+        Assert.Equal(honoured ? value : null, RequestIdentity.ValidTraceparent(new HeaderDictionary { ["traceparent"] = value }));
 }

@@ -177,7 +177,7 @@ public sealed class StatementCacheUnitTests
     }
 }
 
-/// <summary>Query parameters are read and checked in Requests.cs, like bodies: defaults, and
+/// <summary>Query parameters are read and checked in RequestValidation.cs, like bodies: defaults, and
 /// every bad parameter of a request in one problem.</summary>
 public sealed class QueryRuleUnitTests
 {
@@ -189,7 +189,7 @@ public sealed class QueryRuleUnitTests
     [Fact]
     public void A_gift_list_without_parameters_is_the_first_page_of_100_unfiltered()
     {
-        Assert.Equal(new GiftQuery(null, null, 100, 0), Requests.ReadGiftQuery(Query()));
+        Assert.Equal(new GiftQuery(null, null, 100, 0), RequestValidation.ReadGiftQuery(Query()));
     }
 
     [Fact]
@@ -197,7 +197,7 @@ public sealed class QueryRuleUnitTests
     {
         var cursor = GiftCursor.Encode(42);
 
-        var query = Requests.ReadGiftQuery(Query(("tier", new[] { "GOLD" }), ("active", new[] { "false" }), ("limit", new[] { "7" }), ("cursor", new[] { cursor })));
+        var query = RequestValidation.ReadGiftQuery(Query(("tier", new[] { "GOLD" }), ("active", new[] { "false" }), ("limit", new[] { "7" }), ("cursor", new[] { cursor })));
 
         Assert.Equal(new GiftQuery(2, false, 7, 42), query);
     }
@@ -205,7 +205,7 @@ public sealed class QueryRuleUnitTests
     [Fact]
     public void A_parameter_given_twice_is_refused_with_the_others()
     {
-        var refused = Assert.Throws<ApiProblem>(() => Requests.ReadGiftQuery(Query(("limit", new[] { "1", "2" }), ("active", new[] { "yes" }))));
+        var refused = Assert.Throws<ApiProblem>(() => RequestValidation.ReadGiftQuery(Query(("limit", new[] { "1", "2" }), ("active", new[] { "yes" }))));
 
         Assert.Equal(400, refused.Status);
         Assert.Equal(new[] { "active", "limit" }, refused.Errors!.Keys.OrderBy(k => k, StringComparer.Ordinal));
@@ -215,19 +215,19 @@ public sealed class QueryRuleUnitTests
     [Fact]
     public void Analytics_defaults_are_a_7d_window_and_a_leaderboard_of_10()
     {
-        var currency = Assert.IsType<CurrencyQuery>(Requests.ReadAnalyticsQuery(Query(("type", new[] { "currency" }), ("metric", new[] { "points_awarded" })), Now));
-        Assert.Equal("points_awarded", currency.Metric);
+        var currency = Assert.IsType<CurrencyQuery>(RequestValidation.ReadAnalyticsQuery(Query(("type", new[] { "currency" }), ("metric", new[] { "points_awarded" })), Now));
+        Assert.Equal("points_awarded", currency.Metric.Name);
         Assert.Equal("7d", currency.Window.Text);
         Assert.Equal(new DateOnly(2026, 2, 14), currency.Window.FirstDay);
 
-        var board = Assert.IsType<LeaderboardQuery>(Requests.ReadAnalyticsQuery(Query(("type", new[] { "leaderboard" })), Now));
+        var board = Assert.IsType<LeaderboardQuery>(RequestValidation.ReadAnalyticsQuery(Query(("type", new[] { "leaderboard" })), Now));
         Assert.Equal(10, board.Limit);
     }
 
     [Fact]
     public void An_unknown_analytics_type_names_type()
     {
-        var refused = Assert.Throws<ApiProblem>(() => Requests.ReadAnalyticsQuery(Query(("type", new[] { "heatmap" })), Now));
+        var refused = Assert.Throws<ApiProblem>(() => RequestValidation.ReadAnalyticsQuery(Query(("type", new[] { "heatmap" })), Now));
 
         Assert.Equal("type must be currency or leaderboard", refused.Detail);
     }
@@ -235,9 +235,9 @@ public sealed class QueryRuleUnitTests
     [Fact]
     public void A_score_read_checks_the_user_id_and_the_metric_together()
     {
-        Assert.Equal("alice.kred", Requests.ReadScoreQuery("alice.kred", Query()));
+        Assert.Equal("alice.kred", RequestValidation.ReadScoreQuery("alice.kred", Query()));
 
-        var refused = Assert.Throws<ApiProblem>(() => Requests.ReadScoreQuery("a b", Query(("metric", new[] { "xp" }))));
+        var refused = Assert.Throws<ApiProblem>(() => RequestValidation.ReadScoreQuery("a b", Query(("metric", new[] { "xp" }))));
 
         Assert.Equal(new[] { "userId", "metric" }, refused.Errors!.Keys);
     }
@@ -250,7 +250,7 @@ public sealed class QueryRuleUnitTests
     [InlineData("soon")]
     public void A_clock_advance_outside_0_to_366_days_is_refused(string advance)
     {
-        var refused = Assert.Throws<ApiProblem>(() => Requests.ReadClockAdvance(Query(("advance", new[] { advance }))));
+        var refused = Assert.Throws<ApiProblem>(() => RequestValidation.ReadClockAdvance(Query(("advance", new[] { advance }))));
 
         Assert.Equal("advance", Assert.Single(refused.Errors!.Keys));
     }
@@ -258,6 +258,6 @@ public sealed class QueryRuleUnitTests
     [Fact]
     public void A_clock_advance_is_read_in_seconds()
     {
-        Assert.Equal(TimeSpan.FromSeconds(1.5), Requests.ReadClockAdvance(Query(("advance", new[] { "1.5" }))));
+        Assert.Equal(TimeSpan.FromSeconds(1.5), RequestValidation.ReadClockAdvance(Query(("advance", new[] { "1.5" }))));
     }
 }

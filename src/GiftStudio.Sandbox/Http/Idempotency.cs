@@ -53,7 +53,7 @@ public sealed class Idempotency
             // in-flight claim above means nobody else can write this key meanwhile.
             return await database.WriteAsync(c =>
             {
-                var stored = _store.FindReply(c, tenant.Id, key);
+                var stored = _store.Replies.Find(c, tenant.Id, key);
                 if (stored is not null)
                 {
                     if (!CryptographicOperations.FixedTimeEquals(stored.Fingerprint, fingerprint))
@@ -71,7 +71,7 @@ public sealed class Idempotency
                     try { result = Database.InSavepoint(c, "apply", () => apply(c, request)); }
                     catch (ApiProblem problem) when (problem.IsFinal) { result = Reply.From(problem); }
                 }
-                _store.SaveReply(c, tenant.Id, key, fingerprint, result.Status, result.Body);
+                _store.Replies.Save(c, tenant.Id, key, fingerprint, result.Status, result.Body);
                 return result;
             });
         }

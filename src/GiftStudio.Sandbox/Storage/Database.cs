@@ -14,41 +14,20 @@ namespace GiftStudio.Sandbox.Storage;
 /// One writer also means a read-modify-write of a score can never lose an increment.</summary>
 public sealed class Database : IAsyncDisposable
 {
-    /// <summary>Stated in the README: FULL in WAL mode fsyncs the log at every commit, so a
-    /// write that was answered 2xx survives a crash of the process and a power loss.</summary>
-    /// <summary>FULL: an answered write survives a crash and a power loss. OFF (--storage memory):
-    /// the file is temporary anyway.</summary>
+    /// <summary>FULL (stated in the README): in WAL mode it fsyncs the log at every commit, so a
+    /// write that was answered 2xx survives a crash of the process and a power loss. OFF
+    /// (--storage memory): the file is temporary anyway.</summary>
     public string Synchronous { get; }
 
     private const int MaxGroup = 256;
-
-    /// <summary>Committed writes between two WAL checkpoints (each touches a few pages: about
-    /// SQLite's own 1,000-page auto-checkpoint).</summary>
-    private const int CheckpointEvery = 256;
-
-    /// <summary>SQLite's default auto-checkpoint size, in pages: the WAL is kept near it.</summary>
-    internal const int WalPages = 1000;
-
-    /// <summary>A quiet writer's last writes (or one large write, such as --seed) are
-    /// checkpointed after this long.</summary>
-    private static readonly TimeSpan CheckpointIdle = TimeSpan.FromSeconds(2);
 
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly Channel<WriteItem> _queue = Channel.CreateBounded<WriteItem>(
         new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly Task _writerLoop;
+    private readonly WalCheckpointer _checkpoints;
 
-    // The profile: with SQLite's auto-checkpoint, the writer itself copied WAL pages back and
-    // fsynced the database every ~1,000 pages while every queued request waited. A checkpointer
-    // of its own does that beside the writer (PASSIVE: never blocks it); the WAL is still fsynced
-    // at every commit, so durability is unchanged.
-    private readonly Channel<bool> _checkpointDue = Channel.CreateBounded<bool>(
-        new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly Task _checkpointLoop;
-    private readonly System.Threading.CancellationTokenSource _stopping = new();
-    private int _sinceCheckpoint;
-    private readonly long _walLimitBytes;
     private volatile string? _writeFailure;
 
     public Database(string path, bool durable = true)
@@ -70,12 +49,12 @@ public sealed class Database : IAsyncDisposable
         Execute(_writer, $"PRAGMA synchronous={Synchronous};");
         Execute(_writer, "PRAGMA busy_timeout=30000;");
         Execute(_writer, "PRAGMA wal_autocheckpoint=0;");
-        _walLimitBytes = WalPages * PageSize(_writer);
+        var walLimitBytes = WalCheckpointer.WalPages * PageSize(_writer);
         // When a checkpoint lets the log start over, the file is cut back to this size.
-        Execute(_writer, $"PRAGMA journal_size_limit={_walLimitBytes};");
+        Execute(_writer, $"PRAGMA journal_size_limit={walLimitBytes};");
         Schema.Apply(_writer);
+        _checkpoints = new WalCheckpointer(OpenReader, FilePath, walLimitBytes);
         _writerLoop = Task.Run(WriterLoop);
-        _checkpointLoop = Task.Run(CheckpointLoop);
     }
 
     public string FilePath => _writer.DataSource;
@@ -105,8 +84,8 @@ public sealed class Database : IAsyncDisposable
     }
 
     /// <summary>For /health while <see cref="WriteFailure"/> is set: a write as large as the
-    /// largest request (64 KiB, then deleted in the same transaction), which clears the failure
-    /// when the file takes it again.</summary>
+    /// largest request body (<see cref="RequestValidation.MaxBodyBytes"/>, then deleted in the
+    /// same transaction), which clears the failure when the file takes it again.</summary>
     public async Task<string?> ProbeWriteAsync()
     {
         try
@@ -114,7 +93,7 @@ public sealed class Database : IAsyncDisposable
             await WriteAsync(c =>
             {
                 using var command = c.CreateCommand();
-                command.CommandText = "INSERT OR REPLACE INTO meta (key, value) VALUES ('write_probe', zeroblob(65536)); DELETE FROM meta WHERE key = 'write_probe';";
+                command.CommandText = $"INSERT OR REPLACE INTO meta (key, value) VALUES ('write_probe', zeroblob({RequestValidation.MaxBodyBytes})); DELETE FROM meta WHERE key = 'write_probe';";
                 return command.ExecuteNonQuery();
             }).ConfigureAwait(false);
         }
@@ -142,14 +121,14 @@ public sealed class Database : IAsyncDisposable
 
     private readonly System.Collections.Concurrent.ConcurrentBag<SqliteConnection> _readers = new();
 
-    /// <summary>Runs a read on a kept-open reader connection, so its prepared statements are
-    /// reused from request to request.</summary>
-    public Task<T> ReadAsync<T>(Func<SqliteConnection, T> read)
+    /// <summary>Runs a read now, on the calling thread, on a kept-open reader connection, so its
+    /// prepared statements are reused from request to request.</summary>
+    public T Read<T>(Func<SqliteConnection, T> read)
     {
         if (!_readers.TryTake(out var connection)) connection = OpenReader();
         try
         {
-            return Task.FromResult(read(connection));
+            return read(connection);
         }
         finally
         {
@@ -206,8 +185,8 @@ public sealed class Database : IAsyncDisposable
             Execute(_writer, "COMMIT;");
             Committed?.Invoke();
             if (storageError is null) _writeFailure = null;
-            if (System.Threading.Interlocked.Add(ref _sinceCheckpoint, group.Count) >= CheckpointEvery) _checkpointDue.Writer.TryWrite(true);
-            RestartLogIfLarge();
+            _checkpoints.Committed(group.Count);
+            _checkpoints.RestartLogIfLarge(_writer);
         }
         catch (Exception e)
         {
@@ -220,72 +199,8 @@ public sealed class Database : IAsyncDisposable
         foreach (var item in group) item.Complete();
     }
 
-    /// <summary>Under a steady load the writer appends while the passive checkpointer copies, so
-    /// the log never starts over and grows without end (400 MB after 20,000 writes from 8
-    /// clients). Past about 1,000 pages the writer itself, between two groups, checkpoints what
-    /// the checkpointer left (RESTART: once readers leave the log), and its next commit starts
-    /// the log over, cut back to that size (journal_size_limit).</summary>
-    private void RestartLogIfLarge()
-    {
-        if (!WalIsOverLimit()) return;
-        try
-        {
-            Execute(_writer, "PRAGMA wal_checkpoint(RESTART);");
-        }
-        catch (SqliteException)
-        {
-            // Busy or out of space: the next group tries again.
-        }
-    }
-
-    private bool WalIsOverLimit()
-    {
-        try
-        {
-            var wal = new FileInfo(FilePath + "-wal");
-            return wal.Exists && wal.Length > _walLimitBytes;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>Copies the whole log back into the data file and empties it, at once. For one
-    /// large write (--seed) before the sandbox listens: a sandbox stopped or killed right after its
-    /// start must not leave its whole seed in the log, where every read looks it up and the next
-    /// start replays it.</summary>
-    public void CheckpointNow()
-    {
-        using var connection = OpenReader();
-        Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
-    }
-
-    private async Task CheckpointLoop()
-    {
-        using var connection = OpenReader();
-        var reader = _checkpointDue.Reader;
-        Task<bool>? due = null;
-        while (true)
-        {
-            due ??= reader.WaitToReadAsync().AsTask();
-            if (await Task.WhenAny(due, Task.Delay(CheckpointIdle, _stopping.Token)).ConfigureAwait(false) == due)
-            {
-                if (!await due.ConfigureAwait(false)) return;
-                reader.TryRead(out _);
-                due = null;
-            }
-            if (System.Threading.Interlocked.Exchange(ref _sinceCheckpoint, 0) == 0) continue;
-            try
-            {
-                Execute(connection, "PRAGMA wal_checkpoint(PASSIVE);");
-            }
-            catch (SqliteException)
-            {
-                // Busy or locked: the next one catches up.
-            }
-        }
-    }
+    /// <summary>Copies the whole log back into the data file at once (see <see cref="WalCheckpointer.CheckpointNow"/>).</summary>
+    public void CheckpointNow() => _checkpoints.CheckpointNow();
 
     /// <summary>Runs <paramref name="work"/> in a nested savepoint: on an exception its changes
     /// are undone and the exception goes on, so the caller may still write (e.g. a refusal).</summary>
@@ -313,10 +228,7 @@ public sealed class Database : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _writerLoop.ConfigureAwait(false);
-        _checkpointDue.Writer.TryComplete();
-        await _checkpointLoop.ConfigureAwait(false);
-        _stopping.Cancel();
-        _stopping.Dispose();
+        await _checkpoints.StopAsync().ConfigureAwait(false);
         while (_readers.TryTake(out var reader)) await reader.DisposeAsync().ConfigureAwait(false);
         try
         {
@@ -332,32 +244,6 @@ public sealed class Database : IAsyncDisposable
         {
             await _writer.DisposeAsync().ConfigureAwait(false);
             SqliteConnection.ClearAllPools();
-        }
-    }
-
-    private abstract class WriteItem
-    {
-        public abstract void Run(SqliteConnection connection);
-        public abstract void Failed(Exception error);
-        public abstract void Complete();
-    }
-
-    private sealed class WriteItem<T>(Func<SqliteConnection, T> work) : WriteItem
-    {
-        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private T? _result;
-        private Exception? _error;
-
-        public Task<T> Task => _completion.Task;
-
-        public override void Run(SqliteConnection connection) => _result = work(connection);
-
-        public override void Failed(Exception error) => _error ??= error;
-
-        public override void Complete()
-        {
-            if (_error is null) _completion.TrySetResult(_result!);
-            else _completion.TrySetException(_error);
         }
     }
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 
@@ -42,28 +41,11 @@ public static class MemoryStorage
                 var name = Path.GetFileNameWithoutExtension(file).Substring(Prefix.Length);
                 var dash = name.IndexOf('-');
                 if (dash <= 0 || !int.TryParse(name.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) continue;
-                if (!IsRunning(pid)) Remove(file);
+                if (!Processes.IsRunning(pid)) Remove(file);
             }
         }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
     }
 
     private static bool IsWritable(string folder)

@@ -53,13 +53,16 @@ public sealed class RankIndex
         lock (_gate) _scores.Remove(tenant);
     }
 
-    /// <summary>Competition rank: 1 + the number of users with a strictly higher score.</summary>
+    /// <summary>The rank rule, for this index and the leaderboard: competition rank ("1224"),
+    /// 1 + the number of users with a strictly higher score, so ties share a rank.</summary>
+    public static long Rank(long usersAbove) => 1 + usersAbove;
+
     public long RankOf(long tenant, long score)
     {
         lock (_gate)
         {
-            if (!_scores.TryGetValue(tenant, out var list)) return 1;
-            return 1 + (list.Count - UpperBound(list, score));
+            if (!_scores.TryGetValue(tenant, out var list)) return Rank(usersAbove: 0);
+            return Rank(usersAbove: list.Count - UpperBound(list, score));
         }
     }
 

@@ -2,11 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Threading.Tasks;
 using Microsoft.Data.Sqlite;
+using static GiftStudio.Sandbox.Storage.Statements;
 
 namespace GiftStudio.Sandbox.Storage;
-
-public sealed record StoredReply(byte[] Fingerprint, int Status, byte[] Body);
 
 /// <summary>The sandbox's data operations. Write methods run on the writer connection inside
 /// a savepoint (see <see cref="Database.WriteAsync{T}"/>); read methods on a pooled reader.</summary>
@@ -26,6 +26,7 @@ public sealed class SandboxStore
         _database = database;
         _tiers = tiers;
         _clock = clock;
+        Replies = new IdempotencyRecords(clock);
         // A rolled-back write may have touched the in-memory ranks: read them again (only
         // when ranks changed since the last commit; refusals happen before any change).
         database.Committed += () => _ranksChanged = false;
@@ -44,20 +45,24 @@ public sealed class SandboxStore
 
     public Database Database => _database;
 
-    /// <summary>Makes sure every configured tenant has its row; returns hash → tenant id.</summary>
-    public IReadOnlyDictionary<string, long> EnsureTenants(IEnumerable<string> tenantNames)
-    {
-        var ids = new Dictionary<string, long>(StringComparer.Ordinal);
-        using var connection = _database.OpenReader();
-        foreach (var name in tenantNames)
+    /// <summary>The stored replies of Idempotency-Key requests.</summary>
+    public IdempotencyRecords Replies { get; }
+
+    /// <summary>Makes sure every configured tenant has its row (a write, so on the writer like
+    /// every other); returns hash → tenant id.</summary>
+    public Task<IReadOnlyDictionary<string, long>> EnsureTenantsAsync(IEnumerable<string> tenantNames) =>
+        _database.WriteAsync<IReadOnlyDictionary<string, long>>(c =>
         {
-            using var insert = connection.CreateCommand();
-            insert.CommandText = "INSERT INTO tenants (key_hash) VALUES ($h) ON CONFLICT (key_hash) DO NOTHING; SELECT id FROM tenants WHERE key_hash = $h;";
-            insert.Parameters.AddWithValue("$h", name);
-            ids[name] = (long)insert.ExecuteScalar()!;
-        }
-        return ids;
-    }
+            var ids = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var name in tenantNames)
+            {
+                using var insert = c.CreateCommand();
+                insert.CommandText = "INSERT INTO tenants (key_hash) VALUES ($h) ON CONFLICT (key_hash) DO NOTHING; SELECT id FROM tenants WHERE key_hash = $h;";
+                insert.Parameters.AddWithValue("$h", name);
+                ids[name] = (long)insert.ExecuteScalar()!;
+            }
+            return ids;
+        });
 
     // ---- gifts ----------------------------------------------------------------------------
 
@@ -180,18 +185,9 @@ public sealed class SandboxStore
                 last_awarded_ms = CASE WHEN $awarded THEN $at ELSE last_awarded_ms END
             WHERE id = $user;
             """, ("$current", current), ("$at", atMs), ("$redeemed", redeemed), ("$awarded", awarded), ("$user", userRef)).ExecuteNonQuery();
-        if (redeemed) AddToDailyTotals(c, tenant, MetricGiftsRedeemed, atMs, tier, value);
-        if (awarded) AddToDailyTotals(c, tenant, MetricPointsAwarded, atMs, tier, value);
+        if (redeemed) CurrencyAudit.RollUp(c, tenant, CurrencyMetric.GiftsRedeemed, atMs, tier, value);
+        if (awarded) CurrencyAudit.RollUp(c, tenant, CurrencyMetric.PointsAwarded, atMs, tier, value);
     }
-
-    private const int MetricGiftsRedeemed = 1;
-    private const int MetricPointsAwarded = 2;
-
-    private static void AddToDailyTotals(SqliteConnection c, long tenant, int metric, long atMs, int tier, long value) =>
-        Command(c, """
-            INSERT INTO daily_totals (tenant_id, metric, day, tier, count, value) VALUES ($t, $m, $day, $tier, 1, $value)
-            ON CONFLICT (tenant_id, metric, day, tier) DO UPDATE SET count = count + 1, value = value + excluded.value;
-            """, ("$t", tenant), ("$m", metric), ("$day", atMs / DayMs), ("$tier", tier), ("$value", value)).ExecuteNonQuery();
 
     public ScoreDto? FindScore(SqliteConnection c, long tenant, string userId)
     {
@@ -214,112 +210,15 @@ public sealed class SandboxStore
             while (reader.Read())
             {
                 var score = reader.GetInt64(1);
-                // Ties share the rank of the first of them; the next distinct score skips ahead.
-                var rank = entries.Count > 0 && entries[^1].Score == score ? entries[^1].Rank : entries.Count + 1;
+                // Sorted from the top: a tie has the rank of the first of them, and before any
+                // other score stand exactly the entries read so far.
+                var rank = entries.Count > 0 && entries[^1].Score == score ? entries[^1].Rank : RankIndex.Rank(usersAbove: entries.Count);
                 entries.Add(new LeaderboardEntryDto(rank, reader.GetString(0), score, _tiers.TierFor(score)));
             }
         }
         var total = (long)Command(c, "SELECT count(*) FROM users WHERE tenant_id = $t;", ("$t", tenant)).ExecuteScalar()!;
         return new LeaderboardDto("leaderboard", "tier", entries, total);
     }
-
-    // ---- analytics ------------------------------------------------------------------------
-
-    /// <summary>Whole past days come from the daily roll-up; the partial first day (Nh) and
-    /// today come from a range scan of the ledger's covering index; unique recipients from
-    /// the users' latest-event index. Each part is exact, and all count the same events.</summary>
-    public CurrencyAuditDto CurrencyAudit(SqliteConnection c, long tenant, string metric, Window window)
-    {
-        var redeemed = metric == "gifts_redeemed";
-        var byDay = new Dictionary<long, (long Count, long Value)>();
-        var byTier = new long[TierRules.Names.Count];
-        void Add(long day, int tier, long count, long value)
-        {
-            var (dayCount, dayValue) = byDay.GetValueOrDefault(day);
-            byDay[day] = (dayCount + count, dayValue + value);
-            byTier[tier] += count;
-        }
-
-        var today = window.ToMs / DayMs;
-        var firstWholeDay = (window.FromMs + DayMs - 1) / DayMs;
-        var ranges = new List<(long From, long To)>();
-        if (firstWholeDay < today)
-        {
-            // Today's roll-up is exact unless some event of today lies after the window's end (a
-            // --now earlier than the newest event): then, and only then, today is scanned. A scan
-            // reads every event of today, which a busy day makes the slowest part of a request.
-            var todayRolled = !HasEventBetween(c, tenant, window.ToMs + 1, (today + 1) * DayMs - 1);
-            using (var rolled = Command(c, "SELECT day, tier, count, value FROM daily_totals WHERE tenant_id = $t AND metric = $m AND day >= $first AND day <= $last;",
-                ("$t", tenant), ("$m", redeemed ? MetricGiftsRedeemed : MetricPointsAwarded), ("$first", firstWholeDay), ("$last", todayRolled ? today : today - 1)).ExecuteReader())
-            {
-                while (rolled.Read()) Add(rolled.GetInt64(0), rolled.GetInt32(1), rolled.GetInt64(2), rolled.GetInt64(3));
-            }
-            if (window.FromMs < firstWholeDay * DayMs) ranges.Add((window.FromMs, firstWholeDay * DayMs - 1));
-            if (!todayRolled) ranges.Add((today * DayMs, window.ToMs));
-        }
-        else
-        {
-            ranges.Add((window.FromMs, window.ToMs));
-        }
-        var filter = redeemed ? "action = 1" : "value > 0";
-        foreach (var (from, to) in ranges)
-        {
-            using var scanned = Command(c, $"SELECT at_ms / {DayMs}, tier, count(*), sum(value) FROM events WHERE tenant_id = $t AND at_ms >= $from AND at_ms <= $to AND {filter} GROUP BY 1, 2;",
-                ("$t", tenant), ("$from", from), ("$to", to)).ExecuteReader();
-            while (scanned.Read()) Add(scanned.GetInt64(0), scanned.GetInt32(1), scanned.GetInt64(2), scanned.GetInt64(3));
-        }
-
-        var lastColumn = redeemed ? "last_redeemed_ms" : "last_awarded_ms";
-        var recipients = (long)Command(c, $"SELECT count(*) FROM users WHERE tenant_id = $t AND {lastColumn} >= $from AND {lastColumn} <= $to;",
-            ("$t", tenant), ("$from", window.FromMs), ("$to", window.ToMs)).ExecuteScalar()!;
-
-        // Most frequent redemption tier; ties go to the higher tier.
-        string? topTier = null;
-        long best = 0;
-        for (var tier = 0; tier < byTier.Length; tier++)
-        {
-            if (byTier[tier] > 0 && byTier[tier] >= best) (best, topTier) = (byTier[tier], TierRules.Names[tier]);
-        }
-
-        var daily = new List<CurrencyDayDto>();
-        long totalCount = 0, totalValue = 0;
-        for (var day = window.LastDay; day >= window.FirstDay; day = day.AddDays(-1))
-        {
-            var (count, value) = byDay.GetValueOrDefault(Requests.StartOfDayMs(day) / DayMs);
-            totalCount += count;
-            totalValue += value;
-            daily.Add(new CurrencyDayDto(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), count, value));
-        }
-        return new CurrencyAuditDto("currency", metric, window.Text,
-            new CurrencySummaryDto(totalCount, totalValue, recipients, topTier), daily);
-    }
-
-    private static bool HasEventBetween(SqliteConnection c, long tenant, long fromMs, long toMs) =>
-        Command(c, "SELECT EXISTS (SELECT 1 FROM events WHERE tenant_id = $t AND at_ms >= $from AND at_ms <= $to);",
-            ("$t", tenant), ("$from", fromMs), ("$to", toMs)).ExecuteScalar() is long found && found != 0;
-
-    // ---- idempotency ----------------------------------------------------------------------
-
-    /// <summary>Idempotency records expire 48 hours after they were written, on the sandbox's
-    /// clock (real or manual): an older record is as good as none, while the sandbox runs.</summary>
-    internal const long ReplyLifetimeMs = 2 * DayMs;
-
-    public StoredReply? FindReply(SqliteConnection c, long tenant, string key)
-    {
-        using var reader = Command(c, "SELECT fingerprint, status, body FROM idempotency WHERE tenant_id = $t AND key = $k AND created_ms >= $cutoff;",
-            ("$t", tenant), ("$k", key), ("$cutoff", _clock.NowMs - ReplyLifetimeMs)).ExecuteReader();
-        return reader.Read() ? new StoredReply((byte[])reader[0], reader.GetInt32(1), (byte[])reader[2]) : null;
-    }
-
-    public void SaveReply(SqliteConnection c, long tenant, string key, byte[] fingerprint, int status, byte[] body) =>
-        // REPLACE: an expired record of the same key may still be in the table.
-        Command(c, "INSERT OR REPLACE INTO idempotency (tenant_id, key, fingerprint, status, body, created_ms) VALUES ($t, $k, $f, $s, $b, $now);",
-            ("$t", tenant), ("$k", key), ("$f", fingerprint), ("$s", status), ("$b", body), ("$now", _clock.NowMs)).ExecuteNonQuery();
-
-    /// <summary>Records are kept at least 24 hours (the contract); this drops those past 48
-    /// (at start-up; while running, <see cref="FindReply"/> ignores them).</summary>
-    public int PurgeReplies(SqliteConnection c) =>
-        Command(c, "DELETE FROM idempotency WHERE created_ms < $cutoff;", ("$cutoff", _clock.NowMs - ReplyLifetimeMs)).ExecuteNonQuery();
 
     // ---- reset ----------------------------------------------------------------------------
 
@@ -356,47 +255,5 @@ public sealed class SandboxStore
     {
         using var c = _database.OpenReader();
         return (long)Command(c, "SELECT count(*) FROM events WHERE at_ms > $at;", ("$at", instantMs)).ExecuteScalar()!;
-    }
-
-    // ---- statements -----------------------------------------------------------------------
-
-    private static SqliteCommand Command(SqliteConnection c, string sql, params (string Name, object? Value)[] args) =>
-        Statements.Command(c, sql, args);
-}
-
-/// <summary>Gift ids: gift_ and 12 URL-safe letters and digits, drawn by the given source
-/// (crypto-random for the API, seeded for --seed).</summary>
-public static class GiftIds
-{
-    private const string Alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-
-    public static string New(Func<int, int> nextBelow)
-    {
-        Span<char> id = stackalloc char[12];
-        for (var i = 0; i < id.Length; i++) id[i] = Alphabet[nextBelow(Alphabet.Length)];
-        return "gift_" + new string(id);
-    }
-}
-
-/// <summary>Opaque paging cursors: "c1." and the base64url of the last row's sequence number.</summary>
-public static class GiftCursor
-{
-    public static string Encode(long lastId) =>
-        "c1." + ApiKeys.Base64Url(System.Text.Encoding.ASCII.GetBytes(lastId.ToString(CultureInfo.InvariantCulture)));
-
-    public static long Decode(string? cursor)
-    {
-        if (string.IsNullOrEmpty(cursor)) return 0;
-        const string rule = "must be a next_cursor value returned by this route";
-        if (!cursor.StartsWith("c1.", StringComparison.Ordinal) || cursor.Length > 40) throw ApiProblem.Validation("cursor", rule);
-        try
-        {
-            var b64 = cursor[3..].Replace('-', '+').Replace('_', '/');
-            b64 = b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=');
-            var text = System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(b64));
-            if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0) return id;
-        }
-        catch (FormatException) { }
-        throw ApiProblem.Validation("cursor", rule);
     }
 }

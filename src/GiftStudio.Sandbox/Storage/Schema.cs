@@ -73,7 +73,7 @@ internal static class Schema
             BEGIN SELECT RAISE(ABORT, 'the score ledger is append-only'); END;
         -- (POST /_sandbox/reset lifts events_no_delete for its own DELETE only; see SandboxStore.ResetTenant.)
 
-        -- Daily roll-up of the ledger per analytics metric (1 gifts_redeemed, 2 points_awarded)
+        -- Daily roll-up of the ledger per analytics metric (CurrencyMetric.Key)
         -- and redemption tier, written in the same transaction as each event: whole days of a
         -- window are read from here, only the partial days from the events.
         CREATE TABLE IF NOT EXISTS daily_totals (

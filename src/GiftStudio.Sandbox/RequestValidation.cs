@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 using GiftStudio.Sandbox.Http;
@@ -24,13 +23,13 @@ public sealed record GiftQuery(int? Tier, bool? Active, int Limit, long After);
 /// <summary>GET /v2/analytics: one of its two types.</summary>
 public abstract record AnalyticsQuery;
 
-public sealed record CurrencyQuery(string Metric, Window Window) : AnalyticsQuery;
+public sealed record CurrencyQuery(CurrencyMetric Metric, Window Window) : AnalyticsQuery;
 
 public sealed record LeaderboardQuery(int Limit) : AnalyticsQuery;
 
 /// <summary>Every validation rule of the contract (bodies, query parameters, route values,
 /// the JSON content type and the body size), in one place; Http/Api.cs only routes.</summary>
-public static class Requests
+public static class RequestValidation
 {
     public const long MaxReward = 1_000_000;
     public const long MaxScoreValue = 1_000_000;
@@ -135,9 +134,8 @@ public static class Requests
         {
             case "currency":
                 {
-                    var metric = errors.Check(() => Single(query, "metric") is "gifts_redeemed" or "points_awarded"
-                        ? Single(query, "metric")!
-                        : throw ApiProblem.Validation("metric", "must be gifts_redeemed or points_awarded for type currency"));
+                    var metric = errors.Check(() => CurrencyMetric.Find(Single(query, "metric"))
+                        ?? throw ApiProblem.Validation("metric", $"must be {CurrencyMetric.NamesText} for type currency"));
                     var window = errors.Check(() => ReadWindow(Single(query, "window") ?? "7d", now));
                     errors.ThrowIfAny();
                     return new CurrencyQuery(metric!, window!);
@@ -154,13 +152,15 @@ public static class Requests
         }
     }
 
+    private const long MaxClockAdvanceSeconds = 366 * SandboxStore.DayMs / 1000;
+
     /// <summary>POST /_sandbox/clock?advance=SECONDS: more than 0 and at most 366 days.</summary>
     public static TimeSpan ReadClockAdvance(IQueryCollection query)
     {
         var text = query["advance"].ToString();
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
-            || double.IsNaN(seconds) || seconds <= 0 || seconds > 366 * 86400)
-            throw ApiProblem.Validation("advance", "must be a number of seconds greater than 0 and at most 31622400");
+            || double.IsNaN(seconds) || seconds <= 0 || seconds > MaxClockAdvanceSeconds)
+            throw ApiProblem.Validation("advance", $"must be a number of seconds greater than 0 and at most {MaxClockAdvanceSeconds}");
         return TimeSpan.FromSeconds(seconds);
     }
 
@@ -278,56 +278,4 @@ public static class Requests
 
     public static long StartOfDayMs(DateOnly day) =>
         new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
-}
-
-/// <summary>Collects the field errors of one request, so that a body with four bad fields is
-/// answered with all four in one problem.</summary>
-public sealed class FieldErrors
-{
-    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
-    private readonly List<string> _order = new();
-
-    public bool Has(string field) => _errors.ContainsKey(field);
-
-    public void Add(string field, string rule)
-    {
-        if (!_errors.TryGetValue(field, out var rules))
-        {
-            _errors[field] = rules = new List<string>();
-            _order.Add(field);
-        }
-        if (!rules.Contains(rule)) rules.Add(rule);
-    }
-
-    /// <summary>Runs one field's check; a validation problem is noted and the default returned.</summary>
-    public T? Check<T>(Func<T> check)
-    {
-        try
-        {
-            return check();
-        }
-        catch (ApiProblem problem) when (problem.Status == 400 && problem.Errors is { Count: > 0 } found && problem.Type == ApiProblem.TypeBase + "validation")
-        {
-            foreach (var (field, rules) in found)
-            {
-                foreach (var rule in rules) Add(field, rule);
-            }
-            return default;
-        }
-    }
-
-    /// <summary>--strict-properties: each unknown property is an error naming it.</summary>
-    public void RefuseUnknown(StrictJson body, IReadOnlyCollection<string> known)
-    {
-        foreach (var name in body.UnknownProperties(known))
-            Add(name, $"is not a property of this request (known: {string.Join(", ", known)})");
-    }
-
-    public void ThrowIfAny()
-    {
-        if (_order.Count == 0) return;
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        foreach (var field in _order) errors[field] = _errors[field].ToArray();
-        throw ApiProblem.Validation(errors);
-    }
 }
