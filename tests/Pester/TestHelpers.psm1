@@ -80,7 +80,11 @@ function Invoke-Sandbox {
 function Get-RequestTotal {
     # The API requests the sandbox counted (its own /_sandbox routes left out).
     param([Parameter(Mandatory)] $Sandbox)
-    [int] ((Get-SandboxStats $Sandbox).requests.PSObject.Properties | Where-Object Name -NotLike '*/_sandbox/*' | Measure-Object Value -Sum).Sum
+    $total = 0
+    foreach ($route in (Get-SandboxStats $Sandbox).requests.PSObject.Properties) {
+        if ($route.Name -notlike '*/_sandbox/*') { $total += $route.Value }
+    }
+    $total
 }
 
 function Invoke-ChildPwsh {
