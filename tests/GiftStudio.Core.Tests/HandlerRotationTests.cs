@@ -83,7 +83,8 @@ public sealed class HandlerRotationTests
         var now = new DateTime(2026, 11, 30, 2, 0, 0, DateTimeKind.Utc);
         var breaker = new CircuitBreaker(1, TimeSpan.FromMinutes(30), () => now);
         var chains = 0;
-        var options = Clients.Options(new Uri($"http://127.0.0.1:{ClosedPort()}/v2"));
+        using var closed = new ClosedPort();
+        var options = Clients.Options(new Uri($"http://127.0.0.1:{closed.Port}/v2"));
         options.CircuitBreaker = breaker;
         options.HandlerLifetime = TimeSpan.FromSeconds(1); // the factory's minimum
         options.HandlerChainBuilt = () => Interlocked.Increment(ref chains);
@@ -109,15 +110,6 @@ public sealed class HandlerRotationTests
         Assert.True(Volatile.Read(ref chains) >= 2, $"No new handler chain within {Limit.TotalSeconds} s.");
         Assert.Equal(CircuitState.Open, breaker.State);
         Assert.Equal(1, breaker.ConsecutiveFailures);
-    }
-
-    private static int ClosedPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     /// <summary>An HTTP/1.1 server that keeps every connection open and answers each request

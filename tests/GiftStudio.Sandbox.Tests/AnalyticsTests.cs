@@ -64,7 +64,7 @@ public sealed class AnalyticsTests : IClassFixture<EarlyMorningSandbox>
     [Fact]
     public async Task Missing_window_means_7d()
     {
-        var answer = await _sandbox.FreshTenant().FetchAsync($"{Api.Analytics}?type=currency&metric=points_awarded");
+        var answer = await _sandbox.FreshTenant().FetchAsync($"{SandboxCalls.Analytics}?type=currency&metric=points_awarded");
 
         answer.IsOk();
         Assert.Equal(7, answer.Json.GetProperty("daily").GetArrayLength());
@@ -190,7 +190,7 @@ public sealed class AnalyticsTests : IClassFixture<EarlyMorningSandbox>
     [InlineData("99999999999d")]
     public async Task Bad_window_is_400_naming_window(string window)
     {
-        var answer = await _sandbox.Client1.FetchAsync($"{Api.Analytics}?type=currency&metric=gifts_redeemed&window={window}");
+        var answer = await _sandbox.Client1.FetchAsync($"{SandboxCalls.Analytics}?type=currency&metric=gifts_redeemed&window={window}");
 
         answer.IsValidation("window");
     }
@@ -207,7 +207,7 @@ public sealed class AnalyticsTests : IClassFixture<EarlyMorningSandbox>
     [InlineData("type=leaderboard&metric=points_awarded", "metric")]
     public async Task Bad_type_or_metric_is_400_naming_it(string query, string field)
     {
-        var answer = await _sandbox.Client1.FetchAsync($"{Api.Analytics}?{query}");
+        var answer = await _sandbox.Client1.FetchAsync($"{SandboxCalls.Analytics}?{query}");
 
         answer.IsValidation(field);
     }

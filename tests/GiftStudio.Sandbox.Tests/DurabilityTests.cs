@@ -14,7 +14,7 @@ public sealed class DurabilityTests
         using var data = new TempData();
         var scoreKey = Ids.Key();
         var giftKey = Ids.Key();
-        var scoreBody = Api.ScoreBody("durable", 300);
+        var scoreBody = SandboxCalls.ScoreBody("durable", 300);
         Answer firstScore, firstGift;
         string giftText, listText, scoreText, boardText, redeemedSummary, awardedSummary, otherTenantScore;
         string giftId;
@@ -32,10 +32,10 @@ public sealed class DurabilityTests
             await k1.AddScoreAsync("second", 50, "gift_redeemed");
             await before.Client("K2").AddScoreAsync("durable", 7);
 
-            giftText = (await k1.FetchAsync($"{Api.Gifts}/{giftId}")).Text;
-            listText = (await k1.FetchAsync(Api.Gifts)).Text;
+            giftText = (await k1.FetchAsync($"{SandboxCalls.Gifts}/{giftId}")).Text;
+            listText = (await k1.FetchAsync(SandboxCalls.Gifts)).Text;
             scoreText = (await k1.GetScoreAsync("durable")).Text;
-            boardText = (await k1.FetchAsync($"{Api.Analytics}?type=leaderboard&metric=tier")).Text;
+            boardText = (await k1.FetchAsync($"{SandboxCalls.Analytics}?type=leaderboard&metric=tier")).Text;
             redeemedSummary = (await k1.CurrencyOkAsync("gifts_redeemed")).GetProperty("summary").GetRawText();
             awardedSummary = (await k1.CurrencyOkAsync("points_awarded")).GetProperty("summary").GetRawText();
             otherTenantScore = (await before.Client("K2").GetScoreAsync("durable")).Text;
@@ -50,17 +50,17 @@ public sealed class DurabilityTests
         await using var after = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path });
         var client = after.Client("K1");
 
-        Assert.Equal(giftText, (await client.FetchAsync($"{Api.Gifts}/{giftId}")).Text);
-        Assert.Equal(listText, (await client.FetchAsync(Api.Gifts)).Text);
+        Assert.Equal(giftText, (await client.FetchAsync($"{SandboxCalls.Gifts}/{giftId}")).Text);
+        Assert.Equal(listText, (await client.FetchAsync(SandboxCalls.Gifts)).Text);
         Assert.Equal(scoreText, (await client.GetScoreAsync("durable")).Text);
-        Assert.Equal(boardText, (await client.FetchAsync($"{Api.Analytics}?type=leaderboard&metric=tier")).Text);
+        Assert.Equal(boardText, (await client.FetchAsync($"{SandboxCalls.Analytics}?type=leaderboard&metric=tier")).Text);
         Assert.Equal(redeemedSummary, (await client.CurrencyOkAsync("gifts_redeemed")).GetProperty("summary").GetRawText());
         Assert.Equal(awardedSummary, (await client.CurrencyOkAsync("points_awarded")).GetProperty("summary").GetRawText());
         Assert.Equal(otherTenantScore, (await after.Client("K2").GetScoreAsync("durable")).Text);
         Assert.Contains("\"total_gifts\":2", redeemedSummary, StringComparison.Ordinal);
 
         // The idempotency records are durable too: replays, not re-executions.
-        var replayedScore = await client.PostJsonAsync(Api.Score, scoreBody, scoreKey);
+        var replayedScore = await client.PostJsonAsync(SandboxCalls.Score, scoreBody, scoreKey);
         Assert.Equal("true", replayedScore.Header("Idempotent-Replayed"));
         Assert.Equal(firstScore.Body, replayedScore.Body);
         var replayedGift = await client.CreateGiftAsync("Keyed", "silver", idempotencyKey: giftKey);

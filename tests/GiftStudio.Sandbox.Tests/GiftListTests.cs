@@ -39,19 +39,19 @@ public sealed class GiftListTests : IClassFixture<SharedInProcessSandbox>
         }
 
         // limit = total: one page, next_cursor null.
-        var page = await client.FetchAsync($"{Api.Gifts}?limit={Tiers.Length}");
+        var page = await client.FetchAsync($"{SandboxCalls.Gifts}?limit={Tiers.Length}");
         page.IsOk();
         Assert.Equal(Tiers.Length, page.Json.GetProperty("data").GetArrayLength());
         Assert.Equal(JsonValueKind.Null, page.Json.GetProperty("next_cursor").ValueKind);
         // Default page holds them all too.
-        var whole = await client.FetchAsync(Api.Gifts);
+        var whole = await client.FetchAsync(SandboxCalls.Gifts);
         Assert.Equal(Tiers.Length, whole.Json.GetProperty("data").GetArrayLength());
     }
 
     [Fact]
     public async Task Empty_list_is_an_empty_page()
     {
-        var answer = await _sandbox.FreshTenant().FetchAsync(Api.Gifts);
+        var answer = await _sandbox.FreshTenant().FetchAsync(SandboxCalls.Gifts);
 
         answer.IsOk();
         Assert.Equal(0, answer.Json.GetProperty("data").GetArrayLength());
@@ -97,7 +97,7 @@ public sealed class GiftListTests : IClassFixture<SharedInProcessSandbox>
     [InlineData("active=1", "active")]
     public async Task Bad_list_parameter_is_400_naming_it(string query, string field)
     {
-        var answer = await _sandbox.Client1.FetchAsync($"{Api.Gifts}?{query}");
+        var answer = await _sandbox.Client1.FetchAsync($"{SandboxCalls.Gifts}?{query}");
 
         answer.IsValidation(field);
     }
@@ -107,12 +107,12 @@ public sealed class GiftListTests : IClassFixture<SharedInProcessSandbox>
     {
         var client = _sandbox.FreshTenant();
         var created = await CreateGiftsAsync(client);
-        var first = await client.FetchAsync($"{Api.Gifts}?limit=2");
+        var first = await client.FetchAsync($"{SandboxCalls.Gifts}?limit=2");
         var cursor = first.Json.Str("next_cursor")!;
         Assert.False(string.IsNullOrEmpty(cursor));
 
-        var next = await client.FetchAsync($"{Api.Gifts}?limit=2&cursor={Uri.EscapeDataString(cursor)}");
-        var again = await client.FetchAsync($"{Api.Gifts}?limit=2&cursor={Uri.EscapeDataString(cursor)}");
+        var next = await client.FetchAsync($"{SandboxCalls.Gifts}?limit=2&cursor={Uri.EscapeDataString(cursor)}");
+        var again = await client.FetchAsync($"{SandboxCalls.Gifts}?limit=2&cursor={Uri.EscapeDataString(cursor)}");
 
         Assert.Equal(created.Skip(2).Take(2), next.Json.GetProperty("data").EnumerateArray().Select(g => g.Str("gift_id")!));
         Assert.Equal(next.Body, again.Body);
@@ -126,7 +126,7 @@ public sealed class GiftListTests : IClassFixture<SharedInProcessSandbox>
         created.IsOk();
         var giftId = created.Json.Str("gift_id");
 
-        var read = await client.FetchAsync($"{Api.Gifts}/{giftId}");
+        var read = await client.FetchAsync($"{SandboxCalls.Gifts}/{giftId}");
 
         read.IsOk();
         Shape.Gift(read.Json);
@@ -142,7 +142,7 @@ public sealed class GiftListTests : IClassFixture<SharedInProcessSandbox>
         var posted = await client.AddScoreAsync(user, 321);
 
         var first = await client.GetScoreAsync(user);
-        var second = await client.FetchAsync($"{Api.Score}/{user}");
+        var second = await client.FetchAsync($"{SandboxCalls.Score}/{user}");
 
         first.IsOk();
         Shape.Score(first.Json);
@@ -162,7 +162,7 @@ public sealed class GiftListTests : IClassFixture<SharedInProcessSandbox>
         var user = Ids.User("metric");
         await _sandbox.Client1.AddScoreAsync(user, 1);
 
-        (await _sandbox.Client1.FetchAsync($"{Api.Score}/{user}{query}")).IsValidation(field);
+        (await _sandbox.Client1.FetchAsync($"{SandboxCalls.Score}/{user}{query}")).IsValidation(field);
     }
 
     [Theory]
@@ -171,7 +171,7 @@ public sealed class GiftListTests : IClassFixture<SharedInProcessSandbox>
     [InlineData("a%2Bb")]
     public async Task Get_score_with_an_invalid_user_id_is_400(string escapedUser)
     {
-        (await _sandbox.Client1.FetchAsync($"{Api.Score}/{escapedUser}")).IsValidation("userId");
+        (await _sandbox.Client1.FetchAsync($"{SandboxCalls.Score}/{escapedUser}")).IsValidation("userId");
     }
 
     [Fact]
@@ -181,7 +181,7 @@ public sealed class GiftListTests : IClassFixture<SharedInProcessSandbox>
         var user = (Ids.User("len") + new string('q', 128))[..128];
         await client.AddScoreAsync(user, 2);
 
-        (await client.FetchAsync($"{Api.Score}/{user}q")).IsValidation("userId");
+        (await client.FetchAsync($"{SandboxCalls.Score}/{user}q")).IsValidation("userId");
         (await client.GetScoreAsync(user)).IsOk();
     }
 
@@ -218,6 +218,6 @@ public sealed class GiftListTests : IClassFixture<SharedInProcessSandbox>
     [InlineData("type=leaderboard&metric=gifts_redeemed", "metric")]
     public async Task Bad_leaderboard_parameter_is_400_naming_it(string query, string field)
     {
-        (await _sandbox.Client1.FetchAsync($"{Api.Analytics}?{query}")).IsValidation(field);
+        (await _sandbox.Client1.FetchAsync($"{SandboxCalls.Analytics}?{query}")).IsValidation(field);
     }
 }

@@ -21,11 +21,11 @@ public sealed class IdempotencyTests : IClassFixture<SharedInProcessSandbox>
         var client = _sandbox.Client1;
         var user = Ids.User("replay");
         var key = Ids.Key();
-        var body = Api.ScoreBody(user, 40);
+        var body = SandboxCalls.ScoreBody(user, 40);
 
-        var first = await client.PostJsonAsync(Api.Score, body, key);
-        var second = await client.PostJsonAsync(Api.Score, body, key);
-        var third = await client.PostJsonAsync(Api.Score, body, key);
+        var first = await client.PostJsonAsync(SandboxCalls.Score, body, key);
+        var second = await client.PostJsonAsync(SandboxCalls.Score, body, key);
+        var third = await client.PostJsonAsync(SandboxCalls.Score, body, key);
 
         first.IsOk();
         Assert.Null(first.Header("Idempotent-Replayed"));
@@ -89,8 +89,8 @@ public sealed class IdempotencyTests : IClassFixture<SharedInProcessSandbox>
         var key = Ids.Key();
         const string body = """{"name":"Gift","tier":"diamond","reward":1}""";
 
-        var first = await client.PostJsonAsync(Api.Gifts, body, key);
-        var second = await client.PostJsonAsync(Api.Gifts, body, key);
+        var first = await client.PostJsonAsync(SandboxCalls.Gifts, body, key);
+        var second = await client.PostJsonAsync(SandboxCalls.Gifts, body, key);
 
         first.IsValidation("tier");
         second.IsValidation("tier");
@@ -105,12 +105,12 @@ public sealed class IdempotencyTests : IClassFixture<SharedInProcessSandbox>
         var user = Ids.User("final422");
         var key = Ids.Key();
         await client.AddScoreAsync(user, 50);
-        var body = Api.ScoreBody(user, -100);
+        var body = SandboxCalls.ScoreBody(user, -100);
 
-        var first = await client.PostJsonAsync(Api.Score, body, key);
+        var first = await client.PostJsonAsync(SandboxCalls.Score, body, key);
         first.Is(422, "unprocessable", "value");
         await client.AddScoreAsync(user, 100); // now -100 would succeed as a new request
-        var second = await client.PostJsonAsync(Api.Score, body, key);
+        var second = await client.PostJsonAsync(SandboxCalls.Score, body, key);
 
         second.Is(422, "unprocessable", "value");
         Assert.Equal("true", second.Header("Idempotent-Replayed"));
@@ -124,10 +124,10 @@ public sealed class IdempotencyTests : IClassFixture<SharedInProcessSandbox>
         var client = _sandbox.Client1;
         var user = Ids.User("final404");
         var key = Ids.Key();
-        var body = Api.ScoreBody(user, 5, "gift_redeemed", "gift_notThere123");
+        var body = SandboxCalls.ScoreBody(user, 5, "gift_redeemed", "gift_notThere123");
 
-        var first = await client.PostJsonAsync(Api.Score, body, key);
-        var second = await client.PostJsonAsync(Api.Score, body, key);
+        var first = await client.PostJsonAsync(SandboxCalls.Score, body, key);
+        var second = await client.PostJsonAsync(SandboxCalls.Score, body, key);
 
         first.Is(404);
         second.Is(404);
@@ -142,11 +142,11 @@ public sealed class IdempotencyTests : IClassFixture<SharedInProcessSandbox>
         var a = _sandbox.FreshTenant();
         var b = _sandbox.FreshTenant();
         var key = Ids.Key();
-        var body = Api.ScoreBody("shared-user", 10);
+        var body = SandboxCalls.ScoreBody("shared-user", 10);
 
-        var fromA = await a.PostJsonAsync(Api.Score, body, key);
-        var fromB = await b.PostJsonAsync(Api.Score, body, key);
-        var differentFromB = await b.PostJsonAsync(Api.Score, Api.ScoreBody("shared-user", 99), Ids.Key());
+        var fromA = await a.PostJsonAsync(SandboxCalls.Score, body, key);
+        var fromB = await b.PostJsonAsync(SandboxCalls.Score, body, key);
+        var differentFromB = await b.PostJsonAsync(SandboxCalls.Score, SandboxCalls.ScoreBody("shared-user", 99), Ids.Key());
         var giftA = await a.CreateGiftAsync("A", idempotencyKey: "gift-key");
         var giftB = await b.CreateGiftAsync("B", idempotencyKey: "gift-key");
 
@@ -171,9 +171,9 @@ public sealed class IdempotencyTests : IClassFixture<SharedInProcessSandbox>
         {
             var user = Ids.User("race");
             var key = Ids.Key();
-            var body = Api.ScoreBody(user, 7);
+            var body = SandboxCalls.ScoreBody(user, 7);
 
-            var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Task.Run(() => client.PostJsonAsync(Api.Score, body, key))));
+            var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Task.Run(() => client.PostJsonAsync(SandboxCalls.Score, body, key))));
 
             Assert.All(answers, a => Assert.True(a.Status is 200 or 409, a.ToString()));
             var ok = answers.Where(a => a.Status == 200).ToList();
@@ -184,7 +184,7 @@ public sealed class IdempotencyTests : IClassFixture<SharedInProcessSandbox>
             Assert.Equal(7, await client.CurrentScoreAsync(user));
 
             // Once the first has finished, a retry is a replay.
-            var retry = await client.PostJsonAsync(Api.Score, body, key);
+            var retry = await client.PostJsonAsync(SandboxCalls.Score, body, key);
             retry.IsOk();
             Assert.Equal("true", retry.Header("Idempotent-Replayed"));
             Assert.Equal(ok[0].Body, retry.Body);
@@ -200,9 +200,9 @@ public sealed class IdempotencyTests : IClassFixture<SharedInProcessSandbox>
     /// <summary>A gift creation with an Idempotency-Key of <paramref name="length"/> 'k's is a 400 naming the key.</summary>
     internal static async Task AssertKeyIsRefusedAsync(HttpClient client, int length)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, Api.Gifts)
+        var request = new HttpRequestMessage(HttpMethod.Post, SandboxCalls.Gifts)
         {
-            Content = new StringContent(Api.GiftBody(), Encoding.UTF8, "application/json"),
+            Content = new StringContent(SandboxCalls.GiftBody(), Encoding.UTF8, "application/json"),
         };
         request.Headers.TryAddWithoutValidation("Idempotency-Key", new string('k', length));
 
@@ -231,20 +231,20 @@ public sealed class IdempotencyTests : IClassFixture<SharedInProcessSandbox>
         await using var sandbox = await InProcessSandbox.StartAsync(new SandboxStart { Now = "2026-02-20T14:00:00Z", ExtraArgs = new[] { "--clock", "manual" } });
         var client = sandbox.Client("K1");
         var key = Ids.Key();
-        var body = Api.ScoreBody("expiring", 7);
-        (await client.PostJsonAsync(Api.Score, body, key)).IsOk();
+        var body = SandboxCalls.ScoreBody("expiring", 7);
+        (await client.PostJsonAsync(SandboxCalls.Score, body, key)).IsOk();
 
         (await client.PostJsonAsync("/_sandbox/clock?advance=172799", "{}")).IsOk();
-        Assert.Equal("true", (await client.PostJsonAsync(Api.Score, body, key)).Header("Idempotent-Replayed"));
+        Assert.Equal("true", (await client.PostJsonAsync(SandboxCalls.Score, body, key)).Header("Idempotent-Replayed"));
         Assert.Equal(7, await client.CurrentScoreAsync("expiring"));
 
         (await client.PostJsonAsync("/_sandbox/clock?advance=3601", "{}")).IsOk();
-        var after = await client.PostJsonAsync(Api.Score, body, key);
+        var after = await client.PostJsonAsync(SandboxCalls.Score, body, key);
         after.IsOk();
         Assert.Null(after.Header("Idempotent-Replayed"));
         Assert.Equal(14, await client.CurrentScoreAsync("expiring"));
         // The new answer is the key's record from now on.
-        Assert.Equal("true", (await client.PostJsonAsync(Api.Score, body, key)).Header("Idempotent-Replayed"));
+        Assert.Equal("true", (await client.PostJsonAsync(SandboxCalls.Score, body, key)).Header("Idempotent-Replayed"));
         Assert.Equal(14, await client.CurrentScoreAsync("expiring"));
     }
 }

@@ -34,7 +34,7 @@ public sealed class InputRuleTableTests : IClassFixture<SharedInProcessSandbox>
             body["tier"] = "gold";
             body["reward"] = 1;
             body[row.Field] = row.Input;
-            var answer = await client.PostJsonAsync(Api.Gifts, JsonSerializer.Serialize(body));
+            var answer = await client.PostJsonAsync(SandboxCalls.Gifts, JsonSerializer.Serialize(body));
             AssertAgrees(row, label, answer);
             return;
         }
@@ -46,7 +46,7 @@ public sealed class InputRuleTableTests : IClassFixture<SharedInProcessSandbox>
         body["action"] = row.Action ?? "gift_redeemed";
         body["value"] = 1;
         body[row.Field] = row.Input;
-        AssertAgrees(row, label, await client.PostJsonAsync(Api.Score, JsonSerializer.Serialize(body)));
+        AssertAgrees(row, label, await client.PostJsonAsync(SandboxCalls.Score, JsonSerializer.Serialize(body)));
     }
 
     private static void AssertAgrees(InputRuleCase row, string label, Answer answer)

@@ -62,16 +62,16 @@ public sealed class LogTests
         });
         var client = server.Client(SecretKey);
 
-        var listed = await client.ExchangeAsync(Get($"{Api.Gifts}?limit=5&api_key={SecretKey}", "runbook-7.step:3", traceparent));
+        var listed = await client.ExchangeAsync(Get($"{SandboxCalls.Gifts}?limit=5&api_key={SecretKey}", "runbook-7.step:3", traceparent));
         Assert.Equal("runbook-7.step:3", listed.RequestId);
         Assert.Equal(traceparent, listed.Header("traceparent"));
-        var refused = await client.ExchangeAsync(Post(Api.Gifts, Api.GiftBody(BodyMarker, "diamond"), "refused-1"));
+        var refused = await client.ExchangeAsync(Post(SandboxCalls.Gifts, SandboxCalls.GiftBody(BodyMarker, "diamond"), "refused-1"));
         refused.Is(400);
         var key = Ids.Key();
-        (await client.ExchangeAsync(Post(Api.Score, Api.ScoreBody("logged", 3), "score-1", key))).IsOk();
-        var replay = await client.ExchangeAsync(Post(Api.Score, Api.ScoreBody("logged", 3), "score-2", key));
+        (await client.ExchangeAsync(Post(SandboxCalls.Score, SandboxCalls.ScoreBody("logged", 3), "score-1", key))).IsOk();
+        var replay = await client.ExchangeAsync(Post(SandboxCalls.Score, SandboxCalls.ScoreBody("logged", 3), "score-2", key));
         Assert.Equal("true", replay.Header("Idempotent-Replayed"));
-        var badId = await client.ExchangeAsync(Get(Api.Gifts, "has spaces and (parens)", "00-00000000000000000000000000000000-b7ad6b7169203331-01"));
+        var badId = await client.ExchangeAsync(Get(SandboxCalls.Gifts, "has spaces and (parens)", "00-00000000000000000000000000000000-b7ad6b7169203331-01"));
         Assert.StartsWith("req_", badId.RequestId, StringComparison.Ordinal);
         Assert.Null(badId.Header("traceparent"));
         (await client.ExchangeAsync(Get("/v2/nowhere", "missing-1"))).Is(404);
@@ -102,7 +102,7 @@ public sealed class LogTests
 
         var list = RequestLine(entries, "runbook-7.step:3");
         Assert.Equal("GET", list.Str("method"));
-        Assert.Equal(Api.Gifts, list.Str("path"));
+        Assert.Equal(SandboxCalls.Gifts, list.Str("path"));
         Assert.Equal("?limit=5&api_key=REDACTED", list.Str("query"));
         Assert.Equal(200, list.Int("status"));
         Assert.Equal("0af7651916cd43dd8448eb211c80319c", list.Str("trace_id"));
@@ -146,13 +146,13 @@ public sealed class LogTests
         var base64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(plain));
         var specialBase64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(special));
 
-        var asId = await client.ExchangeAsync(Get(Api.Gifts, requestId: plain));
+        var asId = await client.ExchangeAsync(Get(SandboxCalls.Gifts, requestId: plain));
         Assert.NotEqual(plain, asId.RequestId);
-        await client.ExchangeAsync(Get($"{Api.Score}/{plain}"));
-        await client.ExchangeAsync(Get($"{Api.Score}/{Uri.EscapeDataString(special)}"));
-        await client.ExchangeAsync(Get($"{Api.Gifts}?q=Bearer%20{plain}&b={Uri.EscapeDataString(specialBase64)}&c={base64}"));
+        await client.ExchangeAsync(Get($"{SandboxCalls.Score}/{plain}"));
+        await client.ExchangeAsync(Get($"{SandboxCalls.Score}/{Uri.EscapeDataString(special)}"));
+        await client.ExchangeAsync(Get($"{SandboxCalls.Gifts}?q=Bearer%20{plain}&b={Uri.EscapeDataString(specialBase64)}&c={base64}"));
         await client.ExchangeAsync(Get($"/nowhere/{base64}/{Uri.EscapeDataString(special).ToLowerInvariant()}"));
-        await client.ExchangeAsync(Post(Api.Score, $"{{\"userId\":\"planted\",\"metric\":\"tier\",\"action\":\"adjustment\",\"value\":1,\"{plain}\":1,\"{special}\":2}}", "ignored-1"));
+        await client.ExchangeAsync(Post(SandboxCalls.Score, $"{{\"userId\":\"planted\",\"metric\":\"tier\",\"action\":\"adjustment\",\"value\":1,\"{plain}\":1,\"{special}\":2}}", "ignored-1"));
         Assert.True(await server.TerminateAsync(SandboxProcess.Patience), server.Describe());
 
         var logged = await File.ReadAllTextAsync(log.Path) + "\n" + string.Join("\n", server.StdoutLines);
@@ -175,13 +175,13 @@ public sealed class LogTests
         await server.WaitForStdoutAsync(l => l == "Fault injection ON: connection dropped after the commit for 100% of POSTs; seed 3.");
         using var client = server.NewClient("K1");
 
-        await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.SendAsync(Post(Api.Score, Api.ScoreBody("dropped", 4), "drop-me-1")));
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.SendAsync(Post(SandboxCalls.Score, SandboxCalls.ScoreBody("dropped", 4), "drop-me-1")));
         Assert.Equal(4, await server.Client("K1").CurrentScoreAsync("dropped"));
         Assert.True(await server.TerminateAsync(SandboxProcess.Patience), server.Describe());
 
         var lines = await File.ReadAllLinesAsync(log.Path);
         var request = Assert.Single(lines, l => l.Contains("GiftStudio.Sandbox.Requests", StringComparison.Ordinal) && l.Contains("drop-me-1", StringComparison.Ordinal));
-        Assert.Contains($"POST {Api.Score} dropped (answer 200 not sent)", request, StringComparison.Ordinal);
+        Assert.Contains($"POST {SandboxCalls.Score} dropped (answer 200 not sent)", request, StringComparison.Ordinal);
         var fault = Assert.Single(lines, l => l.Contains("GiftStudio.Sandbox.Faults", StringComparison.Ordinal));
         Assert.Contains("drop-me-1", fault, StringComparison.Ordinal);
         Assert.Contains(lines, l => l.Contains("dropped 1, replayed 0.", StringComparison.Ordinal));
@@ -209,7 +209,7 @@ public sealed class LogTests
             Now = "2026-02-20T14:00:00Z",
             ExtraArgs = new[] { "--log-format", "json", "--strict-properties" },
         });
-        (await server.Client("K1").FetchAsync(Api.Gifts)).IsOk();
+        (await server.Client("K1").FetchAsync(SandboxCalls.Gifts)).IsOk();
         Assert.True(await server.TerminateAsync(SandboxProcess.Patience), server.Describe());
 
         var lines = server.StdoutLines.Where(l => l.Length > 0).ToList();

@@ -46,7 +46,7 @@ public sealed class ProtocolTests : IClassFixture<SharedInProcessSandbox>
     [MemberData(nameof(Unauthorized))]
     public async Task Missing_or_wrong_key_is_401_with_WWW_Authenticate_Bearer(string method, string path, string? authorization)
     {
-        var json = method == "POST" ? Api.GiftBody() : null;
+        var json = method == "POST" ? SandboxCalls.GiftBody() : null;
 
         var answer = await _sandbox.Server.Anonymous.ExchangeAsync(Request(new HttpMethod(method), path, authorization, json));
 
@@ -60,7 +60,7 @@ public sealed class ProtocolTests : IClassFixture<SharedInProcessSandbox>
     public async Task Unauthorized_post_applies_nothing()
     {
         var user = Ids.User("unauth");
-        var answer = await _sandbox.Server.Anonymous.ExchangeAsync(Request(HttpMethod.Post, Api.Score, "Bearer nope", Api.ScoreBody(user, 5)));
+        var answer = await _sandbox.Server.Anonymous.ExchangeAsync(Request(HttpMethod.Post, SandboxCalls.Score, "Bearer nope", SandboxCalls.ScoreBody(user, 5)));
         answer.Is(401);
 
         Assert.Null(await _sandbox.Client1.CurrentScoreAsync(user));
@@ -69,7 +69,7 @@ public sealed class ProtocolTests : IClassFixture<SharedInProcessSandbox>
     [Fact]
     public async Task Bearer_scheme_is_case_insensitive()
     {
-        var answer = await _sandbox.Server.Anonymous.ExchangeAsync(Request(HttpMethod.Get, Api.Gifts, "bearer K1"));
+        var answer = await _sandbox.Server.Anonymous.ExchangeAsync(Request(HttpMethod.Get, SandboxCalls.Gifts, "bearer K1"));
 
         answer.IsOk();
     }
@@ -106,7 +106,7 @@ public sealed class ProtocolTests : IClassFixture<SharedInProcessSandbox>
     [Fact]
     public async Task Missing_gift_is_404_problem()
     {
-        (await _sandbox.Client1.FetchAsync($"{Api.Gifts}/gift_missing00000")).Is(404, "not-found");
+        (await _sandbox.Client1.FetchAsync($"{SandboxCalls.Gifts}/gift_missing00000")).Is(404, "not-found");
     }
 
     [Theory]
@@ -139,14 +139,14 @@ public sealed class ProtocolTests : IClassFixture<SharedInProcessSandbox>
         {
             await _sandbox.Server.Anonymous.FetchAsync("/health"),
             await client.CreateGiftAsync(),
-            await client.PostJsonAsync(Api.Gifts, "{}"),
+            await client.PostJsonAsync(SandboxCalls.Gifts, "{}"),
             await client.ScoreAsync(Ids.User("hdr"), 1),
-            await client.FetchAsync(Api.Gifts + "?limit=1"),
+            await client.FetchAsync(SandboxCalls.Gifts + "?limit=1"),
             await client.FetchAsync("/v2/analytics?type=leaderboard"),
             await client.FetchAsync("/v2/nowhere"),
-            await _sandbox.Server.Anonymous.FetchAsync(Api.Gifts),
-            await client.ExchangeAsync(Request(HttpMethod.Delete, Api.Analytics)),
-            await client.PostBytesAsync(Api.Gifts, Encoding.UTF8.GetBytes("{}"), "text/plain"),
+            await _sandbox.Server.Anonymous.FetchAsync(SandboxCalls.Gifts),
+            await client.ExchangeAsync(Request(HttpMethod.Delete, SandboxCalls.Analytics)),
+            await client.PostBytesAsync(SandboxCalls.Gifts, Encoding.UTF8.GetBytes("{}"), "text/plain"),
         };
         Assert.Contains(answers, a => a.Status == 200);
         Assert.Contains(answers, a => a.Status >= 400);
@@ -159,14 +159,14 @@ public sealed class ProtocolTests : IClassFixture<SharedInProcessSandbox>
         }
         Assert.Equal(answers.Count, answers.Select(a => a.RequestId).Distinct(StringComparer.Ordinal).Count());
         // The same request twice gets two ids.
-        var again = await client.FetchAsync(Api.Gifts + "?limit=1");
+        var again = await client.FetchAsync(SandboxCalls.Gifts + "?limit=1");
         Assert.NotEqual(answers[4].RequestId, again.RequestId);
     }
 
     [Fact]
     public async Task Problem_body_is_the_rfc_9457_shape_with_errors_for_validation()
     {
-        var answer = await _sandbox.Client1.PostJsonAsync(Api.Gifts, """{"name":"Gift","tier":"diamond","reward":1}""");
+        var answer = await _sandbox.Client1.PostJsonAsync(SandboxCalls.Gifts, """{"name":"Gift","tier":"diamond","reward":1}""");
 
         var problem = answer.Is(400, "validation", "tier");
         Assert.Equal("application/problem+json", answer.MediaType);

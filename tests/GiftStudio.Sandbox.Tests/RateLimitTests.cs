@@ -30,7 +30,7 @@ public sealed class RateLimitTests : IClassFixture<RateLimitedSandbox>
         var allowed = new List<Answer>();
         for (var i = 0; i < 200; i++)
         {
-            var answer = await client.FetchAsync($"{Api.Gifts}?limit=1");
+            var answer = await client.FetchAsync($"{SandboxCalls.Gifts}?limit=1");
             if (answer.Status == 429) return (allowed, answer);
             answer.IsOk();
             allowed.Add(answer);
@@ -59,14 +59,14 @@ public sealed class RateLimitTests : IClassFixture<RateLimitedSandbox>
         var retryAfter = RetryAfterSeconds(limited);
 
         // Another key has its own full bucket.
-        var other = await _sandbox.FreshTenant().FetchAsync($"{Api.Gifts}?limit=1");
+        var other = await _sandbox.FreshTenant().FetchAsync($"{SandboxCalls.Gifts}?limit=1");
         other.IsOk();
         Assert.Equal(4, Remaining(other));
 
         // Nothing refills while the clock stands still; moving it by Retry-After is enough.
-        (await client.FetchAsync($"{Api.Gifts}?limit=1")).Is(429, "quota-exceeded");
+        (await client.FetchAsync($"{SandboxCalls.Gifts}?limit=1")).Is(429, "quota-exceeded");
         await AdvanceAsync(client, retryAfter);
-        (await client.FetchAsync($"{Api.Gifts}?limit=1")).IsOk();
+        (await client.FetchAsync($"{SandboxCalls.Gifts}?limit=1")).IsOk();
     }
 
     [Fact]
@@ -95,9 +95,9 @@ public sealed class RateLimitTests : IClassFixture<RateLimitedSandbox>
     public async Task Unauthenticated_requests_do_not_drain_a_bucket()
     {
         var key = _sandbox.FreshKey();
-        for (var i = 0; i < 8; i++) (await _sandbox.Server.Anonymous.FetchAsync(Api.Gifts)).Is(401);
+        for (var i = 0; i < 8; i++) (await _sandbox.Server.Anonymous.FetchAsync(SandboxCalls.Gifts)).Is(401);
 
-        var first = await _sandbox.Server.Client(key).FetchAsync(Api.Gifts);
+        var first = await _sandbox.Server.Client(key).FetchAsync(SandboxCalls.Gifts);
 
         first.IsOk();
         Assert.Equal(4, Remaining(first));
@@ -112,17 +112,17 @@ public sealed class RateLimitTests : IClassFixture<RateLimitedSandbox>
         var client = server.Client("K1");
 
         // A bucket of one: the first request passes, the second is refused until the clock moves.
-        (await client.FetchAsync($"{Api.Gifts}?limit=1")).IsOk();
-        var first = await client.FetchAsync($"{Api.Gifts}?limit=1");
+        (await client.FetchAsync($"{SandboxCalls.Gifts}?limit=1")).IsOk();
+        var first = await client.FetchAsync($"{SandboxCalls.Gifts}?limit=1");
         Assert.Equal(2, RetryAfterSeconds(first));
         // Just short of Retry-After is not enough: the bucket refills on the clock, to the millisecond.
         await AdvanceAsync(client, 1.9);
-        (await client.FetchAsync($"{Api.Gifts}?limit=1")).Is(429, "quota-exceeded");
+        (await client.FetchAsync($"{SandboxCalls.Gifts}?limit=1")).Is(429, "quota-exceeded");
         {
             await AdvanceAsync(client, 0.1);
-            var retried = await client.FetchAsync($"{Api.Gifts}?limit=1");
+            var retried = await client.FetchAsync($"{SandboxCalls.Gifts}?limit=1");
             Assert.True(retried.Status == 200,
-                $"--rate-limit 0.5: GET {Api.Gifts} answered 429 (Retry-After {first.Header("Retry-After")}), and again {retried.Status} " +
+                $"--rate-limit 0.5: GET {SandboxCalls.Gifts} answered 429 (Retry-After {first.Header("Retry-After")}), and again {retried.Status} " +
                 $"(Retry-After {retried.Header("Retry-After")}, X-RateLimit-Remaining {retried.Header("X-RateLimit-Remaining")}) after waiting it: {retried}");
         }
     }
@@ -144,15 +144,15 @@ public sealed class RateLimitTests : IClassFixture<RateLimitedSandbox>
     {
         await using var server = await InProcessSandbox.StartAsync(new SandboxStart { RateLimit = "1" });
         var client = server.Client("K1");
-        (await client.FetchAsync($"{Api.Gifts}?limit=1")).IsOk();
-        var limited = await client.FetchAsync($"{Api.Gifts}?limit=1");
+        (await client.FetchAsync($"{SandboxCalls.Gifts}?limit=1")).IsOk();
+        var limited = await client.FetchAsync($"{SandboxCalls.Gifts}?limit=1");
         limited.Is(429, "quota-exceeded");
         Assert.Equal(1, RetryAfterSeconds(limited));
 
         server.Advance(TimeSpan.FromMilliseconds(999));
-        (await client.FetchAsync($"{Api.Gifts}?limit=1")).Is(429, "quota-exceeded");
+        (await client.FetchAsync($"{SandboxCalls.Gifts}?limit=1")).Is(429, "quota-exceeded");
         server.Advance(TimeSpan.FromMilliseconds(1));
-        var refilled = await client.FetchAsync($"{Api.Gifts}?limit=1");
+        var refilled = await client.FetchAsync($"{SandboxCalls.Gifts}?limit=1");
 
         refilled.IsOk();
         Assert.Equal(0, Remaining(refilled));

@@ -35,8 +35,8 @@ public sealed class ReliabilityTests
                     sent[key] = value;
                     try
                     {
-                        var content = new StringContent(Api.ScoreBody($"crash.user{w}", value, "gift_redeemed"), Encoding.UTF8, "application/json");
-                        using var request = new HttpRequestMessage(HttpMethod.Post, Api.Score) { Content = content };
+                        var content = new StringContent(SandboxCalls.ScoreBody($"crash.user{w}", value, "gift_redeemed"), Encoding.UTF8, "application/json");
+                        using var request = new HttpRequestMessage(HttpMethod.Post, SandboxCalls.Score) { Content = content };
                         request.Headers.Add("Idempotency-Key", key);
                         using var response = await client.SendAsync(request);
                         if ((int)response.StatusCode == 200) answered[key] = value;
@@ -112,7 +112,7 @@ public sealed class ReliabilityTests
         await client.AddScoreAsync("corpus.user", 100);
         var before = Checksum(data.Path);
 
-        const string gifts = Api.Gifts, score = Api.Score;
+        const string gifts = SandboxCalls.Gifts, score = SandboxCalls.Score;
         string Gift(string fields) => "{" + fields + "}";
         var big = new string('x', 70_000);
         var cases = new List<(string Method, string Path, string? ContentType, byte[]? Body, string Names)>

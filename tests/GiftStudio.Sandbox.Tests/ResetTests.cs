@@ -60,11 +60,11 @@ public sealed class ResetTests : IClassFixture<SharedInProcessSandbox>
     public async Task Reset_starts_the_callers_request_counts_again()
     {
         var client = _sandbox.FreshTenant();
-        await client.FetchAsync(Api.Gifts);
-        await client.FetchAsync(Api.Gifts);
+        await client.FetchAsync(SandboxCalls.Gifts);
+        await client.FetchAsync(SandboxCalls.Gifts);
 
         await client.ResetAsync();
-        await client.FetchAsync(Api.Gifts);
+        await client.FetchAsync(SandboxCalls.Gifts);
 
         var requests = (await client.FetchAsync("/_sandbox/stats")).Json.GetProperty("requests");
         Assert.Equal(1, requests.Int("GET /v2/gamification/gifts"));

@@ -108,17 +108,17 @@ public sealed class SeedTests
             Assert.NotEmpty(gifts);
             Assert.All(gifts, Shape.Gift);
             Assert.Contains(gifts, g => g.Str("name") == "Welcome Pack" && g.Str("tier") == "gold" && g.Int("reward") == 500);
-            boardBefore = (await k1.FetchAsync($"{Api.Analytics}?type=leaderboard&metric=tier&limit=1000")).Text;
+            boardBefore = (await k1.FetchAsync($"{SandboxCalls.Analytics}?type=leaderboard&metric=tier&limit=1000")).Text;
             Assert.True(JsonDocument.Parse(boardBefore).RootElement.Int("total") >= 2);
         }
 
         await using var again = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path, Now = Now, ExtraArgs = new[] { "--seed", "30,5" } });
         Assert.Contains(again.StdoutLines, l => l.Contains("left it as it is", StringComparison.Ordinal));
         var client = again.Client("K1");
-        Assert.Equal(boardBefore, (await client.FetchAsync($"{Api.Analytics}?type=leaderboard&metric=tier&limit=1000")).Text);
+        Assert.Equal(boardBefore, (await client.FetchAsync($"{SandboxCalls.Analytics}?type=leaderboard&metric=tier&limit=1000")).Text);
 
         // The published example on top of the seed: 200 -> 700 is gold.
-        var example = await client.PostJsonAsync(Api.Score, """{ "userId": "alice.kred", "metric": "tier", "action": "gift_redeemed", "value": 500 }""");
+        var example = await client.PostJsonAsync(SandboxCalls.Score, """{ "userId": "alice.kred", "metric": "tier", "action": "gift_redeemed", "value": 500 }""");
         example.IsOk();
         Assert.Equal((200L, 700L, "gold"), (example.Json.Int("previous"), example.Json.Int("current"), example.Json.Str("tier_name")));
     }

@@ -169,7 +169,7 @@ public sealed class ServiceProcessTests
         await server.WaitUntilReadyAsync();
 
         Assert.NotEqual(0, server.BaseAddress.Port);
-        (await server.Client("K1").FetchAsync(Api.Gifts)).IsOk();
+        (await server.Client("K1").FetchAsync(SandboxCalls.Gifts)).IsOk();
     }
 
     [Fact]
@@ -250,7 +250,7 @@ public sealed class ServiceProcessTests
         Assert.Equal("precious notes\n", await File.ReadAllTextAsync(stranger.Path));
 
         await using var forced = await SandboxProcess.StartAsync(new SandboxStart { DataPath = stranger.Path, ExtraArgs = new[] { "--fresh", "--force" } });
-        (await forced.Client("K1").FetchAsync(Api.Gifts)).IsOk();
+        (await forced.Client("K1").FetchAsync(SandboxCalls.Gifts)).IsOk();
     }
 
     [Fact]
@@ -334,7 +334,7 @@ public sealed class ServiceProcessTests
         await using (var server = await SandboxProcess.StartAsync(start))
         {
             using var slow = server.NewClient("K1");
-            var running = slow.PostAsync(Api.Score, new StringContent(Api.ScoreBody("cut.off", 5), System.Text.Encoding.UTF8, "application/json"));
+            var running = slow.PostAsync(SandboxCalls.Score, new StringContent(SandboxCalls.ScoreBody("cut.off", 5), System.Text.Encoding.UTF8, "application/json"));
             // In flight once the sandbox has counted it (the delay comes after).
             var deadline = Stopwatch.StartNew();
             while (!(await server.Client("K1").FetchAsync("/_sandbox/stats")).Text.Contains("POST /v2/gamification/score", StringComparison.Ordinal))
@@ -346,7 +346,7 @@ public sealed class ServiceProcessTests
             Assert.True(await server.TerminateAsync(SandboxProcess.Patience), server.Describe());
             Assert.Equal(0, server.ExitCode);
             await Assert.ThrowsAnyAsync<Exception>(() => running);
-            var line = Assert.Single(await File.ReadAllLinesAsync(log.Path), l => l.Contains($"POST {Api.Score}", StringComparison.Ordinal));
+            var line = Assert.Single(await File.ReadAllLinesAsync(log.Path), l => l.Contains($"POST {SandboxCalls.Score}", StringComparison.Ordinal));
             Assert.Contains("dropped", line, StringComparison.Ordinal);
         }
         await using var again = await SandboxProcess.StartAsync(new SandboxStart { DataPath = data.Path });

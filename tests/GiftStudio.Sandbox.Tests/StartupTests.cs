@@ -99,10 +99,10 @@ public sealed class StartupTests
         Assert.Equal(10, await one.CurrentScoreAsync("same"));
         Assert.Equal(20, await two.CurrentScoreAsync("same"));
         Assert.Equal(30, await three.CurrentScoreAsync("same"));
-        (await two.FetchAsync($"{Api.Gifts}/{gift}")).Is(404);
+        (await two.FetchAsync($"{SandboxCalls.Gifts}/{gift}")).Is(404);
         Assert.Empty(await two.ListAllGiftsAsync(10));
         foreach (var notAKey in new[] { "# sandbox keys", "K1", "key-on", "key-one-two" })
-            (await server.Client(notAKey).FetchAsync(Api.Gifts)).Is(401);
+            (await server.Client(notAKey).FetchAsync(SandboxCalls.Gifts)).Is(401);
     }
 
     [Fact]
@@ -121,8 +121,8 @@ public sealed class StartupTests
         Assert.True(line is not null, server.Describe());
         var key = line![(line.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..].Trim();
 
-        (await server.Client(key).FetchAsync(Api.Gifts)).IsOk();
-        (await server.Client("K1").FetchAsync(Api.Gifts)).Is(401);
+        (await server.Client(key).FetchAsync(SandboxCalls.Gifts)).IsOk();
+        (await server.Client("K1").FetchAsync(SandboxCalls.Gifts)).Is(401);
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public sealed class StartupTests
         try
         {
             await using var server = await SandboxProcess.StartAsync(new SandboxStart { ParentPid = parent.Id });
-            (await server.Client("K1").FetchAsync(Api.Gifts)).IsOk();
+            (await server.Client("K1").FetchAsync(SandboxCalls.Gifts)).IsOk();
             Assert.False(server.HasExited, "the sandbox stopped while its parent was alive");
 
             parent.Kill();

@@ -26,9 +26,9 @@ public sealed class StorageFailureTests
     }
 
     private static HttpRequestMessage Score(string user, long value, string key) =>
-        new(HttpMethod.Post, Api.Score)
+        new(HttpMethod.Post, SandboxCalls.Score)
         {
-            Content = new StringContent(Api.ScoreBody(user, value, "gift_redeemed"), Encoding.UTF8, "application/json"),
+            Content = new StringContent(SandboxCalls.ScoreBody(user, value, "gift_redeemed"), Encoding.UTF8, "application/json"),
             Headers = { { "Idempotency-Key", key } },
         };
 

@@ -21,8 +21,8 @@ public sealed class TenancyTests : IClassFixture<SharedInProcessSandbox>
         var giftId = await owner.NewGiftAsync("gold");
         const string missingId = "gift_zzzzzzzzzzzz";
 
-        var theirs = await other.FetchAsync($"{Api.Gifts}/{giftId}");
-        var missing = await other.FetchAsync($"{Api.Gifts}/{missingId}");
+        var theirs = await other.FetchAsync($"{SandboxCalls.Gifts}/{giftId}");
+        var missing = await other.FetchAsync($"{SandboxCalls.Gifts}/{missingId}");
 
         theirs.Is(404, "not-found");
         missing.Is(404, "not-found");
@@ -31,7 +31,7 @@ public sealed class TenancyTests : IClassFixture<SharedInProcessSandbox>
         Assert.Equal(missing.Json.Str("detail")!.Replace(missingId, "ID", StringComparison.Ordinal),
             theirs.Json.Str("detail")!.Replace(giftId, "ID", StringComparison.Ordinal));
         Assert.Equal(missing.Json.TryGetProperty("errors", out _), theirs.Json.TryGetProperty("errors", out _));
-        (await owner.FetchAsync($"{Api.Gifts}/{giftId}")).IsOk();
+        (await owner.FetchAsync($"{SandboxCalls.Gifts}/{giftId}")).IsOk();
     }
 
     [Fact]

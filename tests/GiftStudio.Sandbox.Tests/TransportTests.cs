@@ -36,7 +36,7 @@ public sealed class TransportTests : IClassFixture<SharedSandbox>
     {
         using var client = _sandbox.Server.NewClient(SharedSandbox.K1);
 
-        var answer = await client.PostBytesAsync(Api.Gifts, GiftOfSize(64 * 1024), "application/json");
+        var answer = await client.PostBytesAsync(SandboxCalls.Gifts, GiftOfSize(64 * 1024), "application/json");
 
         answer.IsOk();
     }
@@ -51,7 +51,7 @@ public sealed class TransportTests : IClassFixture<SharedSandbox>
     {
         using var client = _sandbox.Server.NewClient(SharedSandbox.K1);
 
-        var answer = await client.PostBytesAsync(Api.Gifts, GiftOfSize(size), "application/json");
+        var answer = await client.PostBytesAsync(SandboxCalls.Gifts, GiftOfSize(size), "application/json");
 
         answer.Is(413, "payload-too-large");
     }
@@ -69,7 +69,7 @@ public sealed class TransportTests : IClassFixture<SharedSandbox>
 
         try
         {
-            answer = await client.PostBytesAsync(Api.Gifts, GiftOfSize(8 * 1024 * 1024), "application/json");
+            answer = await client.PostBytesAsync(SandboxCalls.Gifts, GiftOfSize(8 * 1024 * 1024), "application/json");
         }
         catch (HttpRequestException e)
         {
@@ -77,7 +77,7 @@ public sealed class TransportTests : IClassFixture<SharedSandbox>
         }
 
         Assert.True(transport is null,
-            $"POST {Api.Gifts} with an 8 MiB body (Content-Length 8388608) failed in transport instead of answering 413: " +
+            $"POST {SandboxCalls.Gifts} with an 8 MiB body (Content-Length 8388608) failed in transport instead of answering 413: " +
             $"{transport?.GetType().Name}: {transport?.Message} / {transport?.InnerException?.Message}");
         answer!.Is(413, "payload-too-large");
     }
@@ -89,7 +89,7 @@ public sealed class TransportTests : IClassFixture<SharedSandbox>
         var content = new ChunkedContent(GiftOfSize(70 * 1024));
         content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
 
-        var answer = await client.ExchangeAsync(new HttpRequestMessage(HttpMethod.Post, Api.Gifts) { Content = content });
+        var answer = await client.ExchangeAsync(new HttpRequestMessage(HttpMethod.Post, SandboxCalls.Gifts) { Content = content });
 
         answer.Is(413, "payload-too-large");
     }
@@ -100,7 +100,7 @@ public sealed class TransportTests : IClassFixture<SharedSandbox>
         var content = new ChunkedContent(Encoding.UTF8.GetBytes(GiftWith()));
         content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
 
-        var answer = await _sandbox.Client1.ExchangeAsync(new HttpRequestMessage(HttpMethod.Post, Api.Gifts) { Content = content });
+        var answer = await _sandbox.Client1.ExchangeAsync(new HttpRequestMessage(HttpMethod.Post, SandboxCalls.Gifts) { Content = content });
 
         answer.IsOk();
     }

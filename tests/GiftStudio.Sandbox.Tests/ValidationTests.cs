@@ -85,7 +85,7 @@ public sealed class ValidationTests : IClassFixture<SharedInProcessSandbox>
     [MemberData(nameof(InvalidGifts))]
     public async Task Invalid_gift_is_400_naming_the_field(string json, string field)
     {
-        var answer = await _sandbox.Client1.PostJsonAsync(Api.Gifts, json);
+        var answer = await _sandbox.Client1.PostJsonAsync(SandboxCalls.Gifts, json);
 
         answer.IsValidation(field);
     }
@@ -115,7 +115,7 @@ public sealed class ValidationTests : IClassFixture<SharedInProcessSandbox>
     [MemberData(nameof(ValidGifts))]
     public async Task Valid_gift_is_accepted_and_normalized(string json, string name, string tier, long reward, bool badge, string? expires)
     {
-        var answer = await _sandbox.Client1.PostJsonAsync(Api.Gifts, json);
+        var answer = await _sandbox.Client1.PostJsonAsync(SandboxCalls.Gifts, json);
 
         answer.IsOk();
         var gift = answer.Json;
@@ -186,7 +186,7 @@ public sealed class ValidationTests : IClassFixture<SharedInProcessSandbox>
     [MemberData(nameof(InvalidScores))]
     public async Task Invalid_score_update_is_400_naming_the_field(string json, string field)
     {
-        var answer = await _sandbox.Client1.PostJsonAsync(Api.Score, json);
+        var answer = await _sandbox.Client1.PostJsonAsync(SandboxCalls.Score, json);
 
         answer.IsValidation(field);
     }
@@ -238,7 +238,7 @@ public sealed class ValidationTests : IClassFixture<SharedInProcessSandbox>
         var user = Ids.User("extra");
         var json = ScoreWith(userJson: Quoted(user), valueJson: "3", extra: ",\"giftId\":null,\"note\":[{\"deep\":true}],\"current\":999");
 
-        var answer = await _sandbox.Client1.PostJsonAsync(Api.Score, json);
+        var answer = await _sandbox.Client1.PostJsonAsync(SandboxCalls.Score, json);
 
         answer.IsOk();
         Assert.Equal(3, answer.Json.Int("current"));
@@ -258,7 +258,7 @@ public sealed class ValidationTests : IClassFixture<SharedInProcessSandbox>
     public static TheoryData<string, byte[]> MalformedBodies()
     {
         var data = new TheoryData<string, byte[]>();
-        foreach (var route in new[] { Api.Gifts, Api.Score })
+        foreach (var route in new[] { SandboxCalls.Gifts, SandboxCalls.Score })
         {
             foreach (var text in new[]
             {
@@ -289,18 +289,18 @@ public sealed class ValidationTests : IClassFixture<SharedInProcessSandbox>
     }
 
     [Theory]
-    [InlineData(Api.Gifts, "text/plain")]
-    [InlineData(Api.Gifts, null)]
-    [InlineData(Api.Gifts, "application/x-www-form-urlencoded")]
-    [InlineData(Api.Gifts, "application/xml")]
-    [InlineData(Api.Gifts, "application/json; charset=utf-16")]
-    [InlineData(Api.Gifts, "application/problem+json")]
-    [InlineData(Api.Score, "text/json")]
-    [InlineData(Api.Score, null)]
-    [InlineData(Api.Score, "multipart/form-data; boundary=x")]
+    [InlineData(SandboxCalls.Gifts, "text/plain")]
+    [InlineData(SandboxCalls.Gifts, null)]
+    [InlineData(SandboxCalls.Gifts, "application/x-www-form-urlencoded")]
+    [InlineData(SandboxCalls.Gifts, "application/xml")]
+    [InlineData(SandboxCalls.Gifts, "application/json; charset=utf-16")]
+    [InlineData(SandboxCalls.Gifts, "application/problem+json")]
+    [InlineData(SandboxCalls.Score, "text/json")]
+    [InlineData(SandboxCalls.Score, null)]
+    [InlineData(SandboxCalls.Score, "multipart/form-data; boundary=x")]
     public async Task Wrong_content_type_is_415(string route, string? contentType)
     {
-        var json = route == Api.Gifts ? GiftWith() : ScoreWith(userJson: Quoted(Ids.User("ct")));
+        var json = route == SandboxCalls.Gifts ? GiftWith() : ScoreWith(userJson: Quoted(Ids.User("ct")));
 
         var answer = await _sandbox.Client1.PostBytesAsync(route, Encoding.UTF8.GetBytes(json), contentType);
 
@@ -313,7 +313,7 @@ public sealed class ValidationTests : IClassFixture<SharedInProcessSandbox>
     [InlineData("application/json")]
     public async Task Json_content_types_are_accepted(string contentType)
     {
-        var answer = await _sandbox.Client1.PostBytesAsync(Api.Gifts, Encoding.UTF8.GetBytes(GiftWith()), contentType);
+        var answer = await _sandbox.Client1.PostBytesAsync(SandboxCalls.Gifts, Encoding.UTF8.GetBytes(GiftWith()), contentType);
 
         answer.IsOk();
     }

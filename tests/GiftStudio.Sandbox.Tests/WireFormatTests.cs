@@ -26,7 +26,7 @@ public sealed class WireFormatTests : IClassFixture<ExampleClockSandbox>
     [Fact]
     public async Task Create_gift_example_answers_the_published_shape()
     {
-        var answer = await _sandbox.FreshTenant().PostJsonAsync(Api.Gifts, GiftExample);
+        var answer = await _sandbox.FreshTenant().PostJsonAsync(SandboxCalls.Gifts, GiftExample);
 
         answer.IsOk();
         Assert.Equal("application/json", answer.MediaType);
@@ -50,7 +50,7 @@ public sealed class WireFormatTests : IClassFixture<ExampleClockSandbox>
     [Fact]
     public async Task Gift_without_expires_and_badge_never_expires_and_has_no_badge()
     {
-        var answer = await _sandbox.FreshTenant().PostJsonAsync(Api.Gifts, """{"name":"Plain","tier":"bronze","reward":1}""");
+        var answer = await _sandbox.FreshTenant().PostJsonAsync(SandboxCalls.Gifts, """{"name":"Plain","tier":"bronze","reward":1}""");
 
         answer.IsOk();
         Shape.Gift(answer.Json);
@@ -62,10 +62,10 @@ public sealed class WireFormatTests : IClassFixture<ExampleClockSandbox>
     public async Task Score_example_200_to_700_answers_the_published_shape()
     {
         var client = _sandbox.FreshTenant();
-        var first = await client.PostJsonAsync(Api.Score, """{ "userId": "alice.kred", "metric": "tier", "action": "gift_redeemed", "value": 200 }""");
+        var first = await client.PostJsonAsync(SandboxCalls.Score, """{ "userId": "alice.kred", "metric": "tier", "action": "gift_redeemed", "value": 200 }""");
         first.IsOk();
 
-        var answer = await client.PostJsonAsync(Api.Score, ScoreExample);
+        var answer = await client.PostJsonAsync(SandboxCalls.Score, ScoreExample);
 
         answer.IsOk();
         Assert.Equal("application/json", answer.MediaType);
@@ -115,16 +115,16 @@ public sealed class WireFormatTests : IClassFixture<ExampleClockSandbox>
         var giftId = await client.NewGiftAsync("silver");
         await client.AddScoreAsync("bob", 900, "gift_redeemed", giftId);
 
-        var page = await client.FetchAsync(Api.Gifts);
+        var page = await client.FetchAsync(SandboxCalls.Gifts);
         page.IsOk();
         Shape.GiftPage(page.Json);
         Assert.Equal(JsonValueKind.Null, page.Json.GetProperty("next_cursor").ValueKind);
 
-        var one = await client.FetchAsync($"{Api.Gifts}/{giftId}");
+        var one = await client.FetchAsync($"{SandboxCalls.Gifts}/{giftId}");
         one.IsOk();
         Shape.Gift(one.Json);
 
-        var score = await client.FetchAsync($"{Api.Score}/bob?metric=tier");
+        var score = await client.FetchAsync($"{SandboxCalls.Score}/bob?metric=tier");
         score.IsOk();
         Shape.Score(score.Json);
         Assert.Equal(900, score.Json.Int("previous"));

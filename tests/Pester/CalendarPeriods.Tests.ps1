@@ -2,7 +2,7 @@
 # -Quarter, -From/-To) as a user meets them: on a seeded sandbox whose today is 2 December
 # 2026 (the period sums against the ledger are in CurrencyPeriodTests, xUnit).
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1') -Force
     $script:Work = [IO.Directory]::CreateTempSubdirectory('gs-periods-').FullName
     # 10:00 UTC: the sandbox's day stays 2 December however long the run takes.

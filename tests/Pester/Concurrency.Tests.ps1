@@ -1,9 +1,10 @@
 # -ThrottleLimit: up to N requests in flight while input streams in, results written in
 # input order, one error per failed item, and retries, idempotency and -WhatIf unchanged.
 BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1') -Force
     # Random delays make later requests finish before earlier ones.
-    $script:Slow = Start-SocialSandbox -InMemory -Faults 'seed=5,delay=0-40'
+    $script:Slow = Start-TestSandbox -Faults 'seed=5,delay=0-40'
     $script:SlowConn = $Slow | Connect-SocialOS -PassThru
     $script:Key = [System.Net.NetworkCredential]::new('', $Slow.ApiKey).Password
     function script:Get-Score($Sandbox, $Key, $User) {
@@ -11,7 +12,7 @@ BeforeAll {
     }
 }
 
-AfterAll { $Slow | Stop-SocialSandbox }
+AfterAll { Stop-TestSandbox $Slow }
 
 Describe 'Concurrent pipelines' {
     It 'writes results in input order with 8 in flight' {
@@ -73,7 +74,7 @@ Describe 'Concurrent pipelines' {
     }
 
     It 'keeps retries and idempotency exact under faults with 8 in flight' {
-        $chaos = Start-SocialSandbox -InMemory -Faults 'seed=99,503=0.2,drop=0.1,retry-after=0,only=POST,delay=0-10'
+        $chaos = Start-TestSandbox -Faults 'seed=99,503=0.2,drop=0.1,retry-after=0,only=POST,delay=0-10'
         try {
             $conn = $chaos | Connect-SocialOS -MaxRetries 15 -RetryBaseDelaySec 0.005 -PassThru
             $chaosKey = [System.Net.NetworkCredential]::new('', $chaos.ApiKey).Password
@@ -86,7 +87,7 @@ Describe 'Concurrent pipelines' {
             }
         }
         finally {
-            $chaos | Stop-SocialSandbox
+            Stop-TestSandbox $chaos
         }
     }
 }

@@ -1,10 +1,10 @@
 # The example runbooks, run as a scheduler would: a fresh, non-interactive pwsh connected
 # through the environment, judged by exit code and the files it writes.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:Manifest = Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1'
     Import-Module $Manifest -Force
-    $script:Box = Start-SocialSandbox -InMemory
+    $script:Box = Start-TestSandbox
     $script:Environment = @{
         SOCIALOS_API_KEY  = [System.Net.NetworkCredential]::new('', $Box.ApiKey).Password
         SOCIALOS_BASE_URI = $Box.BaseUri.AbsoluteUri
@@ -14,7 +14,7 @@ BeforeAll {
 }
 
 AfterAll {
-    $Box | Stop-SocialSandbox
+    Stop-TestSandbox $Box
     Remove-Item -Recurse -Force $Work -ErrorAction Ignore
 }
 
@@ -115,10 +115,10 @@ Describe 'The help''s examples on any seeded sandbox' {
         }
     }
     BeforeAll {
-        $script:Seeded = Start-SocialSandbox -InMemory -Seed 500, 90
+        $script:Seeded = Start-TestSandbox -Seed 500, 90
         $Seeded | Connect-SocialOS
     }
-    AfterAll { $Seeded | Stop-SocialSandbox }
+    AfterAll { Stop-TestSandbox $Seeded }
 
     It 'runs <Name> without an error' -ForEach $ExampleCases {
         $errors = @(try { & ([scriptblock]::Create($Code)) 2>&1 | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } } catch { $_ })

@@ -3,6 +3,8 @@
 BeforeAll {
     $script:ModuleManifest = Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1'
     Import-Module $ModuleManifest -Force
+    # Start-SocialSandbox itself, as users start it (a data file in its own temp folder): the
+    # first Describe is about the object it returns.
     $script:Sandbox = Start-SocialSandbox -Now '2026-02-20T14:00:00Z'
     $script:Sandbox | Connect-SocialOS
     $script:PlainKey = [System.Net.NetworkCredential]::new('', $Sandbox.ApiKey).Password
@@ -15,7 +17,7 @@ BeforeAll {
     function script:Get-EventCount {
         (Invoke-RestMethod "$($Sandbox.BaseUri)/analytics?type=currency&metric=points_awarded&window=365d" @Rest).summary.total_gifts
     }
-    Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
 }
 
 AfterAll {

@@ -3,25 +3,18 @@
 # errors carry the cmdlets' ids, -Paginate streams and stops, and a path outside the base URI
 # is refused before anything is sent.
 BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1') -Force
-    $script:Box = Start-SocialSandbox -InMemory -Seed 40, 20
+    $script:Box = Start-TestSandbox -Seed 40, 20
     $script:Conn = $Box | Connect-SocialOS -PassThru
     $PSDefaultParameterValues['*-Social*:Connection'] = $Conn
 
-    function script:Get-PlainKey($Sandbox) { [System.Net.NetworkCredential]::new('', $Sandbox.ApiKey).Password }
-    function script:Get-Stats($Sandbox) {
-        $root = $Sandbox.BaseUri.AbsoluteUri -replace '/v2$', ''
-        Invoke-RestMethod "$root/_sandbox/stats" -Headers @{ Authorization = "Bearer $(Get-PlainKey $Sandbox)" }
-    }
     function script:Get-RequestCount($Sandbox, [string] $Route) {
-        $value = (Get-Stats $Sandbox).requests.$Route
+        $value = (Get-SandboxStats $Sandbox).requests.$Route
         if ($value) { [int] $value } else { 0 }
     }
     function script:Get-AllRequestTotal($Sandbox) {
-        [int] ((Get-Stats $Sandbox).requests.PSObject.Properties | Measure-Object Value -Sum).Sum
-    }
-    function script:Get-ApiRequestTotal($Sandbox) {
-        [int] ((Get-Stats $Sandbox).requests.PSObject.Properties | Where-Object Name -NotLike '*/_sandbox/*' | Measure-Object Value -Sum).Sum
+        [int] ((Get-SandboxStats $Sandbox).requests.PSObject.Properties | Measure-Object Value -Sum).Sum
     }
     function script:Assert-Instant($Raw, $Typed) {
         if ($null -eq $Typed) { $Raw | Should -BeNullOrEmpty; return }
@@ -98,7 +91,7 @@ public sealed class GsCannedServer : IDisposable {
 
 AfterAll {
     $PSDefaultParameterValues.Remove('*-Social*:Connection')
-    $Box | Stop-SocialSandbox
+    Stop-TestSandbox $Box
     if ($Canned) { $Canned.Dispose() }
 }
 
@@ -307,11 +300,11 @@ Describe 'Refused before anything is sent' {
     }
 
     It 'refuses a header the module owns: <Name>' -ForEach @(@{ Name = 'Authorization' }, @{ Name = 'idempotency-key' }, @{ Name = 'Host' }) {
-        $before = Get-ApiRequestTotal $Box
+        $before = Get-RequestTotal $Box
         Invoke-SocialOSRequest /gamification/gifts -Headers @{ $Name = 'x' } -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be 'HeaderNotAllowed,GiftStudio.PowerShell.Commands.InvokeSocialOSRequestCommand'
         $err[0].Exception.Message | Should -Match $Name
-        Get-ApiRequestTotal $Box | Should -Be $before
+        Get-RequestTotal $Box | Should -Be $before
     }
 
     It 'adds other headers' {
@@ -322,7 +315,7 @@ Describe 'Refused before anything is sent' {
     }
 
     It 'refuses a body that is not JSON, a body on GET, a key on PATCH, and -Paginate on POST' {
-        $before = Get-ApiRequestTotal $Box
+        $before = Get-RequestTotal $Box
         Invoke-SocialOSRequest -Method POST /gamification/gifts -Body '{name:' -ErrorVariable e1 -ErrorAction SilentlyContinue
         Invoke-SocialOSRequest /gamification/gifts -Body @{ a = 1 } -ErrorVariable e2 -ErrorAction SilentlyContinue
         Invoke-SocialOSRequest -Method PATCH /gamification/gifts -Body @{ a = 1 } -IdempotencyKey k1 -ErrorVariable e3 -ErrorAction SilentlyContinue
@@ -330,7 +323,7 @@ Describe 'Refused before anything is sent' {
         Invoke-SocialOSRequest -Method POST /gamification/gifts -Body @{ secret = (ConvertTo-SecureString 'x' -AsPlainText -Force) } -ErrorVariable e5 -ErrorAction SilentlyContinue
         ($e1, $e2, $e3, $e4, $e5 | ForEach-Object { $_[0].FullyQualifiedErrorId.Split(',')[0] }) |
             Should -Be @('InvalidBody', 'InvalidBody', 'IdempotencyKeyNotApplicable', 'InvalidPaginate', 'InvalidBody')
-        Get-ApiRequestTotal $Box | Should -Be $before
+        Get-RequestTotal $Box | Should -Be $before
     }
 
     It 'sends nothing but GET and HEAD under -WhatIf' {
@@ -343,14 +336,14 @@ Describe 'Refused before anything is sent' {
 
 Describe '-Paginate' {
     BeforeAll {
-        $script:Paged = Start-SocialSandbox -InMemory
+        $script:Paged = Start-TestSandbox
         $script:PagedConn = $Paged | Connect-SocialOS -PassThru
         # 250 gifts through Invoke-SocialOSRequest's own pipeline, written in input order.
         $created = 1..250 | ForEach-Object { [pscustomobject]@{ Method = 'POST'; Path = '/gamification/gifts'; Body = @{ name = "Page gift $_"; tier = 'bronze'; reward = $_ } } } |
             Invoke-SocialOSRequest -Connection $PagedConn -ThrottleLimit 8
         $script:Created = @($created)
     }
-    AfterAll { $Paged | Stop-SocialSandbox }
+    AfterAll { Stop-TestSandbox $Paged }
 
     It 'created the 250 gifts in input order' {
         $Created.Count | Should -Be 250
@@ -379,7 +372,7 @@ Describe '-Paginate' {
 
 Describe 'Retries' {
     It 'applies each POST once through 503s and connections dropped after the commit' {
-        $chaos = Start-SocialSandbox -InMemory -Faults 'seed=16,503=0.25,drop=0.25,retry-after=0,only=POST'
+        $chaos = Start-TestSandbox -Faults 'seed=16,503=0.25,drop=0.25,retry-after=0,only=POST'
         try {
             $connection = $chaos | Connect-SocialOS -MaxRetries 15 -RetryBaseDelaySec 0.005 -TimeoutSec 10 -PassThru
             $rows = 1..40 | ForEach-Object { [pscustomobject]@{ Method = 'POST'; Path = '/gamification/score'; Body = @{ userId = 'inv.retry' + ($_ % 4); metric = 'tier'; action = 'adjustment'; value = $_ } } }
@@ -387,7 +380,7 @@ Describe 'Retries' {
             $failures.Count | Should -Be 0
             @($out | Where-Object { $_ -is [psobject] -and $_.PSObject.Properties['current'] }).Count | Should -Be 40
             @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Retrying POST*' }).Count | Should -BeGreaterThan 0
-            $faults = (Get-Stats $chaos).faults
+            $faults = (Get-SandboxStats $chaos).faults
             $faults.dropped_after_commit | Should -BeGreaterThan 0
             $faults.injected_503 | Should -BeGreaterThan 0
             foreach ($group in ($rows | Group-Object { $_.Body.userId })) {
@@ -397,7 +390,7 @@ Describe 'Retries' {
             (Invoke-SocialOSRequest '/analytics?type=currency&metric=points_awarded&window=2d' -Connection $connection).summary.total_gifts | Should -Be 40
         }
         finally {
-            $chaos | Stop-SocialSandbox
+            Stop-TestSandbox $chaos
         }
     }
 }

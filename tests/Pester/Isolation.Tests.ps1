@@ -11,6 +11,7 @@ foreach ($name in 'primitives', 'dependencyinjection.abstractions', 'dependencyi
     [Reflection.Assembly]::LoadFrom($dll.FullName) | Out-Null
 }
 Import-Module $env:GS_MANIFEST
+# Directly: this child session has only the module under test, and its own Start-SocialSandbox is part of what must work.
 $sandbox = Start-SocialSandbox
 try {
     $sandbox | Connect-SocialOS
@@ -33,7 +34,7 @@ finally {
     $sandbox | Stop-SocialSandbox
 }
 '@
-    Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     function script:Invoke-IsolationRun([bool] $Isolated) {
         Invoke-ChildPwsh $Script @{ GS_MANIFEST = $Manifest; GIFTSTUDIO_DISABLE_ISOLATION = $(if ($Isolated) { '' } else { '1' }) }
     }

@@ -2,13 +2,10 @@
 # re-running it applies each row once (rows applied before come back as replays), and a
 # server that is down ends a 30,000-row import in a few dozen network attempts.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1') -Force
     $script:Work = [IO.Directory]::CreateTempSubdirectory('gs-outcomes-').FullName
 
-    function script:Connect-TestSandbox($Sandbox) {
-        Connect-SocialOS -BaseUri $Sandbox.ApiUri -ApiKey (ConvertTo-SecureString $Sandbox.Key -AsPlainText -Force) -PassThru
-    }
     function script:Get-Current($Sandbox, [string] $User) {
         try { (Invoke-RestMethod "$($Sandbox.ApiUri)/gamification/score/$User" -Headers $Sandbox.Headers).current }
         catch { if ($_.Exception.Response.StatusCode -eq 404) { 0 } else { throw } }
@@ -83,10 +80,10 @@ Describe 'A flaky network: the error list is the list of rows still to do' {
 
 Describe 'A dead server ends a bulk import quickly' {
     BeforeAll {
-        $box = Start-SocialSandbox
+        $box = Start-TestSandbox
         # Default retry settings: without the breaker each row would spend seconds in backoff.
         $script:DeadConnection = $box | Connect-SocialOS -PassThru
-        $box | Stop-SocialSandbox
+        Stop-TestSandbox $box
         $script:Rows = 1..30000 | ForEach-Object { [pscustomobject]@{ UserId = "dead.user$_"; Value = 1 } }
         $script:Output = @($Rows | Set-SocialTierScore -Connection $DeadConnection -Verbose -ErrorVariable failed -ErrorAction SilentlyContinue 4>&1)
         $script:Failed = @($failed)
@@ -131,7 +128,7 @@ Describe 'Replayed means applied by an earlier call, never by this call''s own l
             # Keys derived from a prefix came with the rows: only the age of the server's record places a replay.
             $script:Derived = @(1..300 | ForEach-Object { [pscustomobject]@{ UserId = "replay.derived$_"; Value = 10; Action = 'adjustment' } } |
                 Set-SocialTierScore -Connection $connection -ThrottleLimit 16 -IdempotencyKeyPrefix 'replay-run' -ErrorAction SilentlyContinue)
-            $script:Dropped = (Invoke-RestMethod "$($lossy.BaseUri)/_sandbox/stats" -Headers $lossy.Headers).faults.dropped_after_commit
+            $script:Dropped = (Get-SandboxStats $lossy).faults.dropped_after_commit
         }
         finally { Stop-TestSandbox $lossy }
         $script:Calm = Start-TestSandbox -DataPath $Data -Key $TenantKey

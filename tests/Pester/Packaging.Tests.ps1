@@ -2,7 +2,7 @@
 # PSResourceGet, install it into a temporary module path, import it by name in a fresh pwsh
 # and run cmdlets against a sandbox started from the installed copy.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:Work = [IO.Directory]::CreateTempSubdirectory('gs-pkg-').FullName
     $script:Repository = New-Item -ItemType Directory (Join-Path $Work 'repository')
     $script:Installed = New-Item -ItemType Directory (Join-Path $Work 'modules')
@@ -31,6 +31,7 @@ Describe 'Install from a package' {
 $ErrorActionPreference = 'Stop'
 Import-Module GiftStudio
 "base=$((Get-Module GiftStudio).ModuleBase)"
+# Directly: the installed copy's own Start-SocialSandbox is part of what is tested.
 $sandbox = Start-SocialSandbox
 try {
     $sandbox | Connect-SocialOS

@@ -3,7 +3,7 @@
 # reopened on later days (same data file, same key) to write the spike, skip a day and
 # write a normal one; the report of that series; the table views at 80 columns.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1') -Force
     $script:Work = [IO.Directory]::CreateTempSubdirectory('gs-report-').FullName
     $script:DataPath = Join-Path $Work 'series.db'

@@ -1,7 +1,7 @@
 # Runbooks that restart: an import stopped part-way (as a host stops a job) and run again from
 # the top with the same -IdempotencyKeyPrefix applies each row exactly once, with no key column.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1') -Force
     $script:Work = [IO.Directory]::CreateTempSubdirectory('gs-restart-').FullName
 
@@ -11,9 +11,6 @@ BeforeAll {
     $script:Expected = @{}
     foreach ($row in $Rows) { $Expected[$row.UserId] = $Expected[$row.UserId] + $row.Value }
 
-    function script:Connect-TestSandbox($Sandbox, [hashtable] $Settings = @{}) {
-        Connect-SocialOS -BaseUri $Sandbox.ApiUri -ApiKey (ConvertTo-SecureString $Sandbox.Key -AsPlainText -Force) -PassThru @Settings
-    }
     function script:Get-EventCount($Sandbox) {
         # Every row is a positive gift_redeemed change: points_awarded counts each one.
         (Invoke-RestMethod "$($Sandbox.ApiUri)/analytics?type=currency&metric=points_awarded&window=2d" -Headers $Sandbox.Headers).summary.total_gifts

@@ -1,6 +1,6 @@
 # The sandbox as a PowerShell user meets it: the staged server, spoken to with Invoke-RestMethod.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:sandbox = Start-TestSandbox -Now '2026-02-20T14:00:00Z'
 }
 
@@ -10,7 +10,7 @@ AfterAll {
 
 Describe 'The staged sandbox' {
     It 'answers /health without a key' {
-        (Invoke-RestMethod "$($sandbox.BaseUri)/health").status | Should -Be 'ok'
+        (Invoke-RestMethod "$($sandbox.RootUri)/health").status | Should -Be 'ok'
     }
 
     It 'runs the published example: gift, redemption 200 -> 700 = gold, audit' {

@@ -11,6 +11,7 @@ BeforeAll {
     $DebugPreference = 'Continue'   # -Debug must not stop at prompts in this host
     Start-Transcript -LiteralPath $Transcript -IncludeInvocationHeader | Out-Null
     $script:Exercise = {
+        # Start-SocialSandbox itself, directly: its output and streams are searched for the key too.
         $sandbox = Start-SocialSandbox -DataPath $DataPath -Verbose -Debug
         $sandbox
         $connection = $sandbox | Connect-SocialOS -PassThru -Verbose -Debug

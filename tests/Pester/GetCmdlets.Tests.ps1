@@ -1,8 +1,9 @@
 # Reading the state back against a seeded sandbox: streaming gift pages, -First/-Skip,
 # scores and the leaderboard, not-found errors, and a seeded audit that adds up.
 BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1') -Force
-    $script:Seeded = Start-SocialSandbox -InMemory -Seed 60, 30
+    $script:Seeded = Start-TestSandbox -Seed 60, 30
     $script:Conn = $Seeded | Connect-SocialOS -PassThru
     $PSDefaultParameterValues['*-Social*:Connection'] = $Conn
     # More gifts than the seed's twelve campaigns, so pages have something to cross.
@@ -19,7 +20,7 @@ BeforeAll {
 
 AfterAll {
     $PSDefaultParameterValues.Remove('*-Social*:Connection')
-    $Seeded | Stop-SocialSandbox
+    Stop-TestSandbox $Seeded
 }
 
 Describe 'Get-SocialGift' {
@@ -133,7 +134,7 @@ Describe 'Get-SocialTierScore and Get-SocialLeaderboard' {
 Describe 'A seeded history' {
     It 'audits over 30 days to the totals of the score data' {
         # Created after the tie users above? No: this Describe reads a fresh seeded sandbox.
-        $fresh = Start-SocialSandbox -InMemory -Seed 40, 30
+        $fresh = Start-TestSandbox -Seed 40, 30
         try {
             $c = $fresh | Connect-SocialOS -PassThru
             $board = @(Get-SocialLeaderboard -Top 1000 -Connection $c)
@@ -157,7 +158,7 @@ Describe 'A seeded history' {
             $redeemed.TopTier | Should -BeIn @('bronze', 'silver', 'gold', 'platinum')
         }
         finally {
-            $fresh | Stop-SocialSandbox
+            Stop-TestSandbox $fresh
         }
     }
 }

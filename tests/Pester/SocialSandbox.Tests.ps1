@@ -1,7 +1,8 @@
-# The first hour at a prompt (issue 11): Ctrl+C leaves the sandbox alone, a data file reopens
-# with its data, strings pipe into the Get cmdlets, the module's output goes back in (also
-# through CSV), connections say what they do, completion finds what is typed, and Stop/Start
-# leave no temporary folders behind.
+# Start-SocialSandbox and Stop-SocialSandbox themselves, so these tests call them directly (not
+# through TestHelpers' Start-TestSandbox): Ctrl+C in the session that started a sandbox leaves it
+# alone, a data file reopens with its data and its key, -Fresh and -InMemory, what the sandbox
+# says at start, the temporary folders Stop and Start clear, and the sandbox key policy that the
+# module and the sandbox each know (the sandbox never uses the client's code).
 BeforeAll {
     # The Ctrl+C tests run the child session in a session of its own through setsid(1), with
     # SIGINT at its default action (env(1) --default-signal, GNU coreutils), as a terminal does.
@@ -9,10 +10,9 @@ BeforeAll {
     # always run, and fail if one is missing. Elsewhere they are skipped, saying why:
     $script:CanSetsid = $IsLinux
     $script:NoTerminalSignals = 'macOS has no setsid(1) to give the child session a session of its own, and Windows delivers Ctrl+C through the console, not as a signal to a process group'
-    Import-Module (Join-Path $PSScriptRoot 'TestSandbox.psm1') -Force
     $script:Manifest = Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1'
     Import-Module $Manifest -Force
-    $script:Work = [IO.Directory]::CreateTempSubdirectory('gs-first-').FullName
+    $script:Work = [IO.Directory]::CreateTempSubdirectory('gs-sandbox-').FullName
 
     # Polls a condition with a generous overall limit; never a fixed sleep to let something happen.
     function script:Wait-Until([scriptblock] $Condition, [string] $What, [int] $TimeoutSec = 60) {
@@ -69,6 +69,25 @@ finally { 'stopped' | Set-Content '$dir/stopped.txt' }
         # What the terminal does on Ctrl+C: SIGINT to its foreground process group.
         & kill -s INT -- "-$($Child.Session.Id)"
         $LASTEXITCODE | Should -Be 0
+    }
+
+    $script:SandboxDll = Join-Path $env:GIFTSTUDIO_TEST_MODULE 'sandbox/GiftStudio.Sandbox.dll'
+
+    function script:Invoke-SandboxCode([string] $Script, [hashtable] $Data) {
+        # Runs code against the staged sandbox assembly in a fresh pwsh (never loaded here);
+        # input ($in) and output as JSON files.
+        $name = Join-Path $Work ([guid]::NewGuid().ToString('n'))
+        $Data | ConvertTo-Json -Depth 5 | Set-Content -LiteralPath "$name.in.json" -Encoding utf8
+        Set-Content -LiteralPath "$name.ps1" -Encoding utf8 -Value @"
+`$ErrorActionPreference = 'Stop'
+Add-Type -Path '$SandboxDll'
+`$in = Get-Content -Raw -LiteralPath '$name.in.json' | ConvertFrom-Json
+`$result = & { $Script }
+ConvertTo-Json -InputObject @(`$result) -Depth 5 | Set-Content -LiteralPath '$name.out.json' -Encoding utf8
+"@
+        $output = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File "$name.ps1" 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "The child pwsh failed: $output" }
+        Get-Content -Raw -LiteralPath "$name.out.json" | ConvertFrom-Json
     }
 }
 
@@ -285,295 +304,6 @@ Describe 'Stop-SocialSandbox and stale folders' {
     }
 }
 
-Describe 'Strings, names and objects in the pipeline' {
-    BeforeAll {
-        $script:Box = Start-SocialSandbox
-        $Box | Connect-SocialOS
-        $script:Gifts = @(
-            New-SocialGift -Name 'Welcome Pack' -Tier gold -Reward 500 -Badge -Expires ([DateTimeOffset]::UtcNow.AddDays(30))
-            New-SocialGift -Name 'welcome back' -Tier silver -Reward 50
-            New-SocialGift -Name 'Summer Sale' -Tier bronze -Reward 10 -Expires '2030-06-01T12:00:00+02:00'
-        )
-    }
-
-    AfterAll {
-        $Box | Stop-SocialSandbox
-    }
-
-    It 'binds a piped string to -GiftId: that gift only' {
-        $read = @($Gifts[1].GiftId | Get-SocialGift -Verbose 4>&1)
-        $requests = @($read | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Where-Object Message -Match '^GET ')
-        $requests.Message | Should -Not -Match 'gifts\?' -Because 'a string is an id, not a list request'
-        $found = @($read | Where-Object { $_ -is [GiftStudio.SocialGift] })
-        $found.Count | Should -Be 1
-        $found[0].GiftId | Should -Be $Gifts[1].GiftId
-    }
-
-    It 'binds several piped strings, each its own read' {
-        ($Gifts[0].GiftId, $Gifts[2].GiftId | Get-SocialGift).GiftId | Should -Be @($Gifts[0].GiftId, $Gifts[2].GiftId)
-    }
-
-    It 'binds strings to the id parameter of every Get cmdlet that has one' {
-        foreach ($command in Get-Command -Module GiftStudio -Verb Get) {
-            $ids = $command.Parameters.Values | Where-Object { $_.Name -match 'Id$' -and $_.ParameterType -eq [string[]] }
-            foreach ($parameter in $ids) {
-                @($parameter.Attributes | Where-Object { $_ -is [Parameter] -and $_.ValueFromPipeline }).Count |
-                    Should -BeGreaterThan 0 -Because "$($command.Name) -$($parameter.Name) takes strings from the pipeline"
-            }
-        }
-        'nobody.here' | Get-SocialTierScore -ErrorAction SilentlyContinue -ErrorVariable failed
-        $failed[0].TargetObject | Should -Be 'nobody.here'
-    }
-
-    It 'filters the list by name with wildcards, in any case' {
-        (Get-SocialGift -Name 'Welc*').Name | Should -Be @('Welcome Pack', 'welcome back')
-        (Get-SocialGift -Name '*sale').Name | Should -Be @('Summer Sale')
-        (Get-SocialGift -Name 'welcome ?ack' -Tier silver).Name | Should -Be @('welcome back')
-        Get-SocialGift -Name 'nothing*' | Should -BeNullOrEmpty
-        (Get-SocialGift -Name 'w*' -First 1).Name | Should -Be 'Welcome Pack'
-    }
-
-    It 'offers Badge as the table says, and a gift pipes back into New-SocialGift with its badge' {
-        (Get-SocialGift -GiftId $Gifts[0].GiftId | Select-Object Name, Badge).Badge | Should -BeTrue
-        $copy = Get-SocialGift -GiftId $Gifts[0].GiftId | New-SocialGift
-        $copy.GiftId | Should -Not -Be $Gifts[0].GiftId
-        $copy.BadgeIncluded | Should -BeTrue
-        $copy.Expires | Should -Be $Gifts[0].Expires
-    }
-
-    It 'outputs dates as DateTimeOffset in UTC' {
-        $Gifts[2].Expires | Should -BeOfType [DateTimeOffset]
-        $Gifts[2].Expires.Offset | Should -Be ([TimeSpan]::Zero)
-        $Gifts[2].Expires.UtcDateTime | Should -Be ([datetime]::new(2030, 6, 1, 10, 0, 0, [DateTimeKind]::Utc))
-        $Gifts[2].CreatedAt | Should -BeOfType [DateTimeOffset]
-        (Set-SocialTierScore -UserId 'date.user' -Value 5).UpdatedAt.Offset | Should -Be ([TimeSpan]::Zero)
-    }
-
-    It 'round-trips through Export-Csv and Import-Csv in <Culture>' -ForEach @(
-        @{ Culture = 'en-US' }, @{ Culture = 'de-DE' }, @{ Culture = 'ja-JP' }, @{ Culture = '' }
-    ) {
-        $saved = [cultureinfo]::CurrentCulture
-        try {
-            [cultureinfo]::CurrentCulture = [cultureinfo]::new($Culture)
-            $path = Join-Path $Work "gifts-$Culture.csv"
-            $Gifts | Export-Csv -LiteralPath $path
-            $copies = @(Import-Csv -LiteralPath $path | New-SocialGift -ErrorAction Stop)
-        }
-        finally {
-            [cultureinfo]::CurrentCulture = $saved
-        }
-        $copies.Count | Should -Be 3
-        for ($i = 0; $i -lt 3; $i++) {
-            $copies[$i].Name | Should -Be $Gifts[$i].Name
-            $copies[$i].BadgeIncluded | Should -Be $Gifts[$i].BadgeIncluded
-            # Export-Csv writes whole seconds: the same instant, never shifted by an offset.
-            if ($Gifts[$i].Expires) {
-                $copies[$i].Expires | Should -Be ([DateTimeOffset]::FromUnixTimeSeconds($Gifts[$i].Expires.ToUnixTimeSeconds()))
-            }
-            else {
-                $copies[$i].Expires | Should -BeNullOrEmpty
-            }
-        }
-    }
-
-    It 'still refuses a culture date without its offset, or from another culture' {
-        $saved = [cultureinfo]::CurrentCulture
-        try {
-            [cultureinfo]::CurrentCulture = 'de-DE'
-            $path = Join-Path $Work 'gifts-de.csv'
-            $Gifts[0] | Export-Csv -LiteralPath $path
-            [cultureinfo]::CurrentCulture = 'en-US'
-            Import-Csv -LiteralPath $path | New-SocialGift -ErrorAction SilentlyContinue -ErrorVariable failed | Should -BeNullOrEmpty
-            $failed[0].FullyQualifiedErrorId | Should -BeLike 'InvalidExpires,*'
-            $failed[0].Exception.Message | Should -Match 'offset'
-            New-SocialGift -Name 'x' -Tier gold -Reward 1 -Expires '12/25/2030 7:00:00 PM' -ErrorAction SilentlyContinue -ErrorVariable failed
-            $failed[0].FullyQualifiedErrorId | Should -BeLike 'InvalidExpires,*'
-        }
-        finally {
-            [cultureinfo]::CurrentCulture = $saved
-        }
-    }
-}
-
-Describe 'Connections' {
-    BeforeAll {
-        $script:Box = Start-SocialSandbox
-        $script:Key = [System.Net.NetworkCredential]::new('', $Box.ApiKey).Password
-        # A fresh runspace: no current connection, the module imported anew.
-        function script:Invoke-Fresh([scriptblock] $Script, [object[]] $Arguments = @()) {
-            $ps = [powershell]::Create()
-            try {
-                $ps.AddScript("Import-Module '$Manifest'").AddStatement().AddScript($Script) | Out-Null
-                foreach ($a in $Arguments) { $ps.AddArgument($a) | Out-Null }
-                $output = $ps.Invoke()
-                [pscustomobject]@{ Output = @($output); Errors = @($ps.Streams.Error) }
-            }
-            finally {
-                $ps.Dispose()
-            }
-        }
-    }
-
-    AfterAll {
-        $Box | Stop-SocialSandbox
-    }
-
-    It '-PassThru makes the connection current and writes it' {
-        $run = Invoke-Fresh { param($box) $made = $box | Connect-SocialOS -PassThru; $made; Get-SocialOSConnection } @($Box)
-        $run.Output.Count | Should -Be 2
-        [object]::ReferenceEquals($run.Output[0], $run.Output[1]) | Should -BeTrue
-    }
-
-    It '-ReturnConnection writes a connection without making it current' {
-        $run = Invoke-Fresh {
-            param($box)
-            $own = $box | Connect-SocialOS -ReturnConnection
-            $own
-            Get-SocialOSConnection
-            (Get-SocialLeaderboard -Connection $own | Measure-Object).Count
-        } @($Box)
-        $run.Output[0] | Should -BeOfType [GiftStudio.PowerShell.SocialOSConnection]
-        $run.Output.Count | Should -Be 2 -Because 'there is still no current connection'
-        $run.Errors.FullyQualifiedErrorId | Should -BeLike 'NotConnected,*'
-    }
-
-    It '-ReturnConnection leaves the current connection as it was' {
-        $run = Invoke-Fresh {
-            param($box)
-            $current = $box | Connect-SocialOS -PassThru
-            $other = Connect-SocialOS -BaseUri $box.BaseUri -ApiKey (ConvertTo-SecureString 'other-key' -AsPlainText -Force) -ReturnConnection
-            [object]::ReferenceEquals((Get-SocialOSConnection), $current)
-            [object]::ReferenceEquals($other, $current)
-        } @($Box)
-        $run.Output | Should -Be @($true, $false)
-    }
-
-    It 'Get-SocialOSConnection reports the SOCIALOS_API_KEY connection that the next call uses' {
-        $saved = $env:SOCIALOS_API_KEY, $env:SOCIALOS_BASE_URI
-        try {
-            $env:SOCIALOS_API_KEY = $Key
-            $env:SOCIALOS_BASE_URI = $Box.BaseUri.AbsoluteUri
-            $run = Invoke-Fresh {
-                $reported = Get-SocialOSConnection
-                $reported
-                $null = Get-SocialLeaderboard
-                [object]::ReferenceEquals((Get-SocialOSConnection), $reported)
-            }
-        }
-        finally {
-            $env:SOCIALOS_API_KEY, $env:SOCIALOS_BASE_URI = $saved
-        }
-        $run.Errors | Should -BeNullOrEmpty
-        $run.Output[0].KeySource | Should -Be 'Environment'
-        $run.Output[0].BaseUri.AbsoluteUri.TrimEnd('/') | Should -Be $Box.BaseUri.AbsoluteUri.TrimEnd('/')
-        $run.Output[1] | Should -BeTrue
-    }
-
-    It 'says a route is not offered, and hints at /v2, when the base URI lacks it' {
-        $bare = Connect-SocialOS -BaseUri ($Box.BaseUri.AbsoluteUri -replace 'v2/?$', '') -ApiKey $Box.ApiKey -ReturnConnection
-        Get-SocialCurrencyAudit -Connection $bare -ErrorAction SilentlyContinue -ErrorVariable failed
-        $failed[0].Exception.Message | Should -Match 'does not offer GET /analytics\?type=currency'
-        $failed[0].Exception.Message | Should -Match 'no version path.*/v2'
-        Get-SocialGift -GiftId 'gift_missing' -Connection $bare -ErrorAction SilentlyContinue -ErrorVariable failed
-        $failed[0].Exception.Message | Should -Match 'does not offer GET /gamification/gifts/\{gift_id\}.*extensions'
-        $failed[0].FullyQualifiedErrorId | Should -BeLike 'ApiNotFound,*'
-    }
-
-    It 'tells a missing gift or user from a route the server does not offer' {
-        $conn = $Box | Connect-SocialOS -ReturnConnection
-        Get-SocialGift -GiftId 'gift_missing' -Connection $conn -ErrorAction SilentlyContinue -ErrorVariable failed
-        $failed[0].Exception.Message | Should -Match "gift_missing' does not exist"
-        $failed[0].Exception.Message | Should -Not -Match 'does not offer'
-        Get-SocialTierScore -UserId 'no.such.user' -Connection $conn -ErrorAction SilentlyContinue -ErrorVariable failed
-        $failed[0].Exception.Message | Should -Not -Match 'does not offer'
-        Set-SocialTierScore -UserId 'u' -Value 1 -GiftId 'gift_missing' -Connection $conn -ErrorAction SilentlyContinue -ErrorVariable failed
-        $failed[0].Exception.Message | Should -Not -Match 'does not offer'
-    }
-
-    It 'README and the help of the three cmdlets say they use extension routes' {
-        $readme = Get-Content -Raw (Join-Path $PSScriptRoot '../../README.md')
-        foreach ($name in 'Get-SocialGift', 'Get-SocialTierScore', 'Get-SocialLeaderboard') {
-            (Get-Help $name -Full | Out-String) | Should -Match 'extension'
-            $readme | Should -Match "$name[^\n]*extension|extension[^\n]*$name"
-        }
-    }
-}
-
-Describe 'Gift id completion' {
-    BeforeAll {
-        $script:SavedTimeout = [GiftStudio.PowerShell.GiftIdCompleter]::Timeout
-        $script:SavedLifetime = [GiftStudio.PowerShell.GiftIdCompleter]::CacheLifetime
-        # Time under the test's control: a generous limit, so a slow machine never decides.
-        [GiftStudio.PowerShell.GiftIdCompleter]::Timeout = [TimeSpan]::FromSeconds(30)
-        $path = Join-Path $Work 'completion.db'
-        # Gifts that expire an hour after a clock two days back are expired in the real present.
-        $past = Start-SocialSandbox -DataPath $path -Now ([DateTime]::UtcNow.AddDays(-2))
-        $conn = $past | Connect-SocialOS -ReturnConnection
-        $script:Expired = New-SocialGift -Name 'Zebra expired' -Tier gold -Reward 5 -Expires ([DateTimeOffset]::UtcNow.AddDays(-2).AddHours(1)) -Connection $conn
-        1..264 | ForEach-Object { [pscustomobject]@{ Name = "Bulk $_"; Tier = 'bronze'; Reward = $_ } } | New-SocialGift -Connection $conn -ThrottleLimit 8 | Out-Null
-        $past | Stop-SocialSandbox
-        $script:Box = Start-SocialSandbox -DataPath $path
-        $script:Conn = $Box | Connect-SocialOS -PassThru
-        $script:Older = New-SocialGift -Name 'Zebra older' -Tier gold -Reward 5
-        $script:Newest = New-SocialGift -Name 'Zebra newest' -Tier gold -Reward 5
-        $script:Key = [System.Net.NetworkCredential]::new('', $Box.ApiKey).Password
-        function script:Get-Completions([string] $Line) {
-            (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText
-        }
-        function script:Get-ListRequests {
-            $stats = Invoke-RestMethod ($Box.BaseUri.AbsoluteUri -replace '/v2/?$', '/_sandbox/stats') -Headers @{ Authorization = "Bearer $Key" }
-            [int]($stats.requests.PSObject.Properties | Where-Object Name -Match 'GET /v2/gamification/gifts$' | Measure-Object Value -Sum).Sum
-        }
-    }
-
-    AfterAll {
-        [GiftStudio.PowerShell.GiftIdCompleter]::Timeout = $SavedTimeout
-        [GiftStudio.PowerShell.GiftIdCompleter]::CacheLifetime = $SavedLifetime
-        $Box | Stop-SocialSandbox
-    }
-
-    It 'finds the newest of 267 gifts by a prefix of its id' {
-        Get-Completions "Get-SocialGift -GiftId $($Newest.GiftId.Substring(0, 12))" | Should -Contain $Newest.GiftId
-    }
-
-    It 'reads as many pages as its limit allows: the newest is found also at 50 gifts a page' {
-        $saved = [GiftStudio.PowerShell.GiftIdCompleter]::PageSize
-        [GiftStudio.PowerShell.GiftIdCompleter]::PageSize = 50
-        try {
-            $fresh = $Box | Connect-SocialOS -ReturnConnection   # a connection of its own: an empty cache
-            $before = Get-ListRequests
-            Get-Completions "Get-SocialGift -Connection `$fresh -GiftId $($Newest.GiftId.Substring(0, 12))" | Should -Be @($Newest.GiftId)
-            (Get-ListRequests) - $before | Should -Be 6 -Because '267 gifts at 50 a page'
-        }
-        finally {
-            [GiftStudio.PowerShell.GiftIdCompleter]::PageSize = $saved
-        }
-    }
-
-    It 'matches names too, newest first, active before expired, and offers what was typed last' {
-        # The typed text last: several ids share only "gift_", which would replace it in PSReadLine's Emacs mode.
-        Get-Completions 'Get-SocialGift -GiftId zebra' | Should -Be @($Newest.GiftId, $Older.GiftId, $Expired.GiftId, 'zebra')
-        Get-Completions 'Get-SocialGift -GiftId *newest' | Should -Be @($Newest.GiftId)
-    }
-
-    It 'offers no expired gift to Set-SocialTierScore -GiftId' {
-        Get-Completions 'Set-SocialTierScore -GiftId Zebra' | Should -Be @($Newest.GiftId, $Older.GiftId, 'Zebra')
-    }
-
-    It 'asks the server again only when its short cache has aged, and then finds a gift made since' {
-        [GiftStudio.PowerShell.GiftIdCompleter]::CacheLifetime = [TimeSpan]::FromHours(1)
-        $null = Get-Completions 'Get-SocialGift -GiftId Zebra'
-        $before = Get-ListRequests
-        $null = Get-Completions 'Get-SocialGift -GiftId Bulk'
-        Get-ListRequests | Should -Be $before -Because 'the cache serves a second Tab'
-
-        $later = New-SocialGift -Name 'Zebra later' -Tier gold -Reward 5
-        [GiftStudio.PowerShell.GiftIdCompleter]::CacheLifetime = [TimeSpan]::Zero
-        (Get-Completions 'Get-SocialGift -GiftId Zebra')[0] | Should -Be $later.GiftId
-        Get-ListRequests | Should -Be ($before + 1) -Because 'it goes on from the last page read, not from the start'
-    }
-}
-
 Describe 'Start-SocialSandbox -Fresh and what the sandbox says at start' {
     It 'starts the same data file empty with -Fresh, keeping its key; -Verbose shows what the file holds' {
         $dir = [IO.Directory]::CreateTempSubdirectory('gs-fresh-').FullName
@@ -647,5 +377,67 @@ Describe 'Start-SocialSandbox -InMemory' {
         { Start-SocialSandbox -InMemory -DataPath (Join-Path $Work 'never.db') -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvalidInMemory,GiftStudio.PowerShell.Commands.StartSocialSandboxCommand'
         Join-Path $Work 'never.db' | Should -Not -Exist
+    }
+}
+
+Describe 'Sandbox keys: one policy on both sides' {
+    It 'a key Start-SocialSandbox generates has the form the sandbox itself generates' {
+        $sandbox = Start-SocialSandbox -InMemory
+        try {
+            $launcherKey = [Net.NetworkCredential]::new('', $sandbox.ApiKey).Password
+        }
+        finally {
+            $sandbox | Stop-SocialSandbox
+        }
+        $sandboxKeys = @(Invoke-SandboxCode '1..20 | ForEach-Object { [GiftStudio.Sandbox.ApiKeys]::Generate() }' @{})
+
+        # 24 random bytes in base64url, random from the first character: no fixed prefix.
+        $form = '^[A-Za-z0-9_-]{32}$'
+        $launcherKey | Should -Match $form
+        foreach ($key in $sandboxKeys) { $key | Should -Match $form }
+        @($sandboxKeys | ForEach-Object { $_.Substring(0, 4) } | Sort-Object -Unique).Count | Should -BeGreaterThan 10
+    }
+
+    It 'Start-SocialSandbox -ApiKey refuses exactly the keys the sandbox would refuse' {
+        $candidates = @(
+            'a', ('x' * 512), ('x' * 513), 'plain-key_1.2~3', '!"$%&''()*+,-./:;<=>?@[\]^_`{|}~', 'mid#hash',
+            '#hash', 'has space', "tab`there", 'ünï', ('key' + [char]0x7F), ' padded', "two`nlines"
+        )
+        # The sandbox's verdict: its own command-line parser reading a key file such as the
+        # launcher writes; served means that exactly this key is served.
+        $sandboxAccepts = Invoke-SandboxCode @'
+$i = 0
+foreach ($key in $in.Candidates) {
+    $file = Join-Path $in.Work ('key-' + ($i++) + '.txt')
+    [IO.File]::WriteAllText($file, "# a key under test`n" + $key + "`n")
+    try {
+        $options = [GiftStudio.Sandbox.SandboxOptions]::Parse([string[]]@('--urls', 'http://127.0.0.1:0', '--api-key-file', $file, '--data', (Join-Path $in.Work 'x.db')))
+        $options.ApiKeys.Count -eq 1 -and $options.ApiKeys[0] -ceq $key
+    }
+    catch { $false }
+}
+'@ @{ Candidates = $candidates; Work = $Work }
+        $sandboxAccepts.Count | Should -Be $candidates.Count
+
+        for ($i = 0; $i -lt $candidates.Count; $i++) {
+            $secure = ConvertTo-SecureString $candidates[$i] -AsPlainText -Force
+            $started = $null
+            try {
+                $started = Start-SocialSandbox -InMemory -ApiKey $secure -ErrorAction Stop
+                # Served: the key works.
+                @(Get-SocialGift -Connection ($started | Connect-SocialOS -ReturnConnection) -First 1).Count | Should -Be 0
+                $verdict = $true
+            }
+            catch {
+                $_.FullyQualifiedErrorId | Should -Be 'InvalidApiKey,GiftStudio.PowerShell.Commands.StartSocialSandboxCommand'
+                $_.CategoryInfo.Category | Should -Be 'InvalidArgument'
+                $_.Exception.Message | Should -Not -Match ([regex]::Escape($candidates[$i].Trim()))
+                $verdict = $false
+            }
+            finally {
+                if ($started) { $started | Stop-SocialSandbox }
+            }
+            $verdict | Should -Be $sandboxAccepts[$i] -Because "candidate $i ($($candidates[$i].Length) characters)"
+        }
     }
 }
