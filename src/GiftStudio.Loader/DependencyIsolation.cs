@@ -15,21 +15,42 @@ namespace GiftStudio.Loader;
 public static class DependencyIsolation
 {
     private static readonly object Gate = new();
+
+    /// <summary>Made once per process and kept: it is not collectible, the assemblies it holds
+    /// stay loaded, and a second one would load second copies of them.</summary>
     private static PrivateLoadContext? _context;
+
+    private static bool _hooked;
 
     /// <summary>The names that enter the private context from the default one.</summary>
     private static readonly string[] EntryAssemblies = { "GiftStudio.Http" };
 
+    /// <summary>At Import-Module: routes the entry assemblies to the private context. Once,
+    /// however often it is called.</summary>
     public static void Enable(string dependencyDirectory)
     {
         lock (Gate)
         {
-            if (_context is not null) return;
-            _context = new PrivateLoadContext(dependencyDirectory);
-            AssemblyLoadContext.Default.Resolving += (_, name) =>
-                EntryAssemblies.Contains(name.Name, StringComparer.OrdinalIgnoreCase) ? _context.LoadFromAssemblyName(name) : null;
+            _context ??= new PrivateLoadContext(dependencyDirectory);
+            if (_hooked) return;
+            AssemblyLoadContext.Default.Resolving += ResolveEntry;
+            _hooked = true;
         }
     }
+
+    /// <summary>At Remove-Module: takes the hook away again. The context stays for a later Enable.</summary>
+    public static void Disable()
+    {
+        lock (Gate)
+        {
+            if (!_hooked) return;
+            AssemblyLoadContext.Default.Resolving -= ResolveEntry;
+            _hooked = false;
+        }
+    }
+
+    private static Assembly? ResolveEntry(AssemblyLoadContext _, AssemblyName name) =>
+        EntryAssemblies.Contains(name.Name, StringComparer.OrdinalIgnoreCase) ? _context?.LoadFromAssemblyName(name) : null;
 
     /// <summary>The context an assembly of ours was loaded into (for tests and diagnostics).</summary>
     public static string? ContextNameOf(Assembly assembly) => AssemblyLoadContext.GetLoadContext(assembly)?.Name;

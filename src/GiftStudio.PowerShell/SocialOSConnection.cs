@@ -2,19 +2,21 @@ using System;
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
 using System.Security;
-using System.Threading;
 using GiftStudio.Http;
 
 namespace GiftStudio.PowerShell;
 
 /// <summary>A connection to SocialOS: where, with which settings, and since when. The key
 /// is held as a SecureString inside and is never a property, so the object can be shown,
-/// logged or exported without revealing it.</summary>
+/// logged or exported without revealing it. Its HTTP clients are built on first use and
+/// disposed by <see cref="ReleaseClients"/> when it stops being the current connection; the
+/// object itself stays usable (-Connection), and its next call builds them anew.</summary>
 public sealed class SocialOSConnection : IDisposable
 {
     private readonly SecureString _apiKey;
-    private readonly Lazy<SocialOsClient> _client;
-    private readonly Lazy<SocialOsClient> _quickClient;
+    private readonly ClientSlot _client;
+    private readonly ClientSlot _quickClient;
+    private volatile bool _disposed;
 
     internal SocialOSConnection(Uri baseUri, SecureString apiKey, string keySource, TimeSpan timeout, RetryPolicy? retry = null, ProxySettings? proxy = null,
         CircuitBreaker? breaker = null)
@@ -30,7 +32,7 @@ public sealed class SocialOSConnection : IDisposable
         Timeout = timeout;
         ConnectedAt = DateTime.UtcNow;
         // The HTTP stack is built on first use, not at connect or import time.
-        _client = new Lazy<SocialOsClient>(() => SocialOsHttp.CreateClient(new SocialOsClientOptions
+        _client = new ClientSlot(() => SocialOsHttp.CreateClient(new SocialOsClientOptions
         {
             BaseUri = BaseUri,
             ApiKey = _apiKey,
@@ -39,9 +41,9 @@ public sealed class SocialOSConnection : IDisposable
             CircuitBreaker = CircuitBreaker,
             Proxy = Proxy?.Address,
             ProxyCredential = Proxy?.Credential,
-        }), LazyThreadSafetyMode.ExecutionAndPublication);
+        }));
         // For tab completion: one short attempt, never a retry or a long wait.
-        _quickClient = new Lazy<SocialOsClient>(() => SocialOsHttp.CreateClient(new SocialOsClientOptions
+        _quickClient = new ClientSlot(() => SocialOsHttp.CreateClient(new SocialOsClientOptions
         {
             BaseUri = BaseUri,
             ApiKey = _apiKey,
@@ -50,7 +52,7 @@ public sealed class SocialOSConnection : IDisposable
             CircuitBreaker = CircuitBreaker,
             Proxy = Proxy?.Address,
             ProxyCredential = Proxy?.Credential,
-        }), LazyThreadSafetyMode.ExecutionAndPublication);
+        }));
     }
 
     public Uri BaseUri { get; }
@@ -79,21 +81,79 @@ public sealed class SocialOSConnection : IDisposable
 
     internal ProxySettings? Proxy { get; }
 
-    internal SocialOsClient QuickClient => _quickClient.Value;
+    internal SocialOsClient QuickClient => Open(_quickClient);
 
     public DateTime ConnectedAt { get; }
 
     public bool IsLoopback => Pipeline.AuthenticationHandler.IsLoopback(BaseUri);
 
-    internal SocialOsClient Client => _client.Value;
+    internal SocialOsClient Client => Open(_client);
+
+    /// <summary>Whether it holds HTTP clients (with their pooled connections) now: false
+    /// before the first call and after Disconnect-SocialOS or a replacing Connect-SocialOS.</summary>
+    internal bool HasOpenClients => _client.IsBuilt || _quickClient.IsBuilt;
 
     public override string ToString() => BaseUri.ToString();
 
+    /// <summary>Disposes the HTTP clients (each with its factory) once it is no longer the
+    /// current connection. A variable may still hold it for -Connection, so the connection
+    /// itself is not disposed: a later call builds new clients, with the same settings and the
+    /// same circuit breaker. A call already under way keeps the client it has: a disposed
+    /// client refuses new calls, and its factory's handler chains (with their pooled
+    /// connections) are retired as rotated ones are, only once no call is left on them
+    /// (Microsoft.Extensions.Http's factory does not dispose them itself).</summary>
+    internal void ReleaseClients()
+    {
+        _client.Release();
+        _quickClient.Release();
+    }
+
+    /// <summary>Disposes the clients and forgets the key: the object cannot call again.</summary>
     public void Dispose()
     {
-        if (_client.IsValueCreated) _client.Value.Dispose();
-        if (_quickClient.IsValueCreated) _quickClient.Value.Dispose();
+        _disposed = true;
+        ReleaseClients();
         _apiKey.Dispose();
+    }
+
+    private SocialOsClient Open(ClientSlot slot) =>
+        _disposed ? throw new SocialOsConfigurationException("NotConnected", $"The connection to {BaseUri} was disposed (its key is gone): connect again with Connect-SocialOS.") : slot.Value;
+
+    /// <summary>A client built on first use; Release disposes it, and the next use builds another.</summary>
+    private sealed class ClientSlot
+    {
+        private readonly Func<SocialOsClient> _build;
+        private readonly object _gate = new object();
+        private SocialOsClient? _built;
+
+        public ClientSlot(Func<SocialOsClient> build) => _build = build;
+
+        public bool IsBuilt
+        {
+            get
+            {
+                lock (_gate) return _built != null;
+            }
+        }
+
+        public SocialOsClient Value
+        {
+            get
+            {
+                lock (_gate) return _built ??= _build();
+            }
+        }
+
+        public void Release()
+        {
+            SocialOsClient? released;
+            lock (_gate)
+            {
+                released = _built;
+                _built = null;
+            }
+            released?.Dispose();
+        }
     }
 }
 
@@ -137,13 +197,15 @@ internal static class CurrentConnection
         return connection;
     }
 
-    /// <summary>Sets the runspace's connection and returns the one it replaces.</summary>
+    /// <summary>Sets the runspace's connection and returns the one it replaces, whose
+    /// clients are released (<see cref="SocialOSConnection.ReleaseClients"/>).</summary>
     public static SocialOSConnection? Set(SocialOSConnection? connection)
     {
         var runspace = Runspace.DefaultRunspace ?? throw new InvalidOperationException("No runspace on this thread.");
         var slot = Slots.GetValue(runspace, _ => new Slot());
         var previous = slot.Connection;
         slot.Connection = connection;
+        if (previous != null && !ReferenceEquals(previous, connection)) previous.ReleaseClients();
         return previous;
     }
 }

@@ -110,7 +110,7 @@ public sealed class ConnectSocialOSCommand : PSCmdlet
                 WriteObject(connection);
                 return;
             }
-            // The replaced connection is not disposed: a user may still hold it (-PassThru).
+            // The replaced connection disposes its clients but stays usable: a user may still hold it (-PassThru).
             CurrentConnection.Set(connection);
             WriteVerbose($"Connected to {connection.BaseUri} (key from {source}).");
             if (PassThru) WriteObject(connection);
