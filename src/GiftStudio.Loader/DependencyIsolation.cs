@@ -31,9 +31,6 @@ public static class DependencyIsolation
         }
     }
 
-    /// <summary>The context an assembly of ours was loaded into (for tests and diagnostics).</summary>
-    public static string? ContextNameOf(Assembly assembly) => AssemblyLoadContext.GetLoadContext(assembly)?.Name;
-
     private sealed class PrivateLoadContext : AssemblyLoadContext
     {
         private readonly string _directory;
