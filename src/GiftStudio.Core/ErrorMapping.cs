@@ -123,8 +123,9 @@ internal static class ErrorMapping
     /// <summary>Unknown because an attempt of this call lost its answer (not only because of an earlier call).</summary>
     private static bool LostAnswer(CallOutcome outcome, CallRecord? call) => outcome == CallOutcome.Unknown && call!.MayHaveBeenApplied;
 
-    /// <summary>A gateway's own answer (its text is worth showing); a 503's "nothing was done" is not, after a lost answer.</summary>
-    private static bool IsGatewayGiveUp(int status) => status == 502 || status == 504;
+    /// <summary>A gateway that gave up on the origin (502, 504): the origin may have applied
+    /// the request. Its text is worth showing; a 503's "nothing was done" is not, after a lost answer.</summary>
+    internal static bool IsGatewayGiveUp(int status) => status == 502 || status == 504;
 
     private static string UnknownOutcome(string method, Uri uri, CallRecord call, string? then, string? requestId) =>
         $"Outcome unknown: {method} {uri.GetLeftPart(UriPartial.Path)}{Subject(call)} may have been applied ({call.History}{(then != null ? "; " + then : "")}). "
@@ -191,8 +192,7 @@ internal static class ErrorMapping
 
     private static ProblemDto? TryReadProblem(HttpResponseMessage response, byte[] content)
     {
-        var mediaType = response.Content?.Headers.ContentType?.MediaType ?? "";
-        if (content.Length == 0 || !mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase)) return null;
+        if (content.Length == 0 || !JsonMediaType.Is(response.Content?.Headers.ContentType?.MediaType)) return null;
         try
         {
             return JsonSerializer.Deserialize(content, WireContext.Default.ProblemDto);

@@ -49,7 +49,7 @@ public sealed class IdempotencyKeyDeriver
     {
         var problem = Problem(prefix);
         if (problem != null)
-            throw new SocialOsInputException("InvalidIdempotencyKeyPrefix", "IdempotencyKeyPrefix", prefix,
+            throw new SocialOsInputException(ErrorIds.InvalidIdempotencyKeyPrefix, "IdempotencyKeyPrefix", prefix,
                 $"IdempotencyKeyPrefix '{prefix}' cannot be used: {problem}. Use something like a job id or 'redemptions-2026-11-29'.");
         return prefix;
     }

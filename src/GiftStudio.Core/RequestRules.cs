@@ -3,8 +3,6 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text;
-using System.Text.Json;
 
 namespace GiftStudio;
 
@@ -13,15 +11,12 @@ namespace GiftStudio;
 /// never sent anywhere but under the connection's base URI.</summary>
 public static class RequestRules
 {
-    /// <summary>The methods a general request may use.</summary>
-    public static readonly string[] Methods = { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE" };
-
     /// <summary>Headers the client owns: the key, the idempotency key, and what the transport computes.</summary>
     public static readonly string[] ReservedHeaders = { "Authorization", "Idempotency-Key", "Host", "Content-Length", "Transfer-Encoding" };
 
     /// <summary>The routes the module knows (method, path relative to the base URI), for tab completion.</summary>
     public static readonly IReadOnlyList<KeyValuePair<string, string>> KnownRoutes =
-        SocialOsClient.Routes.All.Select(r => new KeyValuePair<string, string>(r.Method, r.Example)).ToList();
+        Routes.All.Select(r => new KeyValuePair<string, string>(r.Method, r.Example)).ToList();
 
     /// <summary>The absolute URI of <paramref name="path"/>: relative to <paramref name="baseUri"/>
     /// with or without a leading slash ('/gamification/gifts' is &lt;base&gt;/gamification/gifts,
@@ -89,7 +84,7 @@ public static class RequestRules
         foreach (var entry in query)
         {
             if (string.IsNullOrWhiteSpace(entry.Key))
-                throw new SocialOsInputException("InvalidQuery", "Query", entry.Key, "Query has an empty name; every entry needs a name such as limit.");
+                throw new SocialOsInputException(ErrorIds.InvalidQuery, "Query", entry.Key, "Query has an empty name; every entry needs a name such as limit.");
             foreach (var value in Values(entry.Value))
                 pairs.Add(Uri.EscapeDataString(entry.Key) + "=" + Uri.EscapeDataString(QueryValue(entry.Key, value)));
         }
@@ -115,12 +110,12 @@ public static class RequestRules
     public static void CheckHeader(string? name, object? value)
     {
         if (string.IsNullOrWhiteSpace(name) || name!.Any(c => c <= ' ' || c >= 127 || c == ':'))
-            throw new SocialOsInputException("InvalidHeader", "Headers", name, $"Headers has an invalid name '{name}'; a header name is printable ASCII without spaces or ':'.");
+            throw new SocialOsInputException(ErrorIds.InvalidHeader, "Headers", name, $"Headers has an invalid name '{name}'; a header name is printable ASCII without spaces or ':'.");
         if (ReservedHeaders.Any(h => string.Equals(h, name!.Trim(), StringComparison.OrdinalIgnoreCase)))
-            throw new SocialOsInputException("HeaderNotAllowed", "Headers", name,
+            throw new SocialOsInputException(ErrorIds.HeaderNotAllowed, "Headers", name,
                 $"Headers may not set '{name}': the connection sends Authorization, -IdempotencyKey sets Idempotency-Key, and the transport writes {string.Join(", ", ReservedHeaders.Skip(2))}. Other headers may be added.");
         if (value is string text && text.Any(c => c == '\r' || c == '\n'))
-            throw new SocialOsInputException("InvalidHeader", "Headers", name, $"The value of header '{name}' contains a line break.");
+            throw new SocialOsInputException(ErrorIds.InvalidHeader, "Headers", name, $"The value of header '{name}' contains a line break.");
     }
 
     /// <summary>Refuses an idempotency key on anything but POST: the contract gives other
@@ -128,7 +123,7 @@ public static class RequestRules
     public static void CheckIdempotencyKey(string method, string? idempotencyKey)
     {
         if (string.IsNullOrEmpty(idempotencyKey) || RequestKinds.TakesKey(method)) return;
-        throw new SocialOsInputException("IdempotencyKeyNotApplicable", "IdempotencyKey", idempotencyKey,
+        throw new SocialOsInputException(ErrorIds.IdempotencyKeyNotApplicable, "IdempotencyKey", idempotencyKey,
             $"IdempotencyKey applies to POST only (the contract gives {method} no key); leave it out for {method}.");
     }
 
@@ -143,7 +138,7 @@ public static class RequestRules
             case DateTimeOffset o: return SocialOsClient.FormatInstant(o.UtcDateTime);
             case double d when double.IsNaN(d) || double.IsInfinity(d):
             case float f when float.IsNaN(f) || float.IsInfinity(f):
-                throw new SocialOsInputException("InvalidQuery", "Query", value, $"Query value of '{name}' is not a finite number.");
+                throw new SocialOsInputException(ErrorIds.InvalidQuery, "Query", value, $"Query value of '{name}' is not a finite number.");
             case double d: return d.ToString("R", CultureInfo.InvariantCulture);
             case float f: return f.ToString("R", CultureInfo.InvariantCulture);
             case Enum e: return e.ToString();
@@ -204,51 +199,10 @@ public static class RequestRules
     /// key goes to the same server either way).</summary>
     public const string SandboxControlPath = "/_sandbox/";
 
-
     /// <summary>A URI as text without any user info (which could hold a password).</summary>
     private static string Redacted(Uri uri) =>
         uri.UserInfo.Length == 0 ? uri.OriginalString : new UriBuilder(uri) { UserName = "", Password = "" }.Uri.ToString();
 
     private static SocialOsInputException InvalidPath(string? path, string message) =>
-        new SocialOsInputException("InvalidPath", "Path", path, message);
-}
-
-/// <summary>The answer to a general request: status, headers (response and content) and the
-/// body as sent. A JSON body has already been checked to parse.</summary>
-public sealed class SocialOsResponse
-{
-    public SocialOsResponse(int statusCode, string? reasonPhrase, IReadOnlyDictionary<string, string[]> headers, byte[] body, string? mediaType, AppliedBy? appliedBy)
-    {
-        StatusCode = statusCode;
-        ReasonPhrase = reasonPhrase;
-        Headers = headers;
-        Body = body;
-        MediaType = mediaType;
-        AppliedBy = appliedBy;
-    }
-
-    public int StatusCode { get; }
-    public string? ReasonPhrase { get; }
-
-    /// <summary>Every response and content header, by name (case-insensitive).</summary>
-    public IReadOnlyDictionary<string, string[]> Headers { get; }
-    public byte[] Body { get; }
-    public string? MediaType { get; }
-
-    /// <summary>For a request that changes something: who applied it (<see cref="GiftStudio.AppliedBy"/>);
-    /// a replay of this call's own lost attempt is ThisCall. Null for a read.</summary>
-    public AppliedBy? AppliedBy { get; }
-
-    /// <summary>The server answered from its idempotency record for an earlier call (AppliedBy EarlierCall).</summary>
-    public bool Replayed => AppliedBy == GiftStudio.AppliedBy.EarlierCall;
-
-    public bool IsJson => Body.Length > 0 && IsJsonMediaType(MediaType);
-
-    public string Text => Encoding.UTF8.GetString(Body);
-
-    internal static bool IsJsonMediaType(string? mediaType) =>
-        mediaType != null && (mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
-
-    /// <summary>Parses the JSON body (the caller disposes the document).</summary>
-    public JsonDocument ParseJson() => JsonDocument.Parse(Body);
+        new SocialOsInputException(ErrorIds.InvalidPath, "Path", path, message);
 }

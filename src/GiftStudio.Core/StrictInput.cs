@@ -26,6 +26,10 @@ public static class StrictInput
     public const int MaxUserIdLength = 128;
     public const int MaxGiftNameLength = 100;
 
+    /// <summary>The most entries one request may ask for: a page of the gift list and the
+    /// leaderboard both take a limit of 1 to MaxLimit.</summary>
+    public const int MaxLimit = 1000;
+
     private static readonly string[] LocalDateFormats =
     {
         "yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF",
@@ -305,8 +309,8 @@ public static class StrictInput
         value is null ? "nothing" : $"'{Convert.ToString(value, CultureInfo.InvariantCulture)}' ({value.GetType().Name})";
 
     internal static SocialOsInputException Missing(string parameter) =>
-        new SocialOsInputException("Missing" + parameter, parameter, null, $"{parameter} is required and was not given (or was empty).");
+        new SocialOsInputException(ErrorIds.Missing(parameter), parameter, null, $"{parameter} is required and was not given (or was empty).");
 
     internal static SocialOsInputException Invalid(string parameter, object? value, string message) =>
-        new SocialOsInputException("Invalid" + parameter, parameter, value, message);
+        new SocialOsInputException(ErrorIds.Invalid(parameter), parameter, value, message);
 }

@@ -52,9 +52,6 @@ public static class DependencyIsolation
     private static Assembly? ResolveEntry(AssemblyLoadContext _, AssemblyName name) =>
         EntryAssemblies.Contains(name.Name, StringComparer.OrdinalIgnoreCase) ? _context?.LoadFromAssemblyName(name) : null;
 
-    /// <summary>The context an assembly of ours was loaded into (for tests and diagnostics).</summary>
-    public static string? ContextNameOf(Assembly assembly) => AssemblyLoadContext.GetLoadContext(assembly)?.Name;
-
     private sealed class PrivateLoadContext : AssemblyLoadContext
     {
         private readonly string _directory;

@@ -23,8 +23,6 @@ internal sealed class AsyncBridge : IDisposable
         _log = log;
     }
 
-    public CancellationToken Cancellation => _stopping.Token;
-
     /// <summary>Whether the pipeline is being stopped (Ctrl+C, or the end of an early-ended pipeline).</summary>
     public bool Stopping => _stopping.IsCancellationRequested;
 

@@ -64,7 +64,7 @@ public class GiftIdCompleter : IArgumentCompleter
     public static TimeSpan CacheLifetime { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Gifts per request: the most the list route allows, so few requests fit the limit.</summary>
-    public static int PageSize { get; set; } = 1000;
+    public static int PageSize { get; set; } = StrictInput.MaxLimit;
 
     private static readonly ConditionalWeakTable<SocialOSConnection, GiftCache> AllGifts = new ConditionalWeakTable<SocialOSConnection, GiftCache>();
     private static readonly ConditionalWeakTable<SocialOSConnection, GiftCache> ActiveGifts = new ConditionalWeakTable<SocialOSConnection, GiftCache>();
@@ -79,7 +79,7 @@ public class GiftIdCompleter : IArgumentCompleter
         try
         {
             var connection = ConnectionResolver.Find(
-                (fakeBoundParameters?["Connection"] is PSObject ps ? ps.BaseObject : fakeBoundParameters?["Connection"]) as SocialOSConnection);
+                PSValue.Unwrap(fakeBoundParameters?["Connection"]) as SocialOSConnection);
             if (connection == null) return Array.Empty<CompletionResult>();
             var cache = OffersExpired ? AllGifts.GetValue(connection, _ => new GiftCache(null)) : ActiveGifts.GetValue(connection, _ => new GiftCache(true));
             var gifts = cache.Read(connection.QuickClient, Timeout, CacheLifetime);
@@ -173,10 +173,11 @@ public class GiftIdCompleter : IArgumentCompleter
             using var cancel = new CancellationTokenSource(timeout);
             var deadline = DateTime.UtcNow + timeout;
             _complete = false;
-            while (true)
+            // From the last page read: gifts made later come after it.
+            var pages = client.ListGiftPages(active: _active, limit: PageSize, cursor: _resumeCursor);
+            while (!_complete)
             {
-                var cursor = _resumeCursor;
-                var page = client.ListGiftsAsync(active: _active, limit: PageSize, cursor: cursor, cancellationToken: cancel.Token);
+                var page = pages.NextAsync(cancel.Token);
                 var left = deadline - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero || !page.Wait(left)) return;
                 foreach (var gift in page.Result.Gifts)
@@ -185,13 +186,8 @@ public class GiftIdCompleter : IArgumentCompleter
                     if (!_order.ContainsKey(gift.GiftId)) _order[gift.GiftId] = _order.Count;
                 }
                 _readAt = DateTime.UtcNow;
-                if (page.Result.NextCursor == null)
-                {
-                    // Stay on this page: gifts made later come after it.
-                    _complete = true;
-                    return;
-                }
-                _resumeCursor = page.Result.NextCursor;
+                _resumeCursor = pages.Cursor;
+                _complete = pages.Done;
             }
         }
     }
@@ -212,7 +208,7 @@ public sealed class RouteCompleter : IArgumentCompleter
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var bound = fakeBoundParameters?["Method"];
-        var method = (bound is PSObject ps ? ps.BaseObject : bound)?.ToString()?.ToUpperInvariant();
+        var method = PSValue.Unwrap(bound)?.ToString()?.ToUpperInvariant();
         var prefix = (wordToComplete ?? "").Trim('\'', '"').TrimStart('/');
         return RequestRules.KnownRoutes
             .Where(r => method == null || r.Key == method)

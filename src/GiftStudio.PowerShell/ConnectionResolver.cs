@@ -10,7 +10,10 @@ internal static class ConnectionResolver
     public static SocialOSConnection? Find(SocialOSConnection? given) => given ?? CurrentConnection.Resolve();
 
     /// <summary>The connection to use; a NotConnected error when there is none anywhere.</summary>
-    public static SocialOSConnection Resolve(SocialOSConnection? given) =>
-        Find(given) ?? throw new SocialOsConfigurationException("NotConnected",
-            "Not connected to SocialOS: run Connect-SocialOS (or Start-SocialSandbox | Connect-SocialOS), pass -Connection, or set SOCIALOS_API_KEY.");
+    public static SocialOSConnection Resolve(SocialOSConnection? given) => Find(given) ?? throw NotConnected();
+
+    /// <summary>The one NotConnected error: what the API cmdlets and Get-SocialOSConnection
+    /// say when there is no connection anywhere.</summary>
+    public static SocialOsConfigurationException NotConnected() => new SocialOsConfigurationException(ErrorIds.NotConnected,
+        $"Not connected to SocialOS: run Connect-SocialOS (or Start-SocialSandbox | Connect-SocialOS), or set {ConnectionFactory.ApiKeyVariable}; the API cmdlets also take -Connection.");
 }

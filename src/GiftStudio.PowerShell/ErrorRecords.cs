@@ -15,19 +15,19 @@ internal static class ErrorRecords
             case SocialOsInputException input:
                 // A period beyond the API's longest window is a limit, not a malformed value.
                 return Record(input, input.ErrorId,
-                    input.ErrorId == Reports.CurrencyPeriod.ErrorIds.TooFarBack ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidArgument, target,
+                    input.ErrorId == ErrorIds.PeriodTooFarBack ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidArgument, target,
                     "Fix the input, then send it again: nothing was sent.");
             case SocialOsConfigurationException configuration:
                 return Record(configuration, configuration.ErrorId,
-                    configuration.ErrorId == "InsecureTransport" ? ErrorCategory.SecurityError : ErrorCategory.AuthenticationError, target,
-                    configuration.ErrorId == "InsecureTransport" ? "Use an https:// base URI." : "Run Connect-SocialOS -ApiKey (Read-Host -AsSecureString), or set SOCIALOS_API_KEY.");
+                    configuration.ErrorId == ErrorIds.InsecureTransport ? ErrorCategory.SecurityError : ErrorCategory.AuthenticationError, target,
+                    configuration.ErrorId == ErrorIds.InsecureTransport ? "Use an https:// base URI." : "Run Connect-SocialOS -ApiKey (Read-Host -AsSecureString), or set SOCIALOS_API_KEY.");
             case SocialOsException api:
                 {
                     var (id, category, action) = Classify(api);
                     return Record(api, id, category, target, WithRecovery(api, action));
                 }
             default:
-                return Record(error, "UnexpectedError", ErrorCategory.NotSpecified, target, null);
+                return Record(error, ErrorIds.UnexpectedError, ErrorCategory.NotSpecified, target, null);
         }
     }
 
@@ -44,31 +44,31 @@ internal static class ErrorRecords
         // A write whose attempt may have been applied is neither "unreachable" nor "failed": it
         // is unknown. (Unknown only because its key came with the row: what this call saw.)
         if (api.Outcome == CallOutcome.Unknown && api.MayHaveBeenAppliedNow)
-            return ("ApiOutcomeUnknown", ErrorCategory.ConnectionError, null);
+            return (ErrorIds.ApiOutcomeUnknown, ErrorCategory.ConnectionError, null);
         if (api.CircuitOpen)
-            return ("ApiCircuitOpen", ErrorCategory.ConnectionError, "Check that the service is up and answering (or start the sandbox), then re-run.");
+            return (ErrorIds.ApiCircuitOpen, ErrorCategory.ConnectionError, "Check that the service is up and answering (or start the sandbox), then re-run.");
         switch (api.StatusCode)
         {
             case 0 when api.ServerSilent:
-                return ("ApiTimeout", ErrorCategory.OperationTimeout, "Check that the server is running and not hung (it answered nothing at all), then re-run.");
+                return (ErrorIds.ApiTimeout, ErrorCategory.OperationTimeout, "Check that the server is running and not hung (it answered nothing at all), then re-run.");
             case 0 when api.InnerException is TimeoutException:
-                return ("ApiTimeout", ErrorCategory.OperationTimeout, "Raise Connect-SocialOS -TimeoutSec, or retry later.");
-            case 0: return ("ApiUnreachable", ErrorCategory.ConnectionError, "Check the base URI and the network, or start a sandbox with Start-SocialSandbox.");
-            case 400: return ("ApiValidationFailed", ErrorCategory.InvalidArgument, FieldsAction(api));
-            case 401: return ("ApiUnauthorized", ErrorCategory.AuthenticationError, "Check the API key given to Connect-SocialOS (or SOCIALOS_API_KEY).");
-            case 403: return ("ApiForbidden", ErrorCategory.PermissionDenied, null);
-            case 404: return ("ApiNotFound", ErrorCategory.ObjectNotFound, null);
-            case 405: return ("ApiMethodNotAllowed", ErrorCategory.InvalidOperation, null);
-            case 408: return ("ApiTimeout", ErrorCategory.OperationTimeout, null);
-            case 409: return ("ApiConflict", ErrorCategory.ResourceBusy, "Retry after a short wait: the same request is still being processed.");
-            case 413: return ("ApiPayloadTooLarge", ErrorCategory.LimitsExceeded, null);
-            case 415: return ("ApiUnsupportedMediaType", ErrorCategory.InvalidType, null);
-            case 422: return ("ApiRuleViolation", ErrorCategory.InvalidOperation, FieldsAction(api));
-            case 429: return ("ApiRateLimited", ErrorCategory.LimitsExceeded, "Retry later, or lower -ThrottleLimit.");
+                return (ErrorIds.ApiTimeout, ErrorCategory.OperationTimeout, "Raise Connect-SocialOS -TimeoutSec, or retry later.");
+            case 0: return (ErrorIds.ApiUnreachable, ErrorCategory.ConnectionError, "Check the base URI and the network, or start a sandbox with Start-SocialSandbox.");
+            case 400: return (ErrorIds.ApiValidationFailed, ErrorCategory.InvalidArgument, FieldsAction(api));
+            case 401: return (ErrorIds.ApiUnauthorized, ErrorCategory.AuthenticationError, "Check the API key given to Connect-SocialOS (or SOCIALOS_API_KEY).");
+            case 403: return (ErrorIds.ApiForbidden, ErrorCategory.PermissionDenied, null);
+            case 404: return (ErrorIds.ApiNotFound, ErrorCategory.ObjectNotFound, null);
+            case 405: return (ErrorIds.ApiMethodNotAllowed, ErrorCategory.InvalidOperation, null);
+            case 408: return (ErrorIds.ApiTimeout, ErrorCategory.OperationTimeout, null);
+            case 409: return (ErrorIds.ApiConflict, ErrorCategory.ResourceBusy, "Retry after a short wait: the same request is still being processed.");
+            case 413: return (ErrorIds.ApiPayloadTooLarge, ErrorCategory.LimitsExceeded, null);
+            case 415: return (ErrorIds.ApiUnsupportedMediaType, ErrorCategory.InvalidType, null);
+            case 422: return (ErrorIds.ApiRuleViolation, ErrorCategory.InvalidOperation, FieldsAction(api));
+            case 429: return (ErrorIds.ApiRateLimited, ErrorCategory.LimitsExceeded, "Retry later, or lower -ThrottleLimit.");
         }
         return api.StatusCode >= 500
-            ? ("ApiServerError", ErrorCategory.ResourceUnavailable, "Retry later; quote the request id to the service's operators.")
-            : ("ApiError", ErrorCategory.NotSpecified, null);
+            ? (ErrorIds.ApiServerError, ErrorCategory.ResourceUnavailable, "Retry later; quote the request id to the service's operators.")
+            : (ErrorIds.ApiError, ErrorCategory.NotSpecified, null);
     }
 
     /// <summary>For a write, what to do with its row: re-run as it is with the same key, or fix it and send it as new.</summary>

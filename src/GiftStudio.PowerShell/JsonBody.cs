@@ -33,7 +33,7 @@ internal static class JsonBody
             }
             catch (JsonException e)
             {
-                throw new SocialOsInputException("InvalidBody", "Body", Shorten(text), $"Body is a string but not JSON ({e.Message}); pass a hashtable or an object to have it serialized, or valid JSON text.");
+                throw new SocialOsInputException(ErrorIds.InvalidBody, "Body", Shorten(text), $"Body is a string but not JSON ({e.Message}); pass a hashtable or an object to have it serialized, or valid JSON text.");
             }
             return Encoding.UTF8.GetBytes(text);
         }
@@ -48,7 +48,7 @@ internal static class JsonBody
     private static void Write(Utf8JsonWriter writer, object? value, int depth)
     {
         if (depth > MaxDepth)
-            throw new SocialOsInputException("InvalidBody", "Body", null, $"Body is nested deeper than {MaxDepth} levels (does an object contain itself?).");
+            throw new SocialOsInputException(ErrorIds.InvalidBody, "Body", null, $"Body is nested deeper than {MaxDepth} levels (does an object contain itself?).");
         var psObject = value as PSObject;
         value = Unwrap(value);
         switch (value)
@@ -87,7 +87,7 @@ internal static class JsonBody
             case Enum e: writer.WriteStringValue(e.ToString()); return;
             case SecureString _:
             case PSCredential _:
-                throw new SocialOsInputException("InvalidBody", "Body", null,
+                throw new SocialOsInputException(ErrorIds.InvalidBody, "Body", null,
                     "Body contains a SecureString or PSCredential; secrets are never serialized implicitly. Convert the value yourself if it must be sent.");
             case byte[] bytes: writer.WriteBase64StringValue(bytes); return;
             case IDictionary dictionary:
@@ -161,14 +161,13 @@ internal static class JsonBody
         }
     }
 
-    private static object? Unwrap(object? value)
-    {
-        if (value is PSObject ps && !(ps.BaseObject is PSCustomObject)) return ps.BaseObject;
-        return value is PSObject custom ? custom : value;
-    }
+    /// <summary><see cref="PSValue.Unwrap"/>, except that a PSCustomObject stays wrapped:
+    /// its properties live on the wrapper.</summary>
+    private static object? Unwrap(object? value) =>
+        value is PSObject ps && ps.BaseObject is PSCustomObject ? value : PSValue.Unwrap(value);
 
     private static SocialOsInputException NotFinite(object value) =>
-        new SocialOsInputException("InvalidBody", "Body", value, $"Body contains {value}, which JSON cannot carry; use a finite number.");
+        new SocialOsInputException(ErrorIds.InvalidBody, "Body", value, $"Body contains {value}, which JSON cannot carry; use a finite number.");
 
     private static string Shorten(string text) => text.Length > 100 ? text.Substring(0, 100) + "…" : text;
 }

@@ -43,9 +43,9 @@ internal sealed class PipelineLog
     /// <summary>Whether -Verbose/-Debug (or the preference variable) lets that stream show.</summary>
     private bool IsEnabled(string parameter, string preferenceVariable)
     {
-        if (_cmdlet.MyInvocation.BoundParameters.TryGetValue(parameter, out var bound))
-            return SocialCmdlet.Unwrap(bound) is SwitchParameter s ? s.IsPresent : SocialCmdlet.Unwrap(bound) is bool b && b;
-        var preference = SocialCmdlet.Unwrap(_cmdlet.SessionState.PSVariable.GetValue(preferenceVariable))?.ToString();
+        var value = PSValue.BoundOrPreference(_cmdlet, parameter, preferenceVariable, out var bound);
+        if (bound) return value is SwitchParameter s ? s.IsPresent : value is bool b && b;
+        var preference = value?.ToString();
         return !(string.Equals(preference, nameof(ActionPreference.SilentlyContinue), StringComparison.OrdinalIgnoreCase)
             || string.Equals(preference, nameof(ActionPreference.Ignore), StringComparison.OrdinalIgnoreCase));
     }

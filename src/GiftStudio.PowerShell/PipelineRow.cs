@@ -57,7 +57,7 @@ internal sealed class PipelineRow
 
     private static long? Carried(PSObject input, string name) =>
         input.Properties[name]?.Value is object value
-        && long.TryParse(Convert.ToString(value is PSObject ps ? ps.BaseObject : value, CultureInfo.InvariantCulture), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+        && long.TryParse(Convert.ToString(PSValue.Unwrap(value), CultureInfo.InvariantCulture), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
         && number > 0 ? number : (long?)null;
 
     /// <summary>1 when the command just before this one in its pipeline is Import-Csv or

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -72,18 +73,27 @@ public abstract class SocialCmdlet : PSCmdlet, IDisposable
 
     // ---- for the cmdlets ----------------------------------------------------------------
 
-    protected CancellationToken Cancellation => _calls.Cancellation;
-
     /// <summary>The piped input when there is one, else the given value.</summary>
     protected object? TargetObject(object? given) => InputObject ?? given;
 
-    internal static object? Unwrap(object? value) => value is PSObject ps ? ps.BaseObject : value;
+    /// <summary><see cref="PSValue.Unwrap"/>, for the cmdlets.</summary>
+    internal static object? Unwrap(object? value) => PSValue.Unwrap(value);
 
     /// <summary>-Connection, else the runspace's current connection, else one made from the environment.</summary>
     protected SocialOSConnection ResolveConnection() => ConnectionResolver.Resolve(Connection);
 
     /// <summary>Runs async core work to completion. Ctrl+C cancels it at once.</summary>
     protected T Run<T>(Func<SocialOsClient, CancellationToken, Task<T>> work) => _calls.Run(work);
+
+    /// <summary>The pages of a list, each read through <see cref="Run"/> only when the loop asks
+    /// for it: what the consumer writes goes out before the next page is requested, and
+    /// nothing more is sent once it stops.</summary>
+    protected IEnumerable<GiftPage> PagesOf(Func<SocialOsClient, GiftPager> open)
+    {
+        GiftPager? pager = null;
+        do yield return Run((client, cancel) => (pager ??= open(client)).NextAsync(cancel));
+        while (!pager!.Done);
+    }
 
     /// <summary>Reads one object per given id (gift ids, user ids), writing each as it
     /// arrives and one error for each id that fails.</summary>

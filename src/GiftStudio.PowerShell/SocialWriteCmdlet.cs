@@ -72,10 +72,8 @@ public abstract class SocialWriteCmdlet : SocialCmdlet
         get
         {
             if (MyInvocation.BoundParameters.ContainsKey(nameof(ThrottleLimit))) return ThrottleLimit;
-            var preference = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out var action)
-                ? action
-                : SessionState.PSVariable.GetValue("ErrorActionPreference");
-            var stop = string.Equals(Unwrap(preference)?.ToString(), nameof(ActionPreference.Stop), StringComparison.OrdinalIgnoreCase);
+            var preference = PSValue.BoundOrPreference(this, "ErrorAction", "ErrorActionPreference", out _);
+            var stop = string.Equals(preference?.ToString(), nameof(ActionPreference.Stop), StringComparison.OrdinalIgnoreCase);
             return stop ? 1 : ThrottleLimit;
         }
     }
@@ -88,7 +86,7 @@ public abstract class SocialWriteCmdlet : SocialCmdlet
             try
             {
                 if (_literalKey)
-                    throw new SocialOsInputException("IdempotencyKeyConflict", nameof(IdempotencyKeyPrefix), IdempotencyKeyPrefix,
+                    throw new SocialOsInputException(ErrorIds.IdempotencyKeyConflict, nameof(IdempotencyKeyPrefix), IdempotencyKeyPrefix,
                         "Give -IdempotencyKey or -IdempotencyKeyPrefix, not both: the prefix derives a key for every item that has none of its own.");
                 _derivedKeys = new IdempotencyKeyDeriver(IdempotencyKeyPrefix ?? "");
             }
@@ -164,10 +162,10 @@ public abstract class SocialWriteCmdlet : SocialCmdlet
         var key = StrictInput.OptionalText(IdempotencyKey);
         if (key == null) return null;
         if (key.Length > 255 || key.Any(c => c < ' ' || c > '~'))
-            throw new SocialOsInputException("InvalidIdempotencyKey", "IdempotencyKey", key,
+            throw new SocialOsInputException(ErrorIds.InvalidIdempotencyKey, "IdempotencyKey", key,
                 $"IdempotencyKey must be 1 to 255 printable ASCII characters; '{key}' is not.");
         if (_literalKey && ++_itemsWithLiteralKey > 1)
-            throw new SocialOsInputException("IdempotencyKeyReused", "IdempotencyKey", key,
+            throw new SocialOsInputException(ErrorIds.IdempotencyKeyReused, "IdempotencyKey", key,
                 $"IdempotencyKey '{key}' was given once for several pipeline items; it can name only the first. Give each item its own key (e.g. an IdempotencyKey column).");
         return key;
     }

@@ -11,7 +11,7 @@ public sealed class StrictBooleanTransformationAttribute : ArgumentTransformatio
 {
     public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
-        var value = inputData is PSObject ps ? ps.BaseObject : inputData;
+        var value = PSValue.Unwrap(inputData);
         if (value is SwitchParameter already) return already;
         try
         {

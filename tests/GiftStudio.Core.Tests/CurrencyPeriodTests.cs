@@ -99,7 +99,7 @@ public sealed class CurrencyPeriodTests : IAsyncLifetime
         var earliest = await Summary("gifts_redeemed", CurrencyPeriod.Range(new DateTime(2027, 3, 4), new DateTime(2027, 3, 4)));
         Assert.Equal("365d", earliest.Window);
         var tooFar = await Assert.ThrowsAsync<SocialOsInputException>(() => Summary("gifts_redeemed", CurrencyPeriod.Range(new DateTime(2027, 3, 3), new DateTime(2027, 3, 4))));
-        Assert.Equal(CurrencyPeriod.ErrorIds.TooFarBack, tooFar.ErrorId);
+        Assert.Equal(ErrorIds.PeriodTooFarBack, tooFar.ErrorId);
         Assert.Contains("2027-03-04 at the earliest", tooFar.Message);
     }
 
@@ -109,16 +109,16 @@ public sealed class CurrencyPeriodTests : IAsyncLifetime
         await WriteHistoryUntil(new DateTime(2026, 9, 30, 0, 0, 0, DateTimeKind.Utc));
 
         var future = await Assert.ThrowsAsync<SocialOsInputException>(() => Summary("gifts_redeemed", CurrencyPeriod.Month("2026-10")));
-        Assert.Equal(CurrencyPeriod.ErrorIds.InFuture, future.ErrorId);
+        Assert.Equal(ErrorIds.PeriodInFuture, future.ErrorId);
         Assert.Contains("after today (2026-09-30 UTC)", future.Message);
 
         var tooFar = await Assert.ThrowsAsync<SocialOsInputException>(() => Summary("gifts_redeemed", CurrencyPeriod.Month("2025-09")));
-        Assert.Equal(CurrencyPeriod.ErrorIds.TooFarBack, tooFar.ErrorId);
+        Assert.Equal(ErrorIds.PeriodTooFarBack, tooFar.ErrorId);
         Assert.Contains("365 days", tooFar.Message);
         Assert.Contains("2025-10-01 at the earliest", tooFar.Message);
 
         var reversed = Assert.Throws<SocialOsInputException>(() => CurrencyPeriod.Range(new DateTime(2026, 9, 29), new DateTime(2026, 9, 28)));
-        Assert.Equal(CurrencyPeriod.ErrorIds.FromAfterTo, reversed.ErrorId);
+        Assert.Equal(ErrorIds.PeriodFromAfterTo, reversed.ErrorId);
         Assert.Contains("From (2026-09-29) is after To (2026-09-28)", reversed.Message);
 
         // This month, on its 30th day: read up to now and not complete.

@@ -3,20 +3,13 @@ using Xunit;
 
 namespace GiftStudio.Core.Tests;
 
-/// <summary>The module's own check (StrictInput.Gift and StrictInput.ScoreUpdate, what the cmdlets
+/// <summary>The module's own check (StrictInput.Gift and StrictInput.ScoreUpdate, SandboxSeed, what the cmdlets
 /// run before ShouldProcess) against every case of tests/Shared/InputRules.json; the sandbox runs
 /// the same table (GiftStudio.Sandbox.Tests InputRuleTableTests), so the two agree.</summary>
 public sealed class InputRuleTableTests
 {
-    public static TheoryData<int, string> Cases()
-    {
-        var data = new TheoryData<int, string>();
-        foreach (var row in InputRuleTable.Indexes()) data.Add((int)row[0], (string)row[1]);
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(InputRuleTable.CaseData), MemberType = typeof(InputRuleTable))]
     public void TheModuleRefusesExactlyWhatTheContractRefuses(int index, string label)
     {
         var row = InputRuleTable.Cases[index];
@@ -32,6 +25,24 @@ public sealed class InputRuleTableTests
         Assert.Equal(CallOutcome.Refused, input.Outcome);
         Assert.Equal(WriteRecovery.FixAndSendAsNew, input.Recovery);
         Assert.StartsWith(parameter + " must", input.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Start-SocialSandbox -Seed: the module refuses exactly what the sandbox's --seed refuses.</summary>
+    [Theory]
+    [MemberData(nameof(InputRuleTable.SeedCaseData), MemberType = typeof(InputRuleTable))]
+    public void TheModuleRefusesExactlyTheSeedsTheSandboxRefuses(int index, string label)
+    {
+        var row = InputRuleTable.SeedCases[index];
+        var refusal = Record.Exception(() => SandboxSeed.Argument(row.Values));
+        if (row.Accepted)
+        {
+            Assert.True(refusal is null, $"{label}: refused with {refusal?.Message}");
+            Assert.Equal(row.Input, SandboxSeed.Argument(row.Values));
+            return;
+        }
+        var input = Assert.IsType<SocialOsInputException>(refusal);
+        Assert.Equal(ErrorIds.InvalidSeed, input.ErrorId);
+        Assert.StartsWith("Seed must", input.Message, StringComparison.Ordinal);
     }
 
     private static void Check(InputRuleCase row)

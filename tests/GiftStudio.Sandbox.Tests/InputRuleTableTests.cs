@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Text.Json;
 using System.Threading.Tasks;
+using GiftStudio.Sandbox.Storage;
 using Xunit;
 
 namespace GiftStudio.Sandbox.Tests;
@@ -14,15 +15,8 @@ public sealed class InputRuleTableTests : IClassFixture<SharedInProcessSandbox>
 
     public InputRuleTableTests(SharedInProcessSandbox sandbox) => _sandbox = sandbox;
 
-    public static TheoryData<int, string> Cases()
-    {
-        var data = new TheoryData<int, string>();
-        foreach (var row in InputRuleTable.Indexes()) data.Add((int)row[0], (string)row[1]);
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(InputRuleTable.CaseData), MemberType = typeof(InputRuleTable))]
     public async Task TheSandboxRefusesExactlyWhatTheContractRefuses(int index, string label)
     {
         var row = InputRuleTable.Cases[index];
@@ -47,6 +41,17 @@ public sealed class InputRuleTableTests : IClassFixture<SharedInProcessSandbox>
         body["value"] = 1;
         body[row.Field] = row.Input;
         AssertAgrees(row, label, await client.PostJsonAsync(SandboxCalls.Score, JsonSerializer.Serialize(body)));
+    }
+
+    /// <summary>--seed: the sandbox refuses exactly what Start-SocialSandbox -Seed refuses.</summary>
+    [Theory]
+    [MemberData(nameof(InputRuleTable.SeedCaseData), MemberType = typeof(InputRuleTable))]
+    public void TheSandboxRefusesExactlyTheSeedsTheModuleRefuses(int index, string label)
+    {
+        var row = InputRuleTable.SeedCases[index];
+        var refusal = Record.Exception(() => SeedSpec.Parse(row.Input));
+        if (row.Accepted) Assert.True(refusal is null, $"{label}: refused with {refusal?.Message}");
+        else Assert.True(refusal is System.ArgumentException, $"{label}: {(refusal is null ? "accepted" : refusal.GetType().Name)}");
     }
 
     private static void AssertAgrees(InputRuleCase row, string label, Answer answer)

@@ -195,14 +195,6 @@ Describe 'about_GiftStudio' {
     ) {
         $Help.About | Should -Match $Pattern
     }
-
-    It 'lists every error id the module raises' {
-        $source = Get-Content -Raw (Join-Path $Repository 'src/GiftStudio.PowerShell/ErrorRecords.cs')
-        $ids = [regex]::Matches($source, 'return \("(\w+)"|\? \("(\w+)"|: \("(\w+)"') |
-            ForEach-Object { $_.Groups[1..3] | Where-Object Success | ForEach-Object Value } | Sort-Object -Unique
-        $ids | Should -Not -BeNullOrEmpty
-        foreach ($id in $ids) { $Help.About | Should -Match "\b$id\b" -Because "about_GiftStudio should explain $id" }
-    }
 }
 
 Describe 'Verbs' {

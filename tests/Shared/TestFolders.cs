@@ -26,12 +26,17 @@ public static class TestFolders
 
     /// <summary>A folder under the checkout's out/TestResults (found from the test assembly's
     /// location), for artifacts kept after the run.</summary>
-    public static string Output(string name)
+    public static string Output(string name) => Directory.CreateDirectory(Path.Combine(Checkout, "out", "TestResults", name)).FullName;
+
+    /// <summary>The checkout the test assembly was built in (the folder of GiftStudio.PowerShell.sln).</summary>
+    public static string Checkout
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory != null && !File.Exists(Path.Combine(directory.FullName, "GiftStudio.PowerShell.sln")))
-            directory = directory.Parent;
-        var root = directory?.FullName ?? throw new InvalidOperationException($"No checkout (GiftStudio.PowerShell.sln) above {AppContext.BaseDirectory}.");
-        return Directory.CreateDirectory(Path.Combine(root, "out", "TestResults", name)).FullName;
+        get
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (directory != null && !File.Exists(Path.Combine(directory.FullName, "GiftStudio.PowerShell.sln")))
+                directory = directory.Parent;
+            return directory?.FullName ?? throw new InvalidOperationException($"No checkout (GiftStudio.PowerShell.sln) above {AppContext.BaseDirectory}.");
+        }
     }
 }

@@ -20,7 +20,7 @@ public sealed class AuthenticationHandler : DelegatingHandler
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (_apiKey is null || _apiKey.Length == 0)
-            throw new SocialOsConfigurationException("NoApiKey", "No API key: connect with Connect-SocialOS -ApiKey, or set SOCIALOS_API_KEY.");
+            throw new SocialOsConfigurationException(ErrorIds.NoApiKey, "No API key: connect with Connect-SocialOS -ApiKey, or set SOCIALOS_API_KEY.");
         // The last line of defence: Connect-SocialOS already checked the base URI, but a
         // client can be built without it, and a request URI is checked, not assumed.
         EnsureKeyMayGoTo(request.RequestUri!);
@@ -36,7 +36,7 @@ public sealed class AuthenticationHandler : DelegatingHandler
         if (uri is null) throw new ArgumentNullException(nameof(uri));
         if (uri.Scheme != Uri.UriSchemeHttp || IsLoopback(uri)) return;
         var from = source == null ? "" : $" (from {source})";
-        throw new SocialOsConfigurationException("InsecureTransport",
+        throw new SocialOsConfigurationException(ErrorIds.InsecureTransport,
             $"Refusing to send the API key over plain http to {uri.GetLeftPart(UriPartial.Authority)}{from}: anyone on the network could read it. Use https:// (plain http is accepted only for loopback addresses such as a local sandbox).");
     }
 

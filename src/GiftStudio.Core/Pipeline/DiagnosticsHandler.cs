@@ -35,7 +35,7 @@ public sealed class DiagnosticsHandler : DelegatingHandler
         {
             var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var requestId = ErrorMapping.RequestIdOf(response);
-            var replayed = response.Headers.Contains("Idempotent-Replayed") ? ", replayed: applied before, not now" : "";
+            var replayed = Replies.IsReplay(response) ? ", replayed: applied before, not now" : "";
             log.Verbose($"{line} -> {(int)response.StatusCode} {response.ReasonPhrase} in {watch.Elapsed.TotalMilliseconds:0} ms (request id {requestId ?? "none"}{replayed})");
             if (debug) log.Debug($"Response headers:{Environment.NewLine}{Headers(response.Headers, response.Content?.Headers)}");
             return response;

@@ -36,15 +36,6 @@ internal static class NetworkFailure
     }
 }
 
-/// <summary>Raised instead of sending when the connection's circuit breaker is open.</summary>
-internal sealed class CircuitOpenException : Exception
-{
-    public CircuitOpenException(CircuitBreaker breaker)
-        : base(breaker.OpenReason + (breaker.OpenUntil is DateTime until ? $" until {until:HH:mm:ss} UTC" : "") + " (circuit breaker)")
-    {
-    }
-}
-
 /// <summary>An attempt that got no answer because the whole server went silent (the stall
 /// rule, or a timeout during which nothing answered at all): raising the timeout would not help.</summary>
 internal sealed class ServerSilentException : TimeoutException

@@ -165,7 +165,7 @@ public sealed class RetryHandler : DelegatingHandler
         {
             _breaker?.OnAnswer(trial);
             var status = (int)response.StatusCode;
-            var gateway = status == 502 || status == 504;
+            var gateway = ErrorMapping.IsGatewayGiveUp(status);
             call.NoteAttempt($"HTTP {status} {response.ReasonPhrase}" + (gateway ? " from a gateway" : ""), mayHaveBeenApplied: gateway);
             return;
         }

@@ -71,7 +71,7 @@ public sealed class CurrencyPeriod
         var given = new[] { windowGiven ? "-Window" : null, month != null ? "-Month" : null, quarter != null ? "-Quarter" : null,
             from != null || to != null ? "-From/-To" : null }.Where(n => n != null).ToList();
         if (given.Count > 1)
-            throw new SocialOsInputException(ErrorIds.Conflict, "Month", string.Join(", ", given),
+            throw new SocialOsInputException(ErrorIds.ConflictingPeriod, "Month", string.Join(", ", given),
                 $"Give one of -Window, -Month, -Quarter or -From with -To, not {string.Join(" and ", given)}.");
         if (month != null) return Month(month);
         if (quarter != null) return Quarter(quarter);
@@ -96,7 +96,7 @@ public sealed class CurrencyPeriod
         from = from.Date;
         to = to.Date;
         if (from > to)
-            throw new SocialOsInputException(ErrorIds.FromAfterTo, "From", from,
+            throw new SocialOsInputException(ErrorIds.PeriodFromAfterTo, "From", from,
                 $"From ({Day(from)}) is after To ({Day(to)}): give the period's first day as From and its last day as To (both inclusive; the same day for one day).");
         return new CurrencyPeriod(CurrencyPeriodKind.Days, from, to, Day(from) + ".." + Day(to));
     }
@@ -140,11 +140,11 @@ public sealed class CurrencyPeriod
     {
         today = today.Date;
         if (From > today)
-            return new SocialOsInputException(ErrorIds.InFuture, ParameterName, Label,
+            return new SocialOsInputException(ErrorIds.PeriodInFuture, ParameterName, Label,
                 $"The period {Label} starts on {Day(From)}, after today ({Day(today)} UTC): nothing has happened in it yet. Give a period that starts today or earlier.");
         var earliest = EarliestReadable(today);
         if (From < earliest)
-            return new SocialOsInputException(ErrorIds.TooFarBack, ParameterName, Label,
+            return new SocialOsInputException(ErrorIds.PeriodTooFarBack, ParameterName, Label,
                 $"The period {Label} starts on {Day(From)}, {(today - From).TotalDays + 1:0} days back counting today; the API's longest window is {MaxWindowDays} days, so a period can start on {Day(earliest)} at the earliest.");
         return null;
     }
@@ -170,13 +170,4 @@ public sealed class CurrencyPeriod
     }
 
     private static string Day(DateTime day) => day.ToString("yyyy-MM-dd", Invariant);
-
-    /// <summary>The stable error ids of the period limits (documented in about_GiftStudio).</summary>
-    public static class ErrorIds
-    {
-        public const string FromAfterTo = "PeriodFromAfterTo";
-        public const string InFuture = "PeriodInFuture";
-        public const string TooFarBack = "PeriodTooFarBack";
-        public const string Conflict = "ConflictingPeriod";
-    }
 }

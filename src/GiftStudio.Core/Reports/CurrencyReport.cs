@@ -145,13 +145,12 @@ public sealed class CurrencyReport
 
         var expiring = new List<SocialGift>();
         var until = generatedAtUtc + ExpiringWithin;
-        string? cursor = null;
-        do
+        var pages = client.ListGiftPages(active: true, limit: StrictInput.MaxLimit);
+        while (!pages.Done)
         {
-            var page = await client.ListGiftsAsync(active: true, limit: 1000, cursor: cursor, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var page = await pages.NextAsync(cancellationToken).ConfigureAwait(false);
             expiring.AddRange(page.Gifts.Where(g => g.Expires != null && g.Expires.Value > generatedAtUtc && g.Expires.Value <= until));
-            cursor = page.NextCursor;
-        } while (cursor != null);
+        }
 
         return (leaderboard, expiring.OrderBy(g => g.Expires).ThenBy(g => g.GiftId, StringComparer.Ordinal).ToList());
     }

@@ -48,7 +48,7 @@ public sealed class ExportSocialCurrencyReportCommand : SocialCmdlet
 
     /// <summary>How many leaderboard entries to show.</summary>
     [Parameter]
-    [ValidateRange(1, 1000)]
+    [ValidateRange(1, StrictInput.MaxLimit)]
     public int Top { get; set; } = 10;
 
     /// <summary>The anomaly threshold of the daily rows (see Get-SocialCurrencyAudit).</summary>

@@ -36,7 +36,7 @@ public sealed class GetSocialGiftCommand : SocialCmdlet
 
     /// <summary>Gifts per request (1-1000, default 100).</summary>
     [Parameter(ParameterSetName = ListSet)]
-    [ValidateRange(1, 1000)]
+    [ValidateRange(1, StrictInput.MaxLimit)]
     public int PageSize { get; set; } = 100;
 
     protected override void ProcessRecord()
@@ -69,11 +69,8 @@ public sealed class GetSocialGiftCommand : SocialCmdlet
         if (toWrite == 0) { WriteTotal(0, false); return; }
         // A small -First asks for a small page, unless a name filter may skip some of it.
         var pageSize = toWrite < (ulong)PageSize && toSkip == 0 && name == null ? (int)toWrite : PageSize;
-        string? cursor = null;
-        do
+        foreach (var page in PagesOf(client => client.ListGiftPages(tier, Active ? true : (bool?)null, pageSize)))
         {
-            var currentCursor = cursor;
-            var page = Run((client, cancel) => client.ListGiftsAsync(tier, Active ? true : (bool?)null, pageSize, currentCursor, cancel));
             foreach (var gift in page.Gifts)
             {
                 if (name != null && !name.IsMatch(gift.Name)) continue;
@@ -83,9 +80,7 @@ public sealed class GetSocialGiftCommand : SocialCmdlet
                 ReportProgress("Reading gifts");
                 if (--toWrite == 0) { WriteTotal(seen, page.NextCursor != null); return; }
             }
-            cursor = page.NextCursor;
         }
-        while (cursor != null);
         WriteTotal(seen, false);
     }
 

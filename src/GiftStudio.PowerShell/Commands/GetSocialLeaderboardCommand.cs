@@ -10,7 +10,7 @@ public sealed class GetSocialLeaderboardCommand : SocialCmdlet
 {
     /// <summary>How many entries (1-1000, default 10).</summary>
     [Parameter(Position = 0)]
-    [ValidateRange(1, 1000)]
+    [ValidateRange(1, StrictInput.MaxLimit)]
     public int Top { get; set; } = 10;
 
     protected override void ProcessRecord()

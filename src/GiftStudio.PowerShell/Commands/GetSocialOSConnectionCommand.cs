@@ -24,9 +24,7 @@ public sealed class GetSocialOSConnectionCommand : PSCmdlet
         }
         if (connection == null)
         {
-            WriteError(ErrorRecords.Record(
-                new SocialOsConfigurationException("NotConnected", $"Not connected to SocialOS: run Connect-SocialOS first, or set {ConnectionFactory.ApiKeyVariable}."),
-                "NotConnected", ErrorCategory.ConnectionError, null, "Run Connect-SocialOS."));
+            WriteError(ErrorRecords.From(ConnectionResolver.NotConnected(), null));
             return;
         }
         WriteObject(connection);

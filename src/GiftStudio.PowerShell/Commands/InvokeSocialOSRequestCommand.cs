@@ -110,7 +110,7 @@ public sealed class InvokeSocialOSRequestCommand : SocialWriteCmdlet
         {
             var request = Prepare();
             if (request.Method != "GET")
-                throw new SocialOsInputException("InvalidPaginate", "Paginate", request.Method,
+                throw new SocialOsInputException(ErrorIds.InvalidPaginate, "Paginate", request.Method,
                     $"-Paginate follows next_cursor of GET lists; it cannot be used with {request.Method}.");
             var baseUri = ResolveConnection().Client.BaseUri;
             var uri = request.Uri;
@@ -147,7 +147,7 @@ public sealed class InvokeSocialOSRequestCommand : SocialWriteCmdlet
         }
         var body = JsonBody.Serialize(Body);
         if (body != null && (method == "GET" || method == "HEAD"))
-            throw new SocialOsInputException("InvalidBody", "Body", null, $"{method} requests carry no body; send the values in -Query, or use POST, PUT or PATCH.");
+            throw new SocialOsInputException(ErrorIds.InvalidBody, "Body", null, $"{method} requests carry no body; send the values in -Query, or use POST, PUT or PATCH.");
         RequestRules.CheckIdempotencyKey(method, IdempotencyKey);
         return new Prepared(method, uri, RequestRules.Route(baseUri, uri), body, headers);
     }
