@@ -68,7 +68,7 @@ public sealed partial class SocialOsClient : IDisposable
     /// <summary>POST /gamification/gifts. Sends a fresh Idempotency-Key unless one is given.</summary>
     public async Task<SocialGift> CreateGiftAsync(NewGiftRequest gift, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
-        return await OnRoute(Routes.CreateGift, PostAsync(GiftsUri, GiftRequestBody(gift), WireContext.Default.GiftDto,
+        return await TellingMissingRoutes(Routes.CreateGift, PostAsync(GiftsUri, GiftRequestBody(gift), WireContext.Default.GiftDto,
             (dto, appliedBy) => Replies.WithAppliedBy(Replies.ToGift(dto), appliedBy), $"gift '{gift.Name}'", idempotencyKey, cancellationToken),
             namesResource: false, cancellationToken).ConfigureAwait(false);
     }
@@ -77,7 +77,7 @@ public sealed partial class SocialOsClient : IDisposable
     public async Task<SocialTierScore> UpdateTierScoreAsync(ScoreUpdateRequest update, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         // With a giftId, a 404 may mean that gift is missing.
-        return await OnRoute(Routes.UpdateScore, PostAsync(ScoreUri, ScoreRequestBody(update), WireContext.Default.ScoreDto,
+        return await TellingMissingRoutes(Routes.UpdateScore, PostAsync(ScoreUri, ScoreRequestBody(update), WireContext.Default.ScoreDto,
             (dto, appliedBy) => Replies.WithAppliedBy(Replies.ToScore(dto), appliedBy), "user " + update.UserId, idempotencyKey, cancellationToken),
             namesResource: update.GiftId != null, cancellationToken).ConfigureAwait(false);
     }
@@ -86,7 +86,7 @@ public sealed partial class SocialOsClient : IDisposable
     public async Task<CurrencyAuditReport> GetCurrencyAuditAsync(string metric, string window, CancellationToken cancellationToken = default)
     {
         var path = Routes.CurrencyAudit.For(null, ("metric", metric), ("window", window));
-        return await OnRoute(Routes.CurrencyAudit, GetAsync(path, WireContext.Default.CurrencyAuditDto, Replies.ToAudit, cancellationToken), namesResource: false, cancellationToken).ConfigureAwait(false);
+        return await TellingMissingRoutes(Routes.CurrencyAudit, GetAsync(path, WireContext.Default.CurrencyAuditDto, Replies.ToAudit, cancellationToken), namesResource: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>GET /gamification/gifts: one page of the list (an extension route).</summary>
@@ -94,7 +94,7 @@ public sealed partial class SocialOsClient : IDisposable
     {
         var path = Routes.ListGifts.For(null, ("tier", tier), ("active", active is bool a ? (a ? "true" : "false") : null),
             ("limit", limit?.ToString(CultureInfo.InvariantCulture)), ("cursor", cursor));
-        return await OnRoute(Routes.ListGifts, GetAsync(path, WireContext.Default.GiftPageDto, Replies.ToGiftPage, cancellationToken),
+        return await TellingMissingRoutes(Routes.ListGifts, GetAsync(path, WireContext.Default.GiftPageDto, Replies.ToGiftPage, cancellationToken),
             namesResource: false, cancellationToken).ConfigureAwait(false);
     }
 
@@ -106,14 +106,14 @@ public sealed partial class SocialOsClient : IDisposable
     /// <summary>GET /gamification/gifts/{gift_id}.</summary>
     public async Task<SocialGift> GetGiftAsync(string giftId, CancellationToken cancellationToken = default)
     {
-        return await OnRoute(Routes.GetGift, GetAsync(Routes.GetGift.For(giftId), WireContext.Default.GiftDto, Replies.ToGift, cancellationToken),
+        return await TellingMissingRoutes(Routes.GetGift, GetAsync(Routes.GetGift.For(giftId), WireContext.Default.GiftDto, Replies.ToGift, cancellationToken),
             namesResource: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>GET /gamification/score/{userId}: the score without changing it.</summary>
     public async Task<SocialTierScore> GetTierScoreAsync(string userId, CancellationToken cancellationToken = default)
     {
-        return await OnRoute(Routes.GetScore, GetAsync(Routes.GetScore.For(userId, ("metric", "tier")), WireContext.Default.ScoreDto, Replies.ToScore, cancellationToken),
+        return await TellingMissingRoutes(Routes.GetScore, GetAsync(Routes.GetScore.For(userId, ("metric", "tier")), WireContext.Default.ScoreDto, Replies.ToScore, cancellationToken),
             namesResource: true, cancellationToken).ConfigureAwait(false);
     }
 
@@ -121,7 +121,7 @@ public sealed partial class SocialOsClient : IDisposable
     public async Task<Leaderboard> GetLeaderboardAsync(int top = 10, CancellationToken cancellationToken = default)
     {
         var path = Routes.Leaderboard.For(null, ("metric", "tier"), ("limit", top.ToString(CultureInfo.InvariantCulture)));
-        return await OnRoute(Routes.Leaderboard, GetAsync(path, WireContext.Default.LeaderboardDto, Replies.ToLeaderboard, cancellationToken),
+        return await TellingMissingRoutes(Routes.Leaderboard, GetAsync(path, WireContext.Default.LeaderboardDto, Replies.ToLeaderboard, cancellationToken),
             namesResource: false, cancellationToken).ConfigureAwait(false);
     }
 
@@ -132,7 +132,7 @@ public sealed partial class SocialOsClient : IDisposable
     /// that does, the wire alone cannot tell, so one harmless read of the same family asks
     /// whether the server offers such routes at all: the first gift of the list for the
     /// extensions, a one-hour audit for the published routes.</summary>
-    private async Task<T> OnRoute<T>(Route route, Task<T> call, bool namesResource, CancellationToken cancellationToken)
+    private async Task<T> TellingMissingRoutes<T>(Route route, Task<T> call, bool namesResource, CancellationToken cancellationToken)
     {
         try
         {
@@ -140,12 +140,12 @@ public sealed partial class SocialOsClient : IDisposable
         }
         catch (SocialOsException notFound) when (notFound.StatusCode == 404)
         {
-            if (namesResource && await FamilyAnswersAsync(route.Extension, cancellationToken).ConfigureAwait(false)) throw;
+            if (namesResource && await ServerOffersRoutesAsync(route.Extension, cancellationToken).ConfigureAwait(false)) throw;
             throw ErrorMapping.RouteNotOffered(notFound, route.Name, route.Extension, BaseUri);
         }
     }
 
-    private async Task<bool> FamilyAnswersAsync(bool extension, CancellationToken cancellationToken)
+    private async Task<bool> ServerOffersRoutesAsync(bool extension, CancellationToken cancellationToken)
     {
         try
         {

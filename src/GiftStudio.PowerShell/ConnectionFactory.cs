@@ -37,14 +37,14 @@ internal static class ConnectionFactory
         if (string.IsNullOrWhiteSpace(text)) return SocialOsClientOptions.DefaultBaseUri;
         var source = !string.IsNullOrWhiteSpace(parameter) ? "-BaseUri" : BaseUriVariable;
         if (!Uri.TryCreate(text!.Trim(), UriKind.Absolute, out var uri))
-            throw new SocialOsInputException("InvalidBaseUri", "BaseUri", text, $"{source} '{text}' is not an absolute URI such as https://sandbox.socialos.io/v2.");
+            throw new SocialOsInputException(ErrorIds.InvalidBaseUri, "BaseUri", text, $"{source} '{text}' is not an absolute URI such as https://sandbox.socialos.io/v2.");
         try
         {
             uri = SocialOsClientOptions.NormalizeBaseUri(uri);
         }
         catch (ArgumentException e)
         {
-            throw new SocialOsInputException("InvalidBaseUri", "BaseUri", text, $"{source}: {e.Message}");
+            throw new SocialOsInputException(ErrorIds.InvalidBaseUri, "BaseUri", text, $"{source}: {e.Message}");
         }
         // Refused at connect time with the same rule and message as every request.
         Pipeline.AuthenticationHandler.EnsureKeyMayGoTo(uri, source);

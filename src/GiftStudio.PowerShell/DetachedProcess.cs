@@ -86,7 +86,7 @@ internal sealed class DetachedProcess
         catch (Exception e)
         {
             log.Close();
-            throw new SandboxException("DotnetNotFound", $"Could not run '{_process.StartInfo.FileName}': {e.Message}. Install the ASP.NET Core Runtime 10 from https://dot.net.");
+            throw new SandboxException(ErrorIds.DotnetNotFound, $"Could not run '{_process.StartInfo.FileName}': {e.Message}. Install the ASP.NET Core Runtime 10 from https://dot.net.");
         }
         _process.StandardInput.Close();
         _process.BeginOutputReadLine();

@@ -18,7 +18,7 @@ internal static class SandboxCommandLine
         var moduleDirectory = Path.GetDirectoryName(typeof(SandboxCommandLine).Assembly.Location)!;
         var serverDll = Path.Combine(moduleDirectory, "sandbox", "GiftStudio.Sandbox.dll");
         if (!File.Exists(serverDll))
-            throw new SandboxException("SandboxNotFound", $"The sandbox server is missing from the module folder ({serverDll}). Reinstall GiftStudio.");
+            throw new SandboxException(ErrorIds.SandboxNotFound, $"The sandbox server is missing from the module folder ({serverDll}). Reinstall GiftStudio.");
         return serverDll;
     }
 
@@ -37,7 +37,7 @@ internal static class SandboxCommandLine
             DetachedProcess.FindOnPath(exe),
         };
         return candidates.FirstOrDefault(p => p != null && File.Exists(p))
-            ?? throw new SandboxException("DotnetNotFound",
+            ?? throw new SandboxException(ErrorIds.DotnetNotFound,
                 "The sandbox needs the .NET 10 runtime with ASP.NET Core, and no 'dotnet' was found (PATH, DOTNET_ROOT). Install the ASP.NET Core Runtime 10 from https://dot.net and try again.");
     }
 

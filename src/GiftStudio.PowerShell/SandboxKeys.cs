@@ -36,7 +36,7 @@ internal sealed class SandboxKey
     {
         var text = PlainText(key);
         if (!SandboxKeys.IsServable(text))
-            throw new SocialOsInputException("InvalidApiKey", "ApiKey", null, SandboxKeys.ServableRule);
+            throw new SocialOsInputException(ErrorIds.InvalidApiKey, "ApiKey", null, SandboxKeys.ServableRule);
         return text;
     }
 
@@ -58,7 +58,7 @@ internal sealed class SandboxKey
         {
             RestrictToOwner(file);
             var kept = File.ReadAllLines(file).Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith("#", StringComparison.Ordinal))
-                ?? throw new SandboxException("SandboxStartFailed",
+                ?? throw new SandboxException(ErrorIds.SandboxStartFailed,
                     $"The key file {file} holds no key. Pass -ApiKey with the key that wrote {dataPath}, or delete the key file to make a new key (which does not see the data of the old one).");
             return new SandboxKey(kept, file, kept: true, fileMadeHere: false);
         }

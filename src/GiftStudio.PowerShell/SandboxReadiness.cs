@@ -46,7 +46,7 @@ internal sealed class ReadyFile
         }
         catch (Exception e) when (e is JsonException || e is KeyNotFoundException || e is InvalidOperationException || e is UriFormatException || e is ArgumentNullException)
         {
-            throw new SandboxException("SandboxStartFailed", $"The sandbox's ready file {path} is not what this module reads ({e.Message}): is the sandbox in the module folder from another version? Reinstall GiftStudio.");
+            throw new SandboxException(ErrorIds.SandboxStartFailed, $"The sandbox's ready file {path} is not what this module reads ({e.Message}): is the sandbox in the module folder from another version? Reinstall GiftStudio.");
         }
     }
 }
@@ -73,10 +73,10 @@ internal static class SandboxReadiness
             {
                 // Its last stderr lines may still be on their way: wait for the stream's end.
                 server.WaitForExit();
-                throw new SandboxException("SandboxStartFailed", StartFailure(server));
+                throw new SandboxException(ErrorIds.SandboxStartFailed, StartFailure(server));
             }
             if (DateTime.UtcNow > deadline)
-                throw new SandboxException("SandboxStartFailed", $"The sandbox did not report that it listens within {timeout.TotalSeconds:0} s; see {logPath}.");
+                throw new SandboxException(ErrorIds.SandboxStartFailed, $"The sandbox did not report that it listens within {timeout.TotalSeconds:0} s; see {logPath}.");
             Task.WaitAny(new[] { server.Exited }, 50, cancellationToken);
         }
         return ReadyFile.Parse(File.ReadAllText(path), path);
@@ -97,7 +97,7 @@ internal static class SandboxReadiness
             catch (HttpRequestException) { }
             catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested) { }
             if (DateTime.UtcNow > deadline)
-                throw new SandboxException("SandboxStartFailed", $"The sandbox at {health.GetLeftPart(UriPartial.Authority)} did not become healthy within {timeout.TotalSeconds:0} s.");
+                throw new SandboxException(ErrorIds.SandboxStartFailed, $"The sandbox at {health.GetLeftPart(UriPartial.Authority)} did not become healthy within {timeout.TotalSeconds:0} s.");
             cancellationToken.WaitHandle.WaitOne(100);
         }
     }

@@ -117,7 +117,7 @@ public sealed class SocialOSConnection : IDisposable
     }
 
     private SocialOsClient Open(ClientSlot slot) =>
-        _disposed ? throw new SocialOsConfigurationException("NotConnected", $"The connection to {BaseUri} was disposed (its key is gone): connect again with Connect-SocialOS.") : slot.Value;
+        _disposed ? throw new SocialOsConfigurationException(ErrorIds.NotConnected, $"The connection to {BaseUri} was disposed (its key is gone): connect again with Connect-SocialOS.") : slot.Value;
 
     /// <summary>A client built on first use; Release disposes it, and the next use builds another.</summary>
     private sealed class ClientSlot

@@ -380,6 +380,21 @@ Describe 'Start-SocialSandbox -InMemory' {
     }
 }
 
+Describe 'Start-SocialSandbox -Seed' {
+    It 'refuses in the module a seed the sandbox would refuse (<Seed>), naming the value and the accepted range' -ForEach @(
+        @{ Seed = @(0, 30); Says = '*users from 1 to 1000000*' }
+        @{ Seed = @(1, 366); Says = '*days from 1 to 365*' }
+        @{ Seed = @(5); Says = '*users,days or users,days,events*' }
+    ) {
+        $err = $null
+        try { Start-SocialSandbox -InMemory -Seed $Seed -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'InvalidSeed,GiftStudio.PowerShell.Commands.StartSocialSandboxCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -BeLike $Says
+        $err.Exception.Message | Should -BeLike "*'$($Seed -join ',')'*"
+    }
+}
+
 Describe 'Sandbox keys: one policy on both sides' {
     It 'a key Start-SocialSandbox generates has the form the sandbox itself generates' {
         $sandbox = Start-SocialSandbox -InMemory

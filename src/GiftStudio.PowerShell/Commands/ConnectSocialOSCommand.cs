@@ -97,9 +97,9 @@ public sealed class ConnectSocialOSCommand : PSCmdlet
                     Budget = TimeSpan.FromSeconds(RetryBudgetSec),
                 };
                 if (ProxyCredential != null && Proxy == null)
-                    throw new SocialOsInputException("InvalidProxyCredential", "ProxyCredential", null, "ProxyCredential needs -Proxy: credentials for the environment's proxy are not supported.");
+                    throw new SocialOsInputException(ErrorIds.InvalidProxyCredential, "ProxyCredential", null, "ProxyCredential needs -Proxy: credentials for the environment's proxy are not supported.");
                 if (Proxy != null && (!Proxy.IsAbsoluteUri || (Proxy.Scheme != Uri.UriSchemeHttp && Proxy.Scheme != Uri.UriSchemeHttps)))
-                    throw new SocialOsInputException("InvalidProxy", "Proxy", Proxy, $"Proxy '{Proxy}' must be an absolute http:// or https:// URI such as http://proxy.example.com:8080.");
+                    throw new SocialOsInputException(ErrorIds.InvalidProxy, "Proxy", Proxy, $"Proxy '{Proxy}' must be an absolute http:// or https:// URI such as http://proxy.example.com:8080.");
                 var proxy = Proxy == null ? null : new ProxySettings(Proxy, ProxyCredential?.GetNetworkCredential());
                 var breaker = new CircuitBreaker(CircuitBreakerThreshold, TimeSpan.FromSeconds(CircuitBreakerDurationSec), stallWindow: TimeSpan.FromSeconds(StallTimeoutSec));
                 connection = new SocialOSConnection(baseUri, key, source, TimeSpan.FromSeconds(TimeoutSec), retry, proxy, breaker);
@@ -133,7 +133,7 @@ public sealed class ConnectSocialOSCommand : PSCmdlet
             var typed = Host.UI.ReadLineAsSecureString();
             if (typed.Length > 0) return (typed, "Prompt");
         }
-        throw new SocialOsConfigurationException("NoApiKey",
+        throw new SocialOsConfigurationException(ErrorIds.NoApiKey,
             $"No API key: pass -ApiKey or -Credential, or set the environment variable {ConnectionFactory.ApiKeyVariable}.");
     }
 

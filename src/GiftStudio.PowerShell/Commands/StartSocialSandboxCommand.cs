@@ -31,10 +31,10 @@ public sealed class StartSocialSandboxCommand : PSCmdlet
     [Parameter]
     public object? Now { get; set; }
 
-    /// <summary>Users, days[, events]: fill the new data file with a realistic history, e.g. -Seed 200,30.</summary>
+    /// <summary>Users, days[, events]: fill the new data file with a realistic history, e.g.
+    /// -Seed 200,30. Checked by <see cref="SandboxSeed.Argument"/>, which the sandbox's own check
+    /// agrees with.</summary>
     [Parameter]
-    [ValidateCount(2, 3)]
-    [ValidateRange(0, 10000000)]
     public int[]? Seed { get; set; }
 
     /// <summary>Requests per second allowed per key (off by default).</summary>
@@ -66,7 +66,7 @@ public sealed class StartSocialSandboxCommand : PSCmdlet
     protected override void EndProcessing()
     {
         if (InMemory && (DataPath != null || Fresh))
-            ThrowTerminatingError(ErrorRecords.From(new SocialOsInputException("InvalidInMemory", nameof(InMemory), DataPath,
+            ThrowTerminatingError(ErrorRecords.From(new SocialOsInputException(ErrorIds.InvalidInMemory, nameof(InMemory), DataPath,
                 "-InMemory keeps no data file and always starts empty: leave out -DataPath and -Fresh, or leave out -InMemory to keep the data."), DataPath));
         try
         {
@@ -74,8 +74,8 @@ public sealed class StartSocialSandboxCommand : PSCmdlet
             {
                 Port = Port,
                 DataPath = DataPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),
-                Now = StrictInput.UtcDateTime(SocialCmdlet.Unwrap(Now), nameof(Now)),
-                Seed = Seed == null ? null : string.Join(",", Seed),
+                Now = StrictInput.UtcDateTime(PSValue.Unwrap(Now), nameof(Now)),
+                Seed = Seed == null ? null : SandboxSeed.Argument(Seed),
                 RateLimit = RateLimit,
                 Faults = Faults,
                 Fresh = Fresh.IsPresent,
@@ -92,7 +92,7 @@ public sealed class StartSocialSandboxCommand : PSCmdlet
         catch (SandboxException e)
         {
             ThrowTerminatingError(ErrorRecords.Record(e, e.ErrorId,
-                e.ErrorId == "SandboxStartFailed" ? ErrorCategory.InvalidResult : ErrorCategory.NotInstalled, DataPath, null));
+                e.ErrorId == ErrorIds.SandboxStartFailed ? ErrorCategory.InvalidResult : ErrorCategory.NotInstalled, DataPath, null));
         }
         catch (SocialOsInputException e)
         {

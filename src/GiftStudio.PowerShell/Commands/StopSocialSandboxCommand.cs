@@ -29,7 +29,7 @@ public sealed class StopSocialSandboxCommand : PSCmdlet
         {
             WriteError(ErrorRecords.Record(
                 new InvalidOperationException($"Process {ProcessId} is not a sandbox started by Start-SocialSandbox in this session; not stopping it."),
-                "SandboxNotStartedHere", ErrorCategory.InvalidArgument, ProcessId, null));
+                ErrorIds.SandboxNotStartedHere, ErrorCategory.InvalidArgument, ProcessId, null));
             return;
         }
         if (!ShouldProcess($"sandbox process {ProcessId}", "Stop")) return;
