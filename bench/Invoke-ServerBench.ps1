@@ -206,7 +206,7 @@ $startMs = @{}
 foreach ($kind in $kinds) { $startMs[$kind] = [math]::Round((Get-Median $startTimes[$kind]) * 1000) }
 $memoryGiB = [math]::Round([double](((Get-Content /proc/meminfo -TotalCount 1) -replace '\D', '')) / 1MB, 0)
 $cpu = (Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '.*:\s*', ''
-$wrkVersion = ((& $wrk.Source -v 2>&1 | Out-String) -split "`n")[0].Trim()
+$wrkVersion = (((& $wrk.Source -v 2>&1 | Out-String) -split "`n")[0] -replace '\s*Copyright.*', '').Trim()
 
 $section = @"
 ## 8. The sandbox against the floor (wrk; start-up)
