@@ -14,6 +14,8 @@
         Package  Build, then a versioned module folder, the module's .nupkg and the sandbox's .NET tool
                  .nupkg (GiftStudio.Sandbox, command giftstudio-sandbox) under out/package
         Bench  Build, then bench/Invoke-Benchmark.ps1 (minutes; not part of Test): writes bench/REPORT.md
+               (-Server: bench/Invoke-ServerBench.ps1 instead, the sandbox against a minimal ASP.NET
+               Core app under wrk, and their start-up: section 8 of bench/REPORT.md)
         Screenshot  Build, then the README's picture of the HTML report (docs/images/currency-report.png)
                from a real sandbox with headless Chromium (Debian's chromium package)
 .EXAMPLE
@@ -27,8 +29,12 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    # Passed on to bench/Invoke-Benchmark.ps1, e.g. @{ Rows = 2000; Repetitions = 1 }.
+    # Passed on to bench/Invoke-Benchmark.ps1, e.g. @{ Rows = 2000; Repetitions = 1 }
+    # (with -Server, to bench/Invoke-ServerBench.ps1, e.g. @{ Rounds = 3 }).
     [hashtable] $BenchArguments = @{},
+
+    # -Task Bench: the sandbox's server bench (bench/Invoke-ServerBench.ps1) instead of the module's.
+    [switch] $Server,
 
     # Test only a part: xUnit tests whose full name contains it, and the Pester files whose name
     # contains it (or, when no file's does, the Pester tests whose full name does). The style
@@ -273,6 +279,14 @@ function Invoke-Package {
 
 function Invoke-Bench {
     Invoke-Build
+    if ($Server) {
+        Write-Host '== Bench: the sandbox against the floor (wrk)' -ForegroundColor Cyan
+        $floor = Join-Path $Root "bench/GiftStudio.Floor/bin/$Configuration/net10.0/GiftStudio.Floor.dll"
+        & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Invoke-ServerBench.ps1') `
+            -SandboxPath (Join-Path $ModuleOut 'sandbox/GiftStudio.Sandbox.dll') -FloorPath $floor @BenchArguments | Out-Host
+        if ($LASTEXITCODE -ne 0) { throw "The server bench failed (exit code $LASTEXITCODE)." }
+        return
+    }
     Write-Host '== Bench' -ForegroundColor Cyan
     $tool = Join-Path $Root "bench/GiftStudio.Bench/bin/$Configuration/net10.0/GiftStudio.Bench.dll"
     & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Invoke-Benchmark.ps1') `

@@ -44,34 +44,49 @@ public sealed class RequestLogging
             if (context.RequestAborted.IsCancellationRequested) notes.Dropped = true;
             _stats.Served(context.Response.StatusCode, notes.Dropped, notes.Replayed);
             if (_log.IsEnabled(LogLevel.Information))
-                _log.Log(LogLevel.Information, default, LogLine(context, notes, Authentication.TenantOrNull(context), Stopwatch.GetElapsedTime(started).TotalMilliseconds), null, (s, _) => s.Text);
+            {
+                var request = context.Request;
+                _log.Log(LogLevel.Information, default, new RequestLine(request.Method, request.Path.Value, request.QueryString.Value, context.Response.StatusCode,
+                    notes, Authentication.TenantOrNull(context), Stopwatch.GetElapsedTime(started).TotalMilliseconds, _fields), null, (s, _) => s.Text);
+            }
         }
     }
 
     /// <summary>One request's log line: never a body; a query value named like a secret is
-    /// redacted here, any configured key wherever it stands by the log itself (<see cref="KeyRedactor"/>).</summary>
-    private LogFields LogLine(HttpContext context, RequestNotes notes, Tenant? tenant, double elapsedMs)
+    /// redacted here, any configured key wherever it stands by the log itself (<see cref="KeyRedactor"/>).
+    /// The request's thread only captures the values: the log's writer builds the line
+    /// (<see cref="ILogEntry"/>), off the request's path.</summary>
+    private sealed class RequestLine(string method, string? path, string? rawQuery, int status, RequestNotes notes, Tenant? tenant, double elapsedMs, bool withFields)
+        : ILogEntry
     {
-        var request = context.Request;
-        var query = RedactedQuery(request.Query);
-        int? status = notes.Dropped ? null : context.Response.StatusCode;
-        var text = new StringBuilder()
-            .Append(request.Method).Append(' ').Append(request.Path.Value).Append(query)
-            .Append(' ').Append(notes.Dropped ? $"dropped (answer {context.Response.StatusCode} not sent)" : context.Response.StatusCode.ToString(CultureInfo.InvariantCulture))
-            .Append(CultureInfo.InvariantCulture, $" {elapsedMs:0.0}ms {notes.RequestId} tenant={tenant?.ShortName ?? "-"}");
-        if (notes.ProblemType is { } type) text.Append(" problem=").Append(type.StartsWith(ApiProblem.TypeBase, StringComparison.Ordinal) ? type[ApiProblem.TypeBase.Length..] : type);
-        if (notes.Replayed) text.Append(" replayed");
-        if (notes.IgnoredProperties is { Count: > 0 } ignored) text.Append(" ignored=").Append(string.Join(',', ignored));
-        if (notes.TraceId is { } trace) text.Append(" trace=").Append(trace);
-        if (!_fields) return new LogFields(text.ToString(), new List<KeyValuePair<string, object?>>());
-        return new LogFields(text.ToString(), new List<KeyValuePair<string, object?>>
+        private string? _query;
+
+        private string Query => _query ??= RedactedQuery(rawQuery);
+
+        public string Text
         {
-            new("Method", request.Method),
-            new("Path", request.Path.Value),
-            new("Query", query.Length == 0 ? null : query),
-            new("Status", status),
+            get
+            {
+                var text = new StringBuilder()
+                    .Append(method).Append(' ').Append(path).Append(Query)
+                    .Append(' ').Append(notes.Dropped ? $"dropped (answer {status} not sent)" : status.ToString(CultureInfo.InvariantCulture))
+                    .Append(CultureInfo.InvariantCulture, $" {elapsedMs:0.0}ms {notes.RequestId} tenant={tenant?.ShortName ?? "-"}");
+                if (notes.ProblemType is { } type) text.Append(" problem=").Append(type.StartsWith(ApiProblem.TypeBase, StringComparison.Ordinal) ? type[ApiProblem.TypeBase.Length..] : type);
+                if (notes.Replayed) text.Append(" replayed");
+                if (notes.IgnoredProperties is { Count: > 0 } ignored) text.Append(" ignored=").Append(string.Join(',', ignored));
+                if (notes.TraceId is { } trace) text.Append(" trace=").Append(trace);
+                return text.ToString();
+            }
+        }
+
+        public IEnumerable<KeyValuePair<string, object?>> Fields => !withFields ? [] : new List<KeyValuePair<string, object?>>
+        {
+            new("Method", method),
+            new("Path", path),
+            new("Query", Query.Length == 0 ? null : Query),
+            new("Status", notes.Dropped ? null : status),
             new("Outcome", notes.Dropped ? "dropped" : "answered"),
-            new("StatusNotSent", notes.Dropped ? context.Response.StatusCode : null),
+            new("StatusNotSent", notes.Dropped ? status : null),
             new("ElapsedMs", elapsedMs),
             new("RequestId", notes.RequestId),
             new("TraceId", notes.TraceId),
@@ -79,14 +94,14 @@ public sealed class RequestLogging
             new("ProblemType", notes.ProblemType),
             new("Replayed", notes.Replayed),
             new("IgnoredProperties", notes.IgnoredProperties),
-        });
+        };
     }
 
-    private static string RedactedQuery(IQueryCollection query)
+    private static string RedactedQuery(string? rawQuery)
     {
-        if (query.Count == 0) return "";
+        if (string.IsNullOrEmpty(rawQuery)) return "";
         var text = new StringBuilder();
-        foreach (var (name, values) in query)
+        foreach (var (name, values) in Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(rawQuery))
         {
             foreach (var value in values)
             {

@@ -18,9 +18,10 @@ public sealed class LogSink : IAsyncDisposable
 {
     /// <summary>Bounded, so a reader that never drains standard output cannot grow memory
     /// without end; a line that finds the queue full is counted, never waited for.</summary>
-    private readonly Channel<string> _lines = Channel.CreateBounded<string>(
+    private readonly Channel<Entry> _lines = Channel.CreateBounded<Entry>(
         new BoundedChannelOptions(100_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private long _dropped;
+    private static readonly TimeSpan BatchPause = TimeSpan.FromMilliseconds(10);
     private readonly StreamWriter? _file;
     private readonly TextWriter? _output;
     private readonly Task _writer;
@@ -58,12 +59,30 @@ public sealed class LogSink : IAsyncDisposable
     /// <summary>The --log-file when this run created it (a failed start removes it again), else null.</summary>
     public string? CreatedFile { get; }
 
-    /// <summary>Formats one entry. <paramref name="fields"/> become JSON properties (names in
+    /// <summary>Queues one entry. <paramref name="fields"/> become JSON properties (names in
     /// snake_case); the text format shows <paramref name="message"/> only.</summary>
-    public void Write(LogLevel level, string category, string message, IEnumerable<KeyValuePair<string, object?>> fields, Exception? error = null)
+    public void Write(LogLevel level, string category, string message, IEnumerable<KeyValuePair<string, object?>> fields, Exception? error = null) =>
+        Enqueue(new Entry(DateTimeOffset.UtcNow, Clock.NowMs, level, category, message, fields, error));
+
+    /// <summary>Queues an entry whose text and fields are built when it is written, by the
+    /// writer task: a request's thread only captures its values.</summary>
+    public void Write(LogLevel level, string category, ILogEntry entry) =>
+        Enqueue(new Entry(DateTimeOffset.UtcNow, Clock.NowMs, level, category, null, null, null, entry));
+
+    private void Enqueue(in Entry entry)
     {
-        var wall = DateTimeOffset.UtcNow;
-        message = _redactor.Redact(message);
+        if (!_lines.Writer.TryWrite(entry)) System.Threading.Interlocked.Increment(ref _dropped);
+    }
+
+    /// <summary>One queued entry: the instant and the clock when it was logged, and either its
+    /// message and fields or an <see cref="ILogEntry"/> that builds them.</summary>
+    private readonly record struct Entry(DateTimeOffset Wall, long ClockMs, LogLevel Level, string Category, string? Message,
+        IEnumerable<KeyValuePair<string, object?>>? Fields, Exception? Error, ILogEntry? Deferred = null);
+
+    private string Render(in Entry entry)
+    {
+        var message = _redactor.Redact(entry.Deferred?.Text ?? entry.Message ?? "");
+        var error = entry.Error;
         string line;
         if (Format == LogFormat.Json)
         {
@@ -71,12 +90,12 @@ public sealed class LogSink : IAsyncDisposable
             using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             {
                 json.WriteStartObject();
-                json.WriteString("time", Rfc3339.Format(wall.ToUnixTimeMilliseconds()));
-                json.WriteString("clock", Rfc3339.Format(Clock.NowMs));
-                json.WriteString("level", LevelName(level));
-                json.WriteString("category", category);
+                json.WriteString("time", Rfc3339.Format(entry.Wall.ToUnixTimeMilliseconds()));
+                json.WriteString("clock", Rfc3339.Format(entry.ClockMs));
+                json.WriteString("level", LevelName(entry.Level));
+                json.WriteString("category", entry.Category);
                 json.WriteString("message", message);
-                foreach (var (name, value) in fields)
+                foreach (var (name, value) in entry.Deferred?.Fields ?? entry.Fields ?? [])
                 {
                     if (name == "{OriginalFormat}") continue;
                     json.WritePropertyName(SnakeCase(name));
@@ -89,10 +108,10 @@ public sealed class LogSink : IAsyncDisposable
         }
         else
         {
-            line = $"{wall.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fff", CultureInfo.InvariantCulture)}Z {LevelName(level)}: {category} {message}";
+            line = $"{entry.Wall.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fff", CultureInfo.InvariantCulture)}Z {LevelName(entry.Level)}: {entry.Category} {message}";
             if (error is not null) line += " " + _redactor.Redact(error.ToString()).ReplaceLineEndings(" | ");
         }
-        if (!_lines.Writer.TryWrite(line)) System.Threading.Interlocked.Increment(ref _dropped);
+        return line;
     }
 
     /// <summary>Log lines lost because standard output was not read fast enough.</summary>
@@ -108,13 +127,17 @@ public sealed class LogSink : IAsyncDisposable
         var stdout = _output ?? standardOutput!;
         while (await _lines.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (_lines.Reader.TryRead(out var line))
+            while (_lines.Reader.TryRead(out var entry))
             {
+                var line = Render(entry);
                 stdout.WriteLine(line);
                 _file?.WriteLine(line);
             }
             stdout.Flush();
             _file?.Flush();
+            // The profile: one wake-up of this task per request. A short pause lets a busy
+            // server's lines gather into one write (they still carry their own times).
+            await Task.Delay(BatchPause).ConfigureAwait(false);
         }
     }
 
@@ -198,10 +221,25 @@ public sealed class SandboxLoggerProvider(LogSink sink) : ILoggerProvider
         {
             if (!IsEnabled(logLevel)) return;
             var fields = state as IEnumerable<KeyValuePair<string, object?>> ?? Array.Empty<KeyValuePair<string, object?>>();
+            if (state is ILogEntry deferred && exception is null)
+            {
+                sink.Write(logLevel, category, deferred);
+                return;
+            }
             if (KestrelRefusals.TryWrite(sink, category, fields, exception)) return;
             sink.Write(logLevel, category, formatter(state, exception), fields, exception);
         }
     }
+}
+
+/// <summary>A log entry built when it is written (see <see cref="LogSink.Write(LogLevel, string, ILogEntry)"/>).</summary>
+public interface ILogEntry
+{
+    /// <summary>The message (the text format's whole line after the time, level and category).</summary>
+    string Text { get; }
+
+    /// <summary>The JSON format's fields.</summary>
+    IEnumerable<KeyValuePair<string, object?>> Fields { get; }
 }
 
 /// <summary>A log entry given as fields, with its text-format message.</summary>

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Threading.Channels;
 using System.Threading.Tasks;
 using Microsoft.Data.Sqlite;
 
@@ -23,9 +22,19 @@ public sealed class Database : IAsyncDisposable
 
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
-    private readonly Channel<WriteItem> _queue = Channel.CreateBounded<WriteItem>(
-        new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly Task _writerLoop;
+    // The writer is whichever thread holds _writerBusy. The profile (bench/ANALYSIS.md, issue
+    // #26): a hop to a writer thread and back, with thread-pool workers spinning between, was
+    // the largest cost of a lone in-memory request. There the request that finds the writer
+    // free runs its own group on its own thread; writes queued meanwhile are run by a
+    // thread-pool thread that keeps the writer until the queue is empty. A durable commit waits
+    // for its fsync: the hop is small beside it, and a request's thread blocked in fsync made
+    // 8 connections slower, so there every group runs on that thread-pool thread.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<WriteItem> _pending = new();
+    private readonly List<WriteItem> _group = new(MaxGroup);
+    private readonly object _closing = new();
+    private bool _closed;
+    private int _writerBusy;
+    private readonly bool _durable;
     private readonly WalCheckpointer _checkpoints;
 
     private volatile string? _writeFailure;
@@ -33,6 +42,7 @@ public sealed class Database : IAsyncDisposable
     public Database(string path, bool durable = true)
     {
         Synchronous = durable ? "FULL" : "OFF";
+        _durable = durable;
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
         _connectionString = new SqliteConnectionStringBuilder
@@ -54,7 +64,6 @@ public sealed class Database : IAsyncDisposable
         Execute(_writer, $"PRAGMA journal_size_limit={walLimitBytes};");
         Schema.Apply(_writer);
         _checkpoints = new WalCheckpointer(OpenReader, FilePath, walLimitBytes);
-        _writerLoop = Task.Run(WriterLoop);
     }
 
     public string FilePath => _writer.DataSource;
@@ -139,23 +148,53 @@ public sealed class Database : IAsyncDisposable
 
     /// <summary>Runs <paramref name="work"/> on the writer inside its own savepoint and returns
     /// once the group it ran in is committed. An exception rolls back this work only.</summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, T> work)
+    public Task<T> WriteAsync<T>(Func<SqliteConnection, T> work)
     {
         var item = new WriteItem<T>(work);
-        await _queue.Writer.WriteAsync(item).ConfigureAwait(false);
-        return await item.Task.ConfigureAwait(false);
+        lock (_closing)
+        {
+            if (_closed) throw new ObjectDisposedException(nameof(Database), "The data file is closed.");
+            _pending.Enqueue(item);
+        }
+        if (TryTakeWriter())
+        {
+            if (_durable) QueueRun();
+            else RunQueued(onRequestThread: true);
+        }
+        return item.Task;
     }
 
-    private async Task WriterLoop()
+    private void QueueRun() =>
+        System.Threading.ThreadPool.UnsafeQueueUserWorkItem(static database => database.RunQueued(onRequestThread: false), this, preferLocal: false);
+
+    private bool TryTakeWriter() => System.Threading.Interlocked.CompareExchange(ref _writerBusy, 1, 0) == 0;
+
+    /// <summary>Runs groups while writes are queued. On a request's thread one group only, so its
+    /// own answer is not held up by later writes: the rest goes on on a thread-pool thread.</summary>
+    private void RunQueued(bool onRequestThread)
     {
-        var group = new List<WriteItem>(MaxGroup);
-        var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (true)
         {
-            group.Clear();
-            while (group.Count < MaxGroup && reader.TryRead(out var next)) group.Add(next);
-            RunGroup(group);
+            RunNextGroup();
+            if (_pending.IsEmpty)
+            {
+                System.Threading.Volatile.Write(ref _writerBusy, 0);
+                // A write queued just before the release found the writer busy: take it back.
+                if (_pending.IsEmpty || !TryTakeWriter()) return;
+            }
+            if (onRequestThread)
+            {
+                QueueRun();
+                return;
+            }
         }
+    }
+
+    private void RunNextGroup()
+    {
+        _group.Clear();
+        while (_group.Count < MaxGroup && _pending.TryDequeue(out var next)) _group.Add(next);
+        if (_group.Count > 0) RunGroup(_group);
     }
 
     private void RunGroup(List<WriteItem> group)
@@ -166,22 +205,10 @@ public sealed class Database : IAsyncDisposable
         try
         {
             Execute(_writer, "BEGIN IMMEDIATE;");
-            foreach (var item in group)
-            {
-                Execute(_writer, "SAVEPOINT item;");
-                try
-                {
-                    item.Run(_writer);
-                    Execute(_writer, "RELEASE item;");
-                }
-                catch (Exception e)
-                {
-                    item.Failed(e);
-                    if (StorageFailure.Reason(e) is not null) storageError ??= e;
-                    Execute(_writer, "ROLLBACK TO item; RELEASE item;");
-                    RolledBack?.Invoke(_writer);
-                }
-            }
+            // A group of one needs no savepoint: when it fails, the transaction's rollback
+            // (below) is its own, and a lone request runs two statements fewer.
+            if (group.Count == 1) group[0].Run(_writer);
+            else RunEachInSavepoint(group, ref storageError);
             Execute(_writer, "COMMIT;");
             Committed?.Invoke();
             if (storageError is null) _writeFailure = null;
@@ -197,6 +224,26 @@ public sealed class Database : IAsyncDisposable
         }
         if (storageError is not null) _writeFailure = StorageFailure.Reason(storageError);
         foreach (var item in group) item.Complete();
+    }
+
+    private void RunEachInSavepoint(List<WriteItem> group, ref Exception? storageError)
+    {
+        foreach (var item in group)
+        {
+            Execute(_writer, "SAVEPOINT item;");
+            try
+            {
+                item.Run(_writer);
+                Execute(_writer, "RELEASE item;");
+            }
+            catch (Exception e)
+            {
+                item.Failed(e);
+                if (StorageFailure.Reason(e) is not null) storageError ??= e;
+                Execute(_writer, "ROLLBACK TO item; RELEASE item;");
+                RolledBack?.Invoke(_writer);
+            }
+        }
     }
 
     /// <summary>Copies the whole log back into the data file at once (see <see cref="WalCheckpointer.CheckpointNow"/>).</summary>
@@ -226,8 +273,10 @@ public sealed class Database : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _writerLoop.ConfigureAwait(false);
+        lock (_closing) _closed = true;
+        // The writer's last group ends; then whatever is still queued runs here.
+        while (!TryTakeWriter()) await Task.Delay(1).ConfigureAwait(false);
+        while (!_pending.IsEmpty) RunNextGroup();
         await _checkpoints.StopAsync().ConfigureAwait(false);
         while (_readers.TryTake(out var reader)) await reader.DisposeAsync().ConfigureAwait(false);
         try
