@@ -1,9 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Net;
 using System.Net.Http;
-using System.Net.Sockets;
 using System.Text;
 using System.Threading.Tasks;
 using GiftStudio.Http;
@@ -120,7 +118,9 @@ public sealed class RequestKindTests
     {
         var expected = Expected(method, withKey, failure);
         await using var server = failure == Failure.RefusedBeforeSending ? null : new RawHttpServer(ResponseFor(failure));
-        var baseUri = server?.BaseUri ?? ClosedPortUri();
+        // Held for the whole test: a bound port that never listens refuses every connection.
+        using var closed = new ClosedPort();
+        var baseUri = server?.BaseUri ?? new Uri($"http://127.0.0.1:{closed.Port}/v2/");
         var options = Clients.Options(baseUri, timeout: failure == Failure.Timeout ? TimeSpan.FromMilliseconds(300) : null,
             retry: new RetryPolicy { MaxRetries = 1, Delay = (_, _) => Task.CompletedTask });
         using var client = SocialOsHttp.CreateClient(options);
@@ -159,15 +159,5 @@ public sealed class RequestKindTests
     {
         Assert.Equal(kind, RequestKinds.Of(method, hasKey));
         Assert.Equal(method.Equals("POST", StringComparison.OrdinalIgnoreCase), RequestKinds.TakesKey(method));
-    }
-
-    /// <summary>A loopback port that nothing listens on: the connection is refused, nothing is sent.</summary>
-    private static Uri ClosedPortUri()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return new Uri($"http://127.0.0.1:{port}/v2/");
     }
 }
