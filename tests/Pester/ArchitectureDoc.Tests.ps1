@@ -6,7 +6,7 @@ BeforeAll {
     $script:Repository = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
     $script:DocLines = Get-Content -LiteralPath (Join-Path $Repository 'docs/ARCHITECTURE.md')
     # Names from outside the repository that the map mentions: .NET, PowerShell and HTTP.
-    $script:External = 'HttpClient', 'AssemblyLoadContext', 'TimeProvider', 'FakeTimeProvider', 'ShouldProcess', 'Date'
+    $script:External = 'HttpClient', 'AssemblyLoadContext', 'TimeProvider', 'FakeTimeProvider', 'ShouldProcess', 'Date', 'IModuleAssemblyInitializer', 'IModuleAssemblyCleanup'
 
     $sourceFiles = Get-ChildItem (Join-Path $Repository 'src'), (Join-Path $Repository 'tests') -Recurse -File -Include '*.cs', '*.json' |
         Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' }
