@@ -36,13 +36,23 @@ Describe 'Argument completers' {
         $silent.Start()
         try {
             $port = $silent.LocalEndpoint.Port
-            $dead = Connect-SocialOS -BaseUri "http://127.0.0.1:$port/v2" -ApiKey $Box.ApiKey -PassThru
-            $watch = [Diagnostics.Stopwatch]::StartNew()
-            $result = Get-Completions "Get-SocialGift -Connection `$dead -GiftId gift_"
-            $watch.Stop()
-            $result | Should -BeNullOrEmpty
-            # The completer gives up after 1.5 s: the prompt is never held for long.
-            $watch.Elapsed.TotalSeconds | Should -BeLessThan 4
+            # A connection that would wait an hour for the silent server, without retries: only the
+            # completer's own limit (1.5 s) can end the completion before then.
+            $dead = Connect-SocialOS -BaseUri "http://127.0.0.1:$port/v2" -ApiKey $Box.ApiKey -TimeoutSec 3600 -MaxRetries 0 -PassThru
+            $completion = [powershell]::Create().AddScript({
+                    param($Manifest, $Connection)
+                    Import-Module $Manifest
+                    $line = 'Get-SocialGift -Connection $Connection -GiftId gift_'
+                    @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText)
+                }).AddArgument((Join-Path $env:GIFTSTUDIO_TEST_MODULE 'GiftStudio.psd1')).AddArgument($dead)
+            $pending = $completion.BeginInvoke()
+            try {
+                # Waits for the state (the completion has returned) with a generous limit that is
+                # still far below the connection's hour: returning at all is the completer's limit.
+                $pending.AsyncWaitHandle.WaitOne([TimeSpan]::FromMinutes(5)) | Should -BeTrue -Because 'the completer gives up on a silent server by itself'
+                $completion.EndInvoke($pending) | Should -BeNullOrEmpty
+            }
+            finally { $completion.Dispose() }
         }
         finally {
             $silent.Stop()
