@@ -85,10 +85,37 @@ function Invoke-Build {
     $sandboxOut = Join-Path $ModuleOut 'sandbox'
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/GiftStudio.Sandbox/GiftStudio.Sandbox.csproj'),
         '-c', $Configuration, '--no-build', '--nologo', '-v', 'quiet', '-o', $sandboxOut)
+    Add-ReadyToRunCode (Join-Path $Root 'src/GiftStudio.Sandbox/GiftStudio.Sandbox.csproj') $sandboxOut
     # External MAML help, generated from docs/help (a child pwsh, so this session never loads the module).
     Invoke-Native (Join-Path $PSHOME 'pwsh') @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'build/New-MamlHelp.ps1'),
         '-SourcePath', (Join-Path $Root 'docs/help'), '-OutputPath', $ModuleOut, '-ModulePath', $ModuleOut)
     Write-Host "Staged $ModuleOut"
+}
+
+# The sandbox starts faster with its assemblies precompiled (ReadyToRun; bench/ANALYSIS.md,
+# issue #26). A publish for one platform keeps that platform's native SQLite only, so it goes to a
+# private temporary folder (its own obj/ too: the solution's restore stays portable), and only the
+# managed assemblies replace the portable folder's. They still hold their IL: on another platform
+# the runtime ignores the precompiled code and JIT-compiles, as before. Without the compiler pack
+# (an offline machine) the portable IL stays, with a warning.
+function Add-ReadyToRunCode([string] $Project, [string] $Destination) {
+    $platform = [Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
+    $temporary = [IO.Directory]::CreateTempSubdirectory('giftstudio-readytorun-').FullName
+    try {
+        & dotnet publish $Project -c $Configuration -r $platform --self-contained false -p:PublishReadyToRun=true `
+            --artifacts-path (Join-Path $temporary 'artifacts') -o (Join-Path $temporary 'publish') --nologo -v quiet | Out-Host
+        if ($LASTEXITCODE -ne 0) {
+            Write-Warning "The sandbox stays JIT-compiled: its ReadyToRun publish for $platform failed (exit code $LASTEXITCODE)."
+            return
+        }
+        foreach ($assembly in Get-ChildItem (Join-Path $temporary 'publish') -Filter '*.dll') {
+            $portable = Join-Path $Destination $assembly.Name
+            if (Test-Path $portable) { Copy-Item $assembly.FullName -Destination $portable -Force }
+        }
+    }
+    finally {
+        Remove-Item -Recurse -Force $temporary -ErrorAction Ignore
+    }
 }
 
 function Get-PesterModulePath {

@@ -48,3 +48,40 @@ finally { $sandbox | Stop-SocialSandbox }
         $lines | Should -Contain 'score=250 silver'
     }
 }
+
+# build.ps1's Add-ReadyToRunCode: the staged sandbox starts from precompiled code on the building
+# machine's platform, and its folder still runs everywhere (bench/ANALYSIS.md, issue #26).
+Describe 'The staged sandbox folder' {
+    BeforeAll {
+        $script:SandboxFolder = Join-Path $env:GIFTSTUDIO_TEST_MODULE 'sandbox'
+        function Get-PeKind([string] $Path) {
+            $stream = [IO.File]::OpenRead($Path)
+            try {
+                $pe = [Reflection.PortableExecutable.PEReader]::new($stream)
+                $header = $pe.PEHeaders.CorHeader
+                [pscustomobject]@{
+                    HasIL       = $pe.HasMetadata
+                    ReadyToRun  = $null -ne $header -and $header.ManagedNativeHeaderDirectory.Size -gt 0
+                }
+            }
+            finally { $stream.Dispose() }
+        }
+    }
+
+    It 'holds <Name> precompiled (ReadyToRun) for this platform, its IL kept' -ForEach @(
+        @{ Name = 'GiftStudio.Sandbox.dll' }
+        @{ Name = 'Microsoft.Data.Sqlite.dll' }
+        @{ Name = 'SQLitePCLRaw.core.dll' }
+    ) {
+        $kind = Get-PeKind (Join-Path $SandboxFolder $Name)
+        $kind.ReadyToRun | Should -BeTrue -Because 'build.ps1 overlays the ReadyToRun publish of this platform'
+        $kind.HasIL | Should -BeTrue -Because 'another platform JIT-compiles the IL'
+    }
+
+    It 'keeps the native SQLite of every platform (a portable folder, not one platform''s publish)' {
+        foreach ($platform in 'linux-x64', 'linux-arm64', 'osx-arm64', 'win-x64') {
+            Join-Path $SandboxFolder "runtimes/$platform/native" | Should -Exist
+        }
+        Join-Path $SandboxFolder 'libe_sqlite3.so' | Should -Not -Exist -Because 'a RID-specific publish flattens runtimes/ to one platform'
+    }
+}
