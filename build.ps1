@@ -83,9 +83,9 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root 'GiftStudio.psd1'), (Join-Path $Root 'GiftStudio.Format.ps1xml'), (Join-Path $Root 'GiftStudio.Types.ps1xml') -Destination $ModuleOut
     # The sandbox ships inside the module folder so that Start-SocialSandbox finds it offline.
     $sandboxOut = Join-Path $ModuleOut 'sandbox'
-    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/GiftStudio.Sandbox/GiftStudio.Sandbox.csproj'),
-        '-c', $Configuration, '--no-build', '--nologo', '-v', 'quiet', '-o', $sandboxOut)
-    Add-ReadyToRunCode (Join-Path $Root 'src/GiftStudio.Sandbox/GiftStudio.Sandbox.csproj') $sandboxOut
+    $sandboxProject = Join-Path $Root 'src/GiftStudio.Sandbox/GiftStudio.Sandbox.csproj'
+    Invoke-Native dotnet @('publish', $sandboxProject, '-c', $Configuration, '--no-build', '--nologo', '-v', 'quiet', '-o', $sandboxOut)
+    Add-ReadyToRunCode $sandboxProject $sandboxOut
     # External MAML help, generated from docs/help (a child pwsh, so this session never loads the module).
     Invoke-Native (Join-Path $PSHOME 'pwsh') @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'build/New-MamlHelp.ps1'),
         '-SourcePath', (Join-Path $Root 'docs/help'), '-OutputPath', $ModuleOut, '-ModulePath', $ModuleOut)
