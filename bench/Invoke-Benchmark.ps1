@@ -322,5 +322,7 @@ $(if ($SkipBig) { "## 5. The sandbox alone`n`nLeft out of this run (-SkipBig).`n
 
 Targets missed, by how much, and why: see [ANALYSIS.md](ANALYSIS.md).
 "@
-Set-Content -LiteralPath $ReportPath -Value $report
+# The header and sections 1-6 replace their earlier text; sections 7 and 8 stay as they are.
+. (Join-Path $PSScriptRoot 'ReportSections.ps1')
+Set-ReportSection -Path $ReportPath -Text $report
 Write-Host "Report: $ReportPath"

@@ -239,9 +239,7 @@ memory at 8 and ≥ 85 % at 32; start ≤ the floor's + 50 ms. Where they stand 
 "@
 
 # Section 8 replaces its earlier text; the report's other sections stay as they are.
-$existing = if (Test-Path -LiteralPath $ReportPath) { Get-Content -Raw -LiteralPath $ReportPath } else { "# GiftStudio benchmark`n" }
-$parts = [regex]::Split($existing.TrimEnd(), '(?m)^(?=## )')
-$kept = @($parts | Where-Object { $_ -notmatch '^## 8\. ' } | ForEach-Object { $_.TrimEnd() })
-Set-Content -LiteralPath $ReportPath -Value (($kept + $section.TrimEnd()) -join "`n`n")
+. (Join-Path $PSScriptRoot 'ReportSections.ps1')
+Set-ReportSection -Path $ReportPath -Text $section
 Write-Host $section
 Write-Host "Report: $ReportPath"

@@ -1,4 +1,5 @@
-# Issue 26: start-ab.ps1 -SpecList "label|dll|memory|file;..." -N 9: interleaved starts, ms to the first 200 on /health (medians)
+# Issue 26: start-ab.ps1 -SpecList "label|dll|memory|file;..." -N 9: interleaved starts, ms to the first 200 on /health (medians),
+# asked once the server has printed its "Listening on" line
 param([string] $SpecList, [int] $N = 9)
 $Specs = $SpecList -split ";"
 $work = [IO.Directory]::CreateTempSubdirectory('startab').FullName
@@ -15,7 +16,10 @@ foreach ($i in 1..$N) {
     if ($rest -eq 'memory') { foreach ($a in '--api-key-file', $keyFile, '--storage', 'memory') { $info.ArgumentList.Add($a) } }
     elseif ($rest -eq 'file') { foreach ($a in '--api-key-file', $keyFile, '--data', (Join-Path $work "d$([guid]::NewGuid().ToString('n')).db")) { $info.ArgumentList.Add($a) } }
     $watch = [Diagnostics.Stopwatch]::StartNew()
-    $p = [Diagnostics.Process]::Start($info); $p.BeginOutputReadLine(); $p.BeginErrorReadLine()
+    $p = [Diagnostics.Process]::Start($info); $p.BeginErrorReadLine()
+    # No polling before the "Listening on" line: a poller's own CPU would slow the start it measures on 2 cores.
+    while ($null -ne ($line = $p.StandardOutput.ReadLine()) -and -not $line.StartsWith('Listening on')) { }
+    $null = $p.StandardOutput.ReadToEndAsync()
     while ($true) {
       try { $r = $http.GetAsync("http://127.0.0.1:$port/health").GetAwaiter().GetResult(); $ok = [int]$r.StatusCode -eq 200; $r.Dispose(); if ($ok) { break } } catch [Net.Http.HttpRequestException] { }
       [Threading.Thread]::Sleep(2)
