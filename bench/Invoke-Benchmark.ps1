@@ -7,7 +7,8 @@
     as little of the module's own cost as it can:
     1. N CSV rows through New-SocialGift vs Import-Csv | ForEach-Object { Invoke-RestMethod },
        sequential and with 8 in flight (vs ForEach-Object -Parallel -ThrottleLimit 8).
-    2. The raw C# HttpClient load generator with 8 in flight: the ceiling a client can reach.
+    2. The raw C# HttpClient load generator with 8 in flight and with 1: the ceilings a client
+       can reach, with 8 in flight and one at a time.
     3. N Set-SocialTierScore updates over 1,000 users, the same comparison.
     4. Import-Module cost: fresh pwsh -NoProfile processes with and without Import-Module
        GiftStudio, and with a first cmdlet call, interleaved (bare, import, first call, bare, ...)
@@ -117,6 +118,7 @@ try {
             } | Out-Null }) $Rows
     Write-Host '== 2. raw HttpClient ceiling'
     $graw = Add-Result 'gifts' 'raw C# HttpClient, 8 in flight (ceiling)' (Invoke-RawGenerator @('gift', '--url', $api, '--key', $key, '--clients', '8', '--count', $Rows)) $Rows
+    $graw1 = Add-Result 'gifts' 'raw C# HttpClient, 1 in flight (ceiling one at a time)' (Invoke-RawGenerator @('gift', '--url', $api, '--key', $key, '--clients', '1', '--count', $Rows)) $Rows
 
     Write-Host "== 3. $Rows score updates over 1,000 users"
     $sm = Add-Result 'scores' 'Import-Csv | Set-SocialTierScore (sequential)' (Measure-Pipeline { Import-Csv $scoreCsv | Set-SocialTierScore -Connection $connection -ThrottleLimit 1 | Out-Null }) $Rows
@@ -132,6 +134,7 @@ try {
                 Invoke-RestMethod -Method Post "$using:api/gamification/score" -Headers $using:headers -ContentType 'application/json' -Body $body
             } | Out-Null }) $Rows
     $sraw = Add-Result 'scores' 'raw C# HttpClient, 8 in flight (ceiling)' (Invoke-RawGenerator @('score', '--url', $api, '--key', $key, '--clients', '8', '--count', $Rows, '--users', '1000')) $Rows
+    $sraw1 = Add-Result 'scores' 'raw C# HttpClient, 1 in flight (ceiling one at a time)' (Invoke-RawGenerator @('score', '--url', $api, '--key', $key, '--clients', '1', '--count', $Rows, '--users', '1000')) $Rows
     $sandbox | Stop-SocialSandbox
 
     # ---- 4: import cost -------------------------------------------------------------------
@@ -297,6 +300,8 @@ $(($results | ForEach-Object { "| $($_.Group) | $($_.Name -replace '\|', '\|') |
 | ratio (same run) | gifts | scores | target |
 |---|---:|---:|---:|
 | sequential cmdlet vs Invoke-RestMethod loop | $(& $ratio $gm $gi)x | $(& $ratio $sm $si)x | >= 3x |
+| sequential cmdlet as a share of the raw HttpClient with 1 in flight | $([math]::Round(100 * $graw1.Seconds / $gm.Seconds))% | $([math]::Round(100 * $sraw1.Seconds / $sm.Seconds))% | |
+| the raw HttpClient with 1 in flight vs Invoke-RestMethod loop (what any sequential client could reach) | $(& $ratio $graw1 $gi)x | $(& $ratio $sraw1 $si)x | |
 | -ThrottleLimit 8 vs Invoke-RestMethod loop | $(& $ratio $gm8 $gi)x | $(& $ratio $sm8 $si)x | >= 10x |
 | -ThrottleLimit 8 vs ForEach-Object -Parallel 8 | $(& $ratio $gm8 $gp8)x | $(& $ratio $sm8 $sp8)x | >= 30x |
 | -ThrottleLimit 8 as a share of the raw HttpClient with 8 in flight | $([math]::Round(100 * $graw.Seconds / $gm8.Seconds))% | $([math]::Round(100 * $sraw.Seconds / $sm8.Seconds))% | >= 80% |

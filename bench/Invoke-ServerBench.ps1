@@ -14,7 +14,8 @@
        server in turn: a warm-up, then the measured seconds. The three servers run side by side
        for the whole section, so that each point of a row meets the same load on the machine.
     2. Start-up: rounds of (floor, memory, file), each a new process (the file sandbox a new data
-       file), timed from the process's start to the first 200 on /health, polled every 2 ms.
+       file), timed from the process's start to the first 200 on /health, asked once the server
+       printed its "Listening on" line (bench/ServerStart.ps1).
     The section "## 8." of REPORT.md is written (replaced when there); other sections are kept.
     wrk is Debian's package wrk (apt-get install -y wrk).
 #>
@@ -54,60 +55,24 @@ function Get-LoadAverage { ((Get-Content /proc/loadavg) -split ' ')[0..2] -join 
 
 function Get-Median([double[]] $Values) { ($Values | Sort-Object)[[int][math]::Floor(($Values.Count - 1) / 2)] }
 
-function Get-FreePort {
-    $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
-    $listener.Start()
-    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-}
+. (Join-Path $PSScriptRoot 'ServerStart.ps1')
 
-# Starts one server on a free port; its output is read and dropped (the sandbox logs a line per
-# request: a launcher drains it too, or the server would block on a full pipe).
+# Starts one server on a free port (bench/ServerStart.ps1 drains its output).
 function Start-Server([string] $Kind, [int] $Port) {
-    $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
-    $info.RedirectStandardOutput = $true
-    $info.RedirectStandardError = $true
-    $info.RedirectStandardInput = $true
     $url = "http://127.0.0.1:$Port"
     $arguments = switch ($Kind) {
         'floor' { $FloorPath, '--urls', $url }
         'memory' { $SandboxPath, '--urls', $url, '--api-key-file', $keyFile, '--parent-pid', $PID, '--storage', 'memory' }
         'file' { $SandboxPath, '--urls', $url, '--api-key-file', $keyFile, '--parent-pid', $PID, '--data', (Join-Path $work "data-$([guid]::NewGuid().ToString('n')).db") }
     }
-    foreach ($argument in $arguments) { $info.ArgumentList.Add([string] $argument) }
-    $process = [Diagnostics.Process]::Start($info)
-    $process.BeginOutputReadLine()
-    $process.BeginErrorReadLine()
+    $process = Start-BenchServer ([string[]] $arguments)
     $servers.Add($process)
     $process
 }
 
-# Polls GET /health every 2 ms until it answers 200; returns the seconds since $Started.
-function Wait-Healthy([Diagnostics.Process] $Process, [int] $Port, [Diagnostics.Stopwatch] $Started) {
-    $uri = "http://127.0.0.1:$Port/health"
-    while ($true) {
-        if ($Process.HasExited) { throw "The server on port $Port ended with exit code $($Process.ExitCode) before it answered /health." }
-        try {
-            $response = $http.GetAsync($uri).GetAwaiter().GetResult()
-            $status = [int] $response.StatusCode
-            $response.Dispose()
-            if ($status -eq 200) { return $Started.Elapsed.TotalSeconds }
-        }
-        catch [Net.Http.HttpRequestException] {
-            # Not listening yet.
-        }
-        if ($Started.Elapsed.TotalSeconds -gt 120) { throw "The server on port $Port did not answer /health within 120 s." }
-        [Threading.Thread]::Sleep(2)
-    }
-}
-
-# SIGTERM: the sandbox closes its data file (and removes an in-memory one) as on Ctrl+C.
 function Stop-Server([Diagnostics.Process] $Process) {
-    if (-not $Process.HasExited) {
-        & /bin/kill -s TERM $Process.Id
-        if (-not $Process.WaitForExit(30000)) { $Process.Kill(); $Process.WaitForExit() }
-    }
     $servers.Remove($Process) | Out-Null
-    $Process.Dispose()
+    Stop-BenchServer $Process
 }
 
 # One wrk point: requests per second and mean latency; any non-2xx answer or socket error fails the run.
@@ -144,7 +109,7 @@ try {
     foreach ($kind in $kinds) {
         $port = Get-FreePort
         $process = Start-Server $kind $port
-        Wait-Healthy $process $port ([Diagnostics.Stopwatch]::StartNew()) | Out-Null
+        Wait-BenchServerHealthy $process $port ([Diagnostics.Stopwatch]::StartNew()) $http | Out-Null
         $running[$kind] = [pscustomobject]@{ Process = $process; Port = $port }
     }
     foreach ($round in 1..$Rounds) {
@@ -169,7 +134,7 @@ try {
             $port = Get-FreePort
             $watch = [Diagnostics.Stopwatch]::StartNew()
             $process = Start-Server $kind $port
-            $elapsed = Wait-Healthy $process $port $watch
+            $elapsed = Wait-BenchServerHealthy $process $port $watch $http
             Stop-Server $process
             $startTimes[$kind].Add($elapsed)
             Write-Host ("start {0} {1,-7} {2,6:0} ms" -f $i, $kind, ($elapsed * 1000))
